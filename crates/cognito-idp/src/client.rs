@@ -1,0 +1,459 @@
+//! The reqwest transport (AWS JSON 1.1) and a pool-bound client with the sign-in flows.
+
+use crate::error::{Error, ErrorKind, ServiceError};
+use crate::secret::{Secret, SecretMap};
+use crate::srp::{self, PasswordVerifierChallenge, SrpClient};
+use crate::wire::*;
+use std::time::Duration;
+
+/// One shared HTTP client for a Cognito endpoint.
+#[derive(Clone, Debug)]
+pub struct CognitoClient {
+    http: reqwest::Client,
+    endpoint: String,
+    max_attempts: u32,
+}
+
+impl CognitoClient {
+    /// A client for `endpoint` (for AWS, `https://cognito-idp.<region>.amazonaws.com`).
+    pub fn new(endpoint: impl Into<String>, timeout: Duration) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(5)))
+            .build()
+            .expect("TLS backend initialises");
+        Self {
+            http,
+            endpoint: endpoint.into().trim_end_matches('/').to_owned(),
+            max_attempts: 3,
+        }
+    }
+
+    /// The AWS endpoint of a region.
+    pub fn aws_endpoint(region: &str) -> String {
+        format!("https://cognito-idp.{region}.amazonaws.com")
+    }
+
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// Sends one operation; idempotent operations are retried on transient faults with jittered
+    /// backoff (at most `max_attempts` tries).
+    pub async fn send<Op: Operation>(&self, request: &Op) -> Result<Op::Response, Error> {
+        let mut attempt = 1;
+        loop {
+            match self.send_once(request).await {
+                Err(err) if Op::IDEMPOTENT && err.is_retryable() && attempt < self.max_attempts => {
+                    let base = 50u64 << attempt;
+                    let jitter = rand::random::<u64>() % base;
+                    tracing::debug!(op = Op::NAME, attempt, "retrying after a transient fault");
+                    tokio::time::sleep(Duration::from_millis(base + jitter)).await;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn send_once<Op: Operation>(&self, request: &Op) -> Result<Op::Response, Error> {
+        let response = self
+            .http
+            .post(format!("{}/", self.endpoint))
+            .header("Content-Type", CONTENT_TYPE)
+            .header("X-Amz-Target", format!("{TARGET_PREFIX}{}", Op::NAME))
+            .json(request)
+            .send()
+            .await
+            .map_err(|e| {
+                if e.is_timeout() {
+                    Error::Timeout
+                } else {
+                    Error::Unreachable(e.without_url().to_string())
+                }
+            })?;
+        let status = response.status();
+        let error_header = response
+            .headers()
+            .get("x-amzn-ErrorType")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = response.bytes().await.map_err(|e| {
+            if e.is_timeout() {
+                Error::Timeout
+            } else {
+                Error::Unreachable(e.without_url().to_string())
+            }
+        })?;
+        if status.is_success() {
+            return serde_json::from_slice(&body).map_err(|e| Error::Malformed(e.to_string()));
+        }
+        Err(parse_error(status.as_u16(), error_header.as_deref(), &body))
+    }
+}
+
+/// AWS JSON error parsing: code from `x-amzn-ErrorType`, else body `code`, else `__type`.
+fn parse_error(status: u16, header: Option<&str>, body: &[u8]) -> Error {
+    let json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+    let field = |name: &str| {
+        json.as_ref()
+            .and_then(|j| j.get(name))
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+    };
+    let code = header
+        .map(str::to_owned)
+        .or_else(|| field("code"))
+        .or_else(|| field("__type"));
+    match code {
+        Some(code) if !code.is_empty() => Error::Service(ServiceError::new(
+            ErrorKind::from_code(&code),
+            field("message")
+                .or_else(|| field("Message"))
+                .unwrap_or_default(),
+        )),
+        _ => Error::Http { status },
+    }
+}
+
+/// What a sign-in step produced: tokens, or the next challenge.
+#[derive(Debug, Clone)]
+pub enum SignInOutcome {
+    SignedIn(AuthenticationResult),
+    Challenge {
+        name: String,
+        session: Option<Secret>,
+        parameters: SecretMap,
+        available: Vec<String>,
+    },
+}
+
+impl SignInOutcome {
+    fn from_response(resp: AuthResponse) -> Result<Self, Error> {
+        if let Some(result) = resp.authentication_result {
+            return Ok(Self::SignedIn(result));
+        }
+        match resp.challenge_name {
+            Some(name) => Ok(Self::Challenge {
+                name,
+                session: resp.session,
+                parameters: resp.challenge_parameters,
+                available: resp.available_challenges.unwrap_or_default(),
+            }),
+            None => Err(Error::Protocol(
+                "neither tokens nor a challenge in the answer".into(),
+            )),
+        }
+    }
+}
+
+/// A client bound to one user pool and app client; adds `SECRET_HASH` where needed.
+#[derive(Clone, Debug)]
+pub struct UserPoolClient {
+    pub transport: CognitoClient,
+    pub pool_id: String,
+    pub client_id: String,
+    client_secret: Option<Secret>,
+    clock: fn() -> i64,
+}
+
+fn system_now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+impl UserPoolClient {
+    pub fn new(
+        transport: CognitoClient,
+        pool_id: impl Into<String>,
+        client_id: impl Into<String>,
+        client_secret: Option<Secret>,
+    ) -> Self {
+        Self {
+            transport,
+            pool_id: pool_id.into(),
+            client_id: client_id.into(),
+            client_secret,
+            clock: system_now,
+        }
+    }
+
+    /// Where the pool publishes its signing keys.
+    pub fn jwks_url(&self) -> String {
+        format!("{}/.well-known/jwks.json", self.issuer())
+    }
+
+    /// The `iss` claim of this pool's tokens.
+    pub fn issuer(&self) -> String {
+        format!("{}/{}", self.transport.endpoint(), self.pool_id)
+    }
+
+    fn secret_hash(&self, username: &str) -> Option<Secret> {
+        self.client_secret
+            .as_ref()
+            .map(|s| Secret::new(srp::secret_hash(s.expose(), username, &self.client_id)))
+    }
+
+    pub async fn sign_up(
+        &self,
+        username: &str,
+        password: &Secret,
+        attributes: Vec<AttributeType>,
+    ) -> Result<SignUpResponse, Error> {
+        self.transport
+            .send(&SignUpRequest {
+                client_id: self.client_id.clone(),
+                secret_hash: self.secret_hash(username),
+                username: username.to_owned(),
+                password: Some(password.clone()),
+                user_attributes: attributes,
+                ..Default::default()
+            })
+            .await
+    }
+
+    pub async fn confirm_sign_up(
+        &self,
+        username: &str,
+        code: &Secret,
+        session: Option<Secret>,
+    ) -> Result<ConfirmSignUpResponse, Error> {
+        self.transport
+            .send(&ConfirmSignUpRequest {
+                client_id: self.client_id.clone(),
+                secret_hash: self.secret_hash(username),
+                username: username.to_owned(),
+                confirmation_code: code.clone(),
+                session,
+                ..Default::default()
+            })
+            .await
+    }
+
+    pub async fn resend_confirmation_code(
+        &self,
+        username: &str,
+    ) -> Result<CodeDeliveryResponse, Error> {
+        self.transport
+            .send(&ResendConfirmationCodeRequest {
+                client_id: self.client_id.clone(),
+                secret_hash: self.secret_hash(username),
+                username: username.to_owned(),
+                client_metadata: None,
+            })
+            .await
+    }
+
+    async fn initiate(
+        &self,
+        flow: &str,
+        mut params: SecretMap,
+        hash_username: Option<&str>,
+        session: Option<Secret>,
+    ) -> Result<AuthResponse, Error> {
+        if let Some(hash) = hash_username.and_then(|u| self.secret_hash(u)) {
+            params.insert("SECRET_HASH", hash.into_inner());
+        }
+        self.transport
+            .send(&InitiateAuthRequest {
+                auth_flow: flow.to_owned(),
+                auth_parameters: params,
+                client_id: self.client_id.clone(),
+                client_metadata: None,
+                session,
+            })
+            .await
+    }
+
+    /// `RespondToAuthChallenge`, adding `USERNAME`'s `SECRET_HASH` when the client has a secret.
+    pub async fn respond(
+        &self,
+        challenge: &str,
+        session: Option<Secret>,
+        mut responses: SecretMap,
+    ) -> Result<SignInOutcome, Error> {
+        if let Some(hash) = responses
+            .get("USERNAME")
+            .and_then(|u| self.secret_hash(u))
+        {
+            responses.insert("SECRET_HASH", hash.into_inner());
+        }
+        let resp = self
+            .transport
+            .send(&RespondToAuthChallengeRequest {
+                client_id: self.client_id.clone(),
+                challenge_name: challenge.to_owned(),
+                session,
+                challenge_responses: responses,
+                client_metadata: None,
+            })
+            .await?;
+        SignInOutcome::from_response(resp)
+    }
+
+    /// `USER_SRP_AUTH`: the password never leaves this process. Answers the
+    /// `PASSWORD_VERIFIER` challenge itself and returns what follows it.
+    pub async fn sign_in_srp(
+        &self,
+        username: &str,
+        password: &Secret,
+    ) -> Result<SignInOutcome, Error> {
+        let srp_client = SrpClient::new();
+        let params: SecretMap = [
+            ("USERNAME", username.to_owned()),
+            ("SRP_A", srp_client.public_hex()),
+        ]
+        .into_iter()
+        .collect();
+        let first = self
+            .initiate("USER_SRP_AUTH", params, Some(username), None)
+            .await?;
+        match SignInOutcome::from_response(first)? {
+            SignInOutcome::Challenge {
+                name,
+                session,
+                parameters,
+                ..
+            } if name == "PASSWORD_VERIFIER" => {
+                let required = |key: &str| {
+                    parameters.get(key).ok_or_else(|| {
+                        Error::Protocol(format!("PASSWORD_VERIFIER without {key}"))
+                    })
+                };
+                let user_id = required("USER_ID_FOR_SRP")?;
+                let secret_block = required("SECRET_BLOCK")?;
+                let timestamp = srp::timestamp((self.clock)());
+                let signature = srp_client.password_claim(
+                    srp::pool_name(&self.pool_id),
+                    &PasswordVerifierChallenge {
+                        salt_hex: required("SALT")?,
+                        srp_b_hex: required("SRP_B")?,
+                        secret_block_b64: secret_block,
+                        user_id_for_srp: user_id,
+                    },
+                    password.expose(),
+                    &timestamp,
+                )?;
+                let responses: SecretMap = [
+                    ("USERNAME", user_id.to_owned()),
+                    ("PASSWORD_CLAIM_SECRET_BLOCK", secret_block.to_owned()),
+                    ("PASSWORD_CLAIM_SIGNATURE", signature),
+                    ("TIMESTAMP", timestamp),
+                ]
+                .into_iter()
+                .collect();
+                self.respond("PASSWORD_VERIFIER", session, responses).await
+            }
+            other => Ok(other),
+        }
+    }
+
+    /// `USER_PASSWORD_AUTH` (the password is sent to Cognito over TLS).
+    pub async fn sign_in_password(
+        &self,
+        username: &str,
+        password: &Secret,
+    ) -> Result<SignInOutcome, Error> {
+        let params: SecretMap = [
+            ("USERNAME", username.to_owned()),
+            ("PASSWORD", password.expose().to_owned()),
+        ]
+        .into_iter()
+        .collect();
+        let resp = self
+            .initiate("USER_PASSWORD_AUTH", params, Some(username), None)
+            .await?;
+        SignInOutcome::from_response(resp)
+    }
+
+    /// Auto sign-in after confirmation: `USER_AUTH` with the `Session` `ConfirmSignUp` returned.
+    pub async fn sign_in_with_confirmation_session(
+        &self,
+        username: &str,
+        session: Secret,
+    ) -> Result<SignInOutcome, Error> {
+        let params: SecretMap = [("USERNAME", username.to_owned())].into_iter().collect();
+        let resp = self
+            .initiate("USER_AUTH", params, Some(username), Some(session))
+            .await?;
+        SignInOutcome::from_response(resp)
+    }
+
+    /// `REFRESH_TOKEN_AUTH`; `username` is the internal username (for `SECRET_HASH`).
+    pub async fn refresh(
+        &self,
+        username: &str,
+        refresh_token: &Secret,
+    ) -> Result<AuthenticationResult, Error> {
+        let params: SecretMap = [("REFRESH_TOKEN", refresh_token.expose().to_owned())]
+            .into_iter()
+            .collect();
+        let resp = self
+            .initiate("REFRESH_TOKEN_AUTH", params, Some(username), None)
+            .await?;
+        match SignInOutcome::from_response(resp)? {
+            SignInOutcome::SignedIn(result) => Ok(result),
+            SignInOutcome::Challenge { name, .. } => Err(Error::Protocol(format!(
+                "refresh answered with challenge {name}"
+            ))),
+        }
+    }
+
+    pub async fn get_user(&self, access_token: &Secret) -> Result<GetUserResponse, Error> {
+        self.transport
+            .send(&GetUserRequest(AccessTokenRequest {
+                access_token: access_token.clone(),
+            }))
+            .await
+    }
+
+    /// Revokes a refresh token and the access tokens issued from it (this device).
+    pub async fn revoke_token(&self, refresh_token: &Secret) -> Result<(), Error> {
+        self.transport
+            .send(&RevokeTokenRequest {
+                token: refresh_token.clone(),
+                client_id: self.client_id.clone(),
+                client_secret: self.client_secret.clone(),
+            })
+            .await
+            .map(|_| ())
+    }
+
+    /// Revokes every refresh and access token of the user (every device).
+    pub async fn global_sign_out(&self, access_token: &Secret) -> Result<(), Error> {
+        self.transport
+            .send(&GlobalSignOutRequest(AccessTokenRequest {
+                access_token: access_token.clone(),
+            }))
+            .await
+            .map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_code_prefers_header_then_body() {
+        let body = br#"{"__type":"CodeMismatchException","message":"Invalid verification code provided, please try again."}"#;
+        match parse_error(400, None, body) {
+            Error::Service(e) => {
+                assert_eq!(e.kind, ErrorKind::CodeMismatch);
+                assert!(e.message.starts_with("Invalid verification code"));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        match parse_error(400, Some("NotAuthorizedException:"), b"{}") {
+            Error::Service(e) => assert_eq!(e.kind, ErrorKind::NotAuthorized),
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(matches!(
+            parse_error(502, None, b"<html>bad gateway</html>"),
+            Error::Http { status: 502 }
+        ));
+    }
+}

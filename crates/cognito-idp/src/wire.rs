@@ -1,0 +1,307 @@
+//! Request and response shapes of the Cognito Identity Provider JSON 1.1 API (PascalCase members,
+//! absent members omitted). Shared by the client and the local pool.
+
+use crate::secret::{Secret, SecretMap};
+use serde::{Deserialize, Serialize};
+
+/// The `X-Amz-Target` prefix of every operation.
+pub const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
+/// The content type of requests and responses.
+pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
+
+/// An operation: its name and its request/response types.
+pub trait Operation: Serialize + for<'de> Deserialize<'de> {
+    const NAME: &'static str;
+    type Response: Serialize + for<'de> Deserialize<'de>;
+    /// Safe to send again after a transport failure.
+    const IDEMPOTENT: bool = false;
+}
+
+macro_rules! operation {
+    ($req:ident => $resp:ty, $name:literal) => {
+        impl Operation for $req {
+            const NAME: &'static str = $name;
+            type Response = $resp;
+        }
+    };
+    ($req:ident => $resp:ty, $name:literal, idempotent) => {
+        impl Operation for $req {
+            const NAME: &'static str = $name;
+            type Response = $resp;
+            const IDEMPOTENT: bool = true;
+        }
+    };
+}
+
+/// An operation answered with `{}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Empty {}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AttributeType {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+impl AttributeType {
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            value: Some(value.into()),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CodeDeliveryDetails {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_medium: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribute_name: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SignUpRequest {
+    pub client_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_hash: Option<Secret>,
+    pub username: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<Secret>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub user_attributes: Vec<AttributeType>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub validation_data: Vec<AttributeType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_metadata: Option<SecretMap>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SignUpResponse {
+    pub user_confirmed: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_delivery_details: Option<CodeDeliveryDetails>,
+    pub user_sub: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<Secret>,
+}
+operation!(SignUpRequest => SignUpResponse, "SignUp");
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ConfirmSignUpRequest {
+    pub client_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_hash: Option<Secret>,
+    pub username: String,
+    pub confirmation_code: Secret,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub force_alias_creation: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<Secret>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_metadata: Option<SecretMap>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ConfirmSignUpResponse {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<Secret>,
+}
+operation!(ConfirmSignUpRequest => ConfirmSignUpResponse, "ConfirmSignUp");
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ResendConfirmationCodeRequest {
+    pub client_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_hash: Option<Secret>,
+    pub username: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_metadata: Option<SecretMap>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CodeDeliveryResponse {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_delivery_details: Option<CodeDeliveryDetails>,
+}
+operation!(ResendConfirmationCodeRequest => CodeDeliveryResponse, "ResendConfirmationCode");
+
+/// `ForgotPassword` takes the same members as `ResendConfirmationCode`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ForgotPasswordRequest(pub ResendConfirmationCodeRequest);
+operation!(ForgotPasswordRequest => CodeDeliveryResponse, "ForgotPassword");
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ConfirmForgotPasswordRequest {
+    pub client_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_hash: Option<Secret>,
+    pub username: String,
+    pub confirmation_code: Secret,
+    pub password: Secret,
+}
+operation!(ConfirmForgotPasswordRequest => Empty, "ConfirmForgotPassword");
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct InitiateAuthRequest {
+    pub auth_flow: String,
+    #[serde(default)]
+    pub auth_parameters: SecretMap,
+    pub client_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_metadata: Option<SecretMap>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<Secret>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AuthenticationResult {
+    pub access_token: Secret,
+    pub expires_in: i64,
+    pub token_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<Secret>,
+    pub id_token: Secret,
+}
+
+/// The answer of `InitiateAuth` and `RespondToAuthChallenge`: tokens, or the next challenge.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AuthResponse {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub challenge_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<Secret>,
+    #[serde(default)]
+    pub challenge_parameters: SecretMap,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authentication_result: Option<AuthenticationResult>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub available_challenges: Option<Vec<String>>,
+}
+operation!(InitiateAuthRequest => AuthResponse, "InitiateAuth");
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RespondToAuthChallengeRequest {
+    pub client_id: String,
+    pub challenge_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<Secret>,
+    #[serde(default)]
+    pub challenge_responses: SecretMap,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_metadata: Option<SecretMap>,
+}
+operation!(RespondToAuthChallengeRequest => AuthResponse, "RespondToAuthChallenge");
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AccessTokenRequest {
+    pub access_token: Secret,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct GetUserRequest(pub AccessTokenRequest);
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetUserResponse {
+    pub username: String,
+    pub user_attributes: Vec<AttributeType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preferred_mfa_setting: Option<String>,
+    #[serde(
+        default,
+        rename = "UserMFASettingList",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user_mfa_setting_list: Option<Vec<String>>,
+}
+operation!(GetUserRequest => GetUserResponse, "GetUser", idempotent);
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct GlobalSignOutRequest(pub AccessTokenRequest);
+operation!(GlobalSignOutRequest => Empty, "GlobalSignOut", idempotent);
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RevokeTokenRequest {
+    pub token: Secret,
+    pub client_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<Secret>,
+}
+operation!(RevokeTokenRequest => Empty, "RevokeToken", idempotent);
+
+/// The error body of every failed call.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ErrorBody {
+    #[serde(rename = "__type")]
+    pub error_type: String,
+    pub message: String,
+}
+
+/// One `JWK` of a pool's `jwks.json`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Jwk {
+    pub kid: String,
+    pub alg: String,
+    pub kty: String,
+    pub e: String,
+    pub n: String,
+    #[serde(rename = "use")]
+    pub use_: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct JwkSet {
+    pub keys: Vec<Jwk>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn omits_absent_members_and_uses_pascal_case() {
+        let req = SignUpRequest {
+            client_id: "c".into(),
+            username: "u".into(),
+            password: Some("p".into()),
+            ..Default::default()
+        };
+        let json = serde_json::to_value(&req).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"ClientId": "c", "Username": "u", "Password": "p"})
+        );
+    }
+
+    #[test]
+    fn reads_a_sign_in_answer() {
+        let body = r#"{"AuthenticationResult":{"AccessToken":"a","ExpiresIn":3600,"TokenType":"Bearer","RefreshToken":"r","IdToken":"i"},"ChallengeParameters":{}}"#;
+        let resp: AuthResponse = serde_json::from_str(body).unwrap();
+        let result = resp.authentication_result.unwrap();
+        assert_eq!(result.expires_in, 3600);
+        assert_eq!(result.id_token.expose(), "i");
+        assert!(resp.challenge_name.is_none());
+    }
+}
