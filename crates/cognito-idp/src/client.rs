@@ -1,5 +1,6 @@
 //! The reqwest transport (AWS JSON 1.1) and a pool-bound client with the sign-in flows.
 
+use crate::clock::Clock;
 use crate::error::{Error, ErrorKind, ServiceError};
 use crate::secret::{Secret, SecretMap};
 use crate::srp::{self, PasswordVerifierChallenge, SrpClient};
@@ -158,11 +159,7 @@ pub struct UserPoolClient {
     pub pool_id: String,
     pub client_id: String,
     client_secret: Option<Secret>,
-    clock: fn() -> i64,
-}
-
-fn system_now() -> i64 {
-    chrono::Utc::now().timestamp()
+    clock: Clock,
 }
 
 impl UserPoolClient {
@@ -177,8 +174,18 @@ impl UserPoolClient {
             pool_id: pool_id.into(),
             client_id: client_id.into(),
             client_secret,
-            clock: system_now,
+            clock: Clock::system(),
         }
+    }
+
+    /// Uses `clock` for SRP timestamps.
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn has_secret(&self) -> bool {
+        self.client_secret.is_some()
     }
 
     /// Where the pool publishes its signing keys.
@@ -275,10 +282,7 @@ impl UserPoolClient {
         session: Option<Secret>,
         mut responses: SecretMap,
     ) -> Result<SignInOutcome, Error> {
-        if let Some(hash) = responses
-            .get("USERNAME")
-            .and_then(|u| self.secret_hash(u))
-        {
+        if let Some(hash) = responses.get("USERNAME").and_then(|u| self.secret_hash(u)) {
             responses.insert("SECRET_HASH", hash.into_inner());
         }
         let resp = self
@@ -319,13 +323,13 @@ impl UserPoolClient {
                 ..
             } if name == "PASSWORD_VERIFIER" => {
                 let required = |key: &str| {
-                    parameters.get(key).ok_or_else(|| {
-                        Error::Protocol(format!("PASSWORD_VERIFIER without {key}"))
-                    })
+                    parameters
+                        .get(key)
+                        .ok_or_else(|| Error::Protocol(format!("PASSWORD_VERIFIER without {key}")))
                 };
                 let user_id = required("USER_ID_FOR_SRP")?;
                 let secret_block = required("SECRET_BLOCK")?;
-                let timestamp = srp::timestamp((self.clock)());
+                let timestamp = srp::timestamp(self.clock.now());
                 let signature = srp_client.password_claim(
                     srp::pool_name(&self.pool_id),
                     &PasswordVerifierChallenge {

@@ -58,12 +58,7 @@ impl std::fmt::Debug for JwtVerifier {
 }
 
 impl JwtVerifier {
-    pub fn new(
-        http: reqwest::Client,
-        jwks_url: String,
-        issuer: String,
-        client_id: String,
-    ) -> Self {
+    pub fn new(http: reqwest::Client, jwks_url: String, issuer: String, client_id: String) -> Self {
         Self {
             http,
             jwks_url,
@@ -101,7 +96,12 @@ impl JwtVerifier {
     }
 
     /// Verifies `token` at time `now` (unix seconds) and returns its claims.
-    pub async fn verify(&self, token: &str, expected: TokenUse, now: i64) -> Result<Claims, JwtError> {
+    pub async fn verify(
+        &self,
+        token: &str,
+        expected: TokenUse,
+        now: i64,
+    ) -> Result<Claims, JwtError> {
         let header = decode_header(token).map_err(|_| JwtError::Malformed)?;
         if header.alg != Algorithm::RS256 {
             return Err(JwtError::Invalid("algorithm is not RS256".into()));

@@ -5,6 +5,7 @@
 //! and emulator cannot drift apart.
 
 pub mod client;
+pub mod clock;
 pub mod error;
 pub mod jwt;
 pub mod secret;
@@ -12,5 +13,6 @@ pub mod srp;
 pub mod wire;
 
 pub use client::{CognitoClient, SignInOutcome, UserPoolClient};
+pub use clock::Clock;
 pub use error::{Error, ErrorKind, ServiceError};
 pub use secret::{Secret, SecretMap};

@@ -388,7 +388,9 @@ mod tests {
     #[test]
     fn client_signature_matches_independent_implementation() {
         let client = SrpClient::with_private(&[1u8; 128]).unwrap();
-        assert!(client.public_hex().starts_with("b1ce118779e27c1c015d7a226ecae2ea"));
+        assert!(client
+            .public_hex()
+            .starts_with("b1ce118779e27c1c015d7a226ecae2ea"));
         assert_eq!(client.public_hex().len(), 768);
         let block = "9ae77ec7154c14dcc487b47707fee4b4920cb96d8a8c045e4c8df879a7b375524aa736acdec6c9ad4ea606774d00621b";
         let sig = |salt_and_b: &str| {
@@ -435,7 +437,9 @@ mod tests {
             "1ad46f385d5d2ddbccc0f85aae3b5815981bd082d367f6688372f7356389255b"
         );
         let server = SrpServer::with_private(&v, &[2u8; 128]).unwrap();
-        assert!(server.public_hex().starts_with("1f0de08bba2e2c04e524b8b8d2e37705"));
+        assert!(server
+            .public_hex()
+            .starts_with("1f0de08bba2e2c04e524b8b8d2e37705"));
         assert!(server.public_hex().ends_with("9d784a41971b9d84e61eeb94"));
         let client = SrpClient::with_private(&[1u8; 128]).unwrap();
         let u = compute_u(&client.a_pub, &server.b_pub).unwrap();

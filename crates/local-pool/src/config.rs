@@ -1,0 +1,160 @@
+//! Pool settings. Every field has Cognito's default, so an empty TOML file (or none) works.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct PoolConfig {
+    /// `<region>_<id>`; the part after `_` is the SRP pool name.
+    pub pool_id: String,
+    pub client_id: String,
+    /// With a secret, every public call must carry `SECRET_HASH`.
+    pub client_secret: Option<String>,
+    /// Attributes that sign in in place of a username (`email`, `phone_number`); empty = username.
+    pub username_attributes: Vec<String>,
+    pub required_attributes: Vec<String>,
+    /// Attributes a code is sent to at sign-up and verified by confirmation.
+    pub auto_verified_attributes: Vec<String>,
+    pub password_policy: PasswordPolicy,
+    pub access_token_validity_secs: i64,
+    pub id_token_validity_secs: i64,
+    pub refresh_token_validity_secs: i64,
+    /// Lifetime of a challenge `Session` (Cognito: 3 to 15 minutes, default 3).
+    pub auth_session_validity_secs: i64,
+    pub signup_code_validity_secs: i64,
+    /// Wrong codes accepted before `LimitExceededException`.
+    pub max_code_attempts: i64,
+    /// Cognito's `PreventUserExistenceErrors = ENABLED`.
+    pub prevent_user_existence_errors: bool,
+    /// Print each outbox message on the console (local development).
+    pub print_outbox: bool,
+    pub argon2: Argon2Params,
+}
+
+impl Default for PoolConfig {
+    fn default() -> Self {
+        Self {
+            pool_id: "us-east-1_LocalPool".into(),
+            client_id: "localclient0000000000000001".into(),
+            client_secret: None,
+            username_attributes: Vec::new(),
+            required_attributes: Vec::new(),
+            auto_verified_attributes: vec!["email".into()],
+            password_policy: PasswordPolicy::default(),
+            access_token_validity_secs: 3600,
+            id_token_validity_secs: 3600,
+            refresh_token_validity_secs: 30 * 24 * 3600,
+            auth_session_validity_secs: 180,
+            signup_code_validity_secs: 24 * 3600,
+            max_code_attempts: 5,
+            prevent_user_existence_errors: true,
+            print_outbox: true,
+            argon2: Argon2Params::default(),
+        }
+    }
+}
+
+impl PoolConfig {
+    pub fn from_toml(text: &str) -> Result<Self, toml::de::Error> {
+        toml::from_str(text)
+    }
+
+    pub fn signs_in_with(&self, attribute: &str) -> bool {
+        self.username_attributes.iter().any(|a| a == attribute)
+    }
+}
+
+/// Cognito's password policy; the default is Cognito's default.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct PasswordPolicy {
+    pub minimum_length: usize,
+    pub require_uppercase: bool,
+    pub require_lowercase: bool,
+    pub require_numbers: bool,
+    pub require_symbols: bool,
+}
+
+impl Default for PasswordPolicy {
+    fn default() -> Self {
+        Self {
+            minimum_length: 8,
+            require_uppercase: true,
+            require_lowercase: true,
+            require_numbers: true,
+            require_symbols: true,
+        }
+    }
+}
+
+/// The special characters Cognito counts as symbols.
+pub const PASSWORD_SYMBOLS: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ";
+
+impl PasswordPolicy {
+    /// The first rule `password` breaks, in Cognito's wording.
+    pub fn violation(&self, password: &str) -> Option<&'static str> {
+        if password.chars().count() < self.minimum_length {
+            Some("Password not long enough")
+        } else if self.require_lowercase && !password.chars().any(|c| c.is_lowercase()) {
+            Some("Password must have lowercase characters")
+        } else if self.require_uppercase && !password.chars().any(|c| c.is_uppercase()) {
+            Some("Password must have uppercase characters")
+        } else if self.require_numbers && !password.chars().any(|c| c.is_ascii_digit()) {
+            Some("Password must have numeric characters")
+        } else if self.require_symbols && !password.chars().any(|c| PASSWORD_SYMBOLS.contains(c)) {
+            Some("Password must have symbol characters")
+        } else {
+            None
+        }
+    }
+}
+
+/// argon2id cost; the default is OWASP's minimum (19 MiB, 2 passes).
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Argon2Params {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    /// Hashes computed at once; more wait (bounds memory under load).
+    pub max_concurrent: usize,
+}
+
+impl Default for Argon2Params {
+    fn default() -> Self {
+        Self {
+            memory_kib: 19 * 1024,
+            iterations: 2,
+            max_concurrent: 4,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_toml_gives_cognito_defaults() {
+        assert_eq!(PoolConfig::from_toml("").unwrap(), PoolConfig::default());
+    }
+
+    #[test]
+    fn policy_names_the_first_broken_rule() {
+        let policy = PasswordPolicy::default();
+        assert_eq!(policy.violation("Ab1!"), Some("Password not long enough"));
+        assert_eq!(
+            policy.violation("ABCDEFG1!"),
+            Some("Password must have lowercase characters")
+        );
+        assert_eq!(
+            policy.violation("Abcdefgh1"),
+            Some("Password must have symbol characters")
+        );
+        assert_eq!(policy.violation("Abcdefg1!"), None);
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        assert!(PoolConfig::from_toml("pool_idd = \"x\"").is_err());
+    }
+}

@@ -1,0 +1,76 @@
+//! The outbox: every message the pool "sent" (codes, links), for people (HTML) and tests (JSON).
+
+use crate::pool::LocalPool;
+use crate::store::OutboxMessage;
+use axum::extract::State;
+use axum::http::{header, HeaderMap};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+
+/// `GET /`: JSON (oldest first) for `Accept: application/json`, else an HTML page.
+pub fn router(pool: LocalPool) -> Router {
+    Router::new().route("/", get(show)).with_state(pool)
+}
+
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+async fn show(State(pool): State<LocalPool>, headers: HeaderMap) -> Response {
+    let messages = match pool.outbox().await {
+        Ok(messages) => messages,
+        Err(fault) => return fault.into_response(),
+    };
+    let wants_json = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"));
+    if wants_json {
+        return Json(messages).into_response();
+    }
+    Html(render(&messages)).into_response()
+}
+
+fn render(messages: &[OutboxMessage]) -> String {
+    let rows: String = messages
+        .iter()
+        .rev()
+        .map(|m| {
+            let when = chrono::DateTime::from_timestamp(m.at, 0)
+                .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+                .unwrap_or_default();
+            format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"code\">{}</td><td>{}</td></tr>",
+                escape(&when),
+                escape(&m.username),
+                escape(&m.channel),
+                escape(&m.destination),
+                escape(&m.kind),
+                escape(m.code.as_deref().unwrap_or("")),
+                escape(&m.message),
+            )
+        })
+        .collect();
+    let body = if messages.is_empty() {
+        "<p>No messages yet. Sign up to receive a confirmation code here.</p>".to_owned()
+    } else {
+        format!("<table><thead><tr><th>Time</th><th>User</th><th>Channel</th><th>To</th><th>Kind</th><th>Code</th><th>Message</th></tr></thead><tbody>{rows}</tbody></table>")
+    };
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Local outbox</title>\
+<style>body{{font-family:system-ui,sans-serif;margin:2rem;color:#0d1a26}}table{{border-collapse:collapse;width:100%}}th,td{{border-bottom:1px solid #d5dbe1;padding:.5rem;text-align:left}}td.code{{font:600 1.1rem monospace}}</style></head>\
+<body><h1>Local outbox</h1><p>Emails and text messages the local user pool would have sent, newest first.</p>{body}<p><a href=\"/signin\">Back to sign in</a></p></body></html>"
+    )
+}

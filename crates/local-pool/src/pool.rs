@@ -1,0 +1,1146 @@
+//! The user-pool operations, with Cognito's statuses, codes, errors and token rules.
+
+use crate::config::PoolConfig;
+use crate::store::{
+    AuthSessionRecord, OutboxMessage, RefreshRecord, Store, UserRecord, UserStatus,
+};
+use crate::tokens::{Keys, TokenUse};
+use base64::engine::general_purpose::{STANDARD as BASE64, URL_SAFE_NO_PAD};
+use base64::Engine as _;
+use cognito_idp::error::{ErrorKind, ServiceError};
+use cognito_idp::srp::{self, SrpServer};
+use cognito_idp::wire::*;
+use cognito_idp::{Clock, Secret, SecretMap};
+use num_bigint::BigUint;
+use rand::{Rng, RngCore};
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+
+/// An operation's failure: a Cognito error to send back.
+#[derive(Debug)]
+pub struct Fault(pub ServiceError);
+
+impl From<sqlx::Error> for Fault {
+    fn from(err: sqlx::Error) -> Self {
+        tracing::error!(error = %err, "local pool storage failed");
+        fault(ErrorKind::InternalError, "Internal error")
+    }
+}
+
+pub fn fault(kind: ErrorKind, message: impl Into<String>) -> Fault {
+    Fault(ServiceError::new(kind, message))
+}
+
+pub type OpResult<T> = Result<T, Fault>;
+
+const INCORRECT: &str = "Incorrect username or password.";
+const SESSION_EXPIRED: &str = "Invalid session for the user, session is expired.";
+const SIGNUP_CODE: &str = "signup";
+
+/// A Cognito-compatible user pool backed by SQLite. Cheap to clone.
+#[derive(Clone)]
+pub struct LocalPool {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: PoolConfig,
+    store: Store,
+    keys: Keys,
+    clock: Clock,
+    issuer: String,
+    hashing: Semaphore,
+    fake_seed: String,
+}
+
+impl std::fmt::Debug for LocalPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalPool")
+            .field("issuer", &self.inner.issuer)
+            .finish_non_exhaustive()
+    }
+}
+
+fn random_token(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::thread_rng().fill_bytes(&mut buf);
+    URL_SAFE_NO_PAD.encode(buf)
+}
+
+fn sha256_hex(value: &str) -> String {
+    Sha256::digest(value.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// `alice@example.com` → `a***@e***.com`.
+pub fn mask_email(email: &str) -> String {
+    let (local, domain) = email.split_once('@').unwrap_or((email, ""));
+    let (host, tld) = domain.rsplit_once('.').unwrap_or((domain, ""));
+    let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
+    format!("{}***@{}***.{}", first(local), first(host), tld)
+}
+
+/// `+15555550123` → `+*******0123`.
+pub fn mask_phone(phone: &str) -> String {
+    let digits: Vec<char> = phone.chars().filter(|c| c.is_ascii_digit()).collect();
+    let keep = digits.len().saturating_sub(4);
+    let tail: String = digits[keep..].iter().collect();
+    format!("+{}{}", "*".repeat(keep), tail)
+}
+
+pub fn is_valid_email(value: &str) -> bool {
+    let Some((local, domain)) = value.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !value.chars().any(|c| c.is_whitespace() || c.is_control())
+        && !domain.contains('@')
+        && value.len() <= 2048
+}
+
+/// E.164: `+`, a non-zero digit, up to 15 digits in all.
+pub fn is_valid_phone(value: &str) -> bool {
+    let Some(digits) = value.strip_prefix('+') else {
+        return false;
+    };
+    (2..=15).contains(&digits.len())
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && !digits.starts_with('0')
+}
+
+fn required<'a>(map: &'a SecretMap, key: &str) -> OpResult<&'a str> {
+    map.get(key).filter(|v| !v.is_empty()).ok_or_else(|| {
+        fault(
+            ErrorKind::InvalidParameter,
+            format!("Missing required parameter {key}"),
+        )
+    })
+}
+
+impl LocalPool {
+    /// Opens (or creates) the pool's database in `data_dir` (in memory when `None`).
+    /// `endpoint` is the public URL the pool is served at; the issuer is `<endpoint>/<poolId>`.
+    pub async fn open(
+        config: PoolConfig,
+        data_dir: Option<&Path>,
+        endpoint: &str,
+        clock: Clock,
+    ) -> Result<Self, String> {
+        let store = Store::open(data_dir).await.map_err(|e| e.to_string())?;
+        let keys = Keys::load_or_create(&store, clock.now()).await?;
+        let fake_seed = store
+            .meta_or_insert("fake_seed", &random_token(32))
+            .await
+            .map_err(|e| e.to_string())?;
+        let issuer = format!("{}/{}", endpoint.trim_end_matches('/'), config.pool_id);
+        let hashing = Semaphore::new(config.argon2.max_concurrent.max(1));
+        Ok(Self {
+            inner: Arc::new(Inner {
+                config,
+                store,
+                keys,
+                clock,
+                issuer,
+                hashing,
+                fake_seed,
+            }),
+        })
+    }
+
+    pub fn config(&self) -> &PoolConfig {
+        &self.inner.config
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn issuer(&self) -> &str {
+        &self.inner.issuer
+    }
+
+    pub fn jwks(&self) -> JwkSet {
+        self.inner.keys.jwks()
+    }
+
+    fn now(&self) -> i64 {
+        self.inner.clock.now()
+    }
+
+    /// The outbox, oldest first.
+    pub async fn outbox(&self) -> OpResult<Vec<OutboxMessage>> {
+        Ok(self.inner.store.outbox().await?)
+    }
+
+    // ---- shared checks -------------------------------------------------------------------
+
+    fn check_client(
+        &self,
+        client_id: &str,
+        secret_hash: Option<&str>,
+        username: &str,
+    ) -> OpResult<()> {
+        let config = &self.inner.config;
+        if client_id != config.client_id {
+            return Err(fault(
+                ErrorKind::ResourceNotFound,
+                format!("User pool client {client_id} does not exist."),
+            ));
+        }
+        if let Some(secret) = &config.client_secret {
+            let Some(given) = secret_hash else {
+                return Err(fault(
+                    ErrorKind::NotAuthorized,
+                    format!(
+                        "Client {client_id} is configured for secret but secret was not received"
+                    ),
+                ));
+            };
+            if !constant_time_eq(given, &srp::secret_hash(secret, username, client_id)) {
+                return Err(fault(
+                    ErrorKind::NotAuthorized,
+                    format!("SecretHash does not match for the client: {client_id}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Finds a user by username, or by email/phone when the pool signs in with them.
+    async fn resolve_user(&self, login: &str) -> OpResult<Option<UserRecord>> {
+        let store = &self.inner.store;
+        if let Some(user) = store.user(login).await? {
+            return Ok(Some(user));
+        }
+        let config = &self.inner.config;
+        let alias = if config.signs_in_with("email") && login.contains('@') {
+            Some(("email", login.to_lowercase()))
+        } else if config.signs_in_with("phone_number") && login.starts_with('+') {
+            Some(("phone_number", login.to_owned()))
+        } else {
+            None
+        };
+        match alias {
+            Some((name, value)) => Ok(store
+                .users_with_attribute(name, &value)
+                .await?
+                .into_iter()
+                .next()),
+            None => Ok(None),
+        }
+    }
+
+    async fn hash_password(&self, password: &str) -> OpResult<String> {
+        use argon2::password_hash::{PasswordHasher, SaltString};
+        let params = &self.inner.config.argon2;
+        let argon = argon2::Argon2::new(
+            argon2::Algorithm::Argon2id,
+            argon2::Version::V0x13,
+            argon2::Params::new(params.memory_kib, params.iterations, 1, None)
+                .map_err(|_| fault(ErrorKind::InternalError, "Internal error"))?,
+        );
+        let _permit = self.inner.hashing.acquire().await.expect("semaphore open");
+        let password = password.to_owned();
+        tokio::task::spawn_blocking(move || {
+            let salt = SaltString::generate(&mut rand::rngs::OsRng);
+            argon
+                .hash_password(password.as_bytes(), &salt)
+                .map(|h| h.to_string())
+        })
+        .await
+        .map_err(|_| fault(ErrorKind::InternalError, "Internal error"))?
+        .map_err(|_| fault(ErrorKind::InternalError, "Internal error"))
+    }
+
+    async fn verify_password(&self, password: &str, hash: &str) -> bool {
+        use argon2::password_hash::{PasswordHash, PasswordVerifier};
+        let _permit = self.inner.hashing.acquire().await.expect("semaphore open");
+        let (password, hash) = (password.to_owned(), hash.to_owned());
+        tokio::task::spawn_blocking(move || {
+            PasswordHash::new(&hash)
+                .map(|parsed| {
+                    argon2::Argon2::default()
+                        .verify_password(password.as_bytes(), &parsed)
+                        .is_ok()
+                })
+                .unwrap_or(false)
+        })
+        .await
+        .unwrap_or(false)
+    }
+
+    fn check_password_shape(&self, password: &str) -> OpResult<()> {
+        if password.chars().count() < 6 {
+            return Err(fault(ErrorKind::InvalidParameter, "1 validation error detected: Value at 'password' failed to satisfy constraint: Member must have length greater than or equal to 6"));
+        }
+        if password.len() > 256 {
+            return Err(fault(ErrorKind::InvalidParameter, "1 validation error detected: Value at 'password' failed to satisfy constraint: Member must have length less than or equal to 256"));
+        }
+        if let Some(rule) = self.inner.config.password_policy.violation(password) {
+            return Err(fault(
+                ErrorKind::InvalidPassword,
+                format!("Password did not conform with policy: {rule}"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Sets a user's password: argon2id hash plus the SRP salt and verifier.
+    async fn set_password(&self, user: &mut UserRecord, password: &str) -> OpResult<()> {
+        user.password_hash = self.hash_password(password).await?;
+        let salt = srp::new_salt();
+        let pool_name = srp::pool_name(&self.inner.config.pool_id);
+        user.srp_verifier = srp::verifier(pool_name, &user.username, password, &salt).to_bytes_be();
+        user.srp_salt = salt.to_vec();
+        Ok(())
+    }
+
+    // ---- messages and codes ----------------------------------------------------------------
+
+    /// Where a user's codes go: the first auto-verified channel the user has.
+    fn delivery_channel(&self, user: &UserRecord) -> Option<(&'static str, &'static str, String)> {
+        let config = &self.inner.config;
+        let wants = |name: &str| config.auto_verified_attributes.iter().any(|a| a == name);
+        if wants("email") {
+            if let Some(email) = user.attributes.get("email") {
+                return Some(("EMAIL", "email", email.clone()));
+            }
+        }
+        if wants("phone_number") {
+            if let Some(phone) = user.attributes.get("phone_number") {
+                return Some(("SMS", "phone_number", phone.clone()));
+            }
+        }
+        None
+    }
+
+    fn details(medium: &str, attribute: &str, destination: &str) -> CodeDeliveryDetails {
+        let masked = if medium == "EMAIL" {
+            mask_email(destination)
+        } else {
+            mask_phone(destination)
+        };
+        CodeDeliveryDetails {
+            destination: Some(masked),
+            delivery_medium: Some(medium.to_owned()),
+            attribute_name: Some(attribute.to_owned()),
+        }
+    }
+
+    async fn send_message(
+        &self,
+        username: &str,
+        channel: &str,
+        destination: &str,
+        kind: &str,
+        code: Option<&str>,
+        message: String,
+    ) -> OpResult<()> {
+        let entry = OutboxMessage {
+            id: 0,
+            at: self.now(),
+            username: username.to_owned(),
+            channel: channel.to_owned(),
+            destination: destination.to_owned(),
+            kind: kind.to_owned(),
+            code: code.map(str::to_owned),
+            message,
+        };
+        self.inner.store.push_outbox(&entry).await?;
+        if self.inner.config.print_outbox {
+            // The local pool's stand-in for email/SMS delivery: printing is the point.
+            eprintln!(
+                "[local outbox] {kind} to {destination} ({channel}) for {username}: {}",
+                entry.message
+            );
+        }
+        Ok(())
+    }
+
+    /// Creates a sign-up code and "sends" it; `None` when the user has nowhere to receive it.
+    async fn send_signup_code(&self, user: &UserRecord) -> OpResult<Option<CodeDeliveryDetails>> {
+        let Some((medium, attribute, destination)) = self.delivery_channel(user) else {
+            return Ok(None);
+        };
+        let code = format!("{:06}", rand::thread_rng().gen_range(0..1_000_000));
+        let expires = self.now() + self.inner.config.signup_code_validity_secs;
+        self.inner
+            .store
+            .put_code(&user.username, SIGNUP_CODE, &code, expires)
+            .await?;
+        self.send_message(
+            &user.username,
+            medium,
+            &destination,
+            "CONFIRM_SIGN_UP",
+            Some(&code),
+            format!("Your confirmation code is {code}"),
+        )
+        .await?;
+        Ok(Some(Self::details(medium, attribute, &destination)))
+    }
+
+    /// Checks and consumes a code: expired, over-tried and wrong codes give Cognito's errors.
+    async fn use_code(&self, username: &str, purpose: &str, given: &str) -> OpResult<()> {
+        let store = &self.inner.store;
+        let expired = || {
+            fault(
+                ErrorKind::ExpiredCode,
+                "Invalid code provided, please request a code again.",
+            )
+        };
+        let record = store.code(username, purpose).await?.ok_or_else(expired)?;
+        if record.expires_at <= self.now() {
+            return Err(expired());
+        }
+        if record.attempts >= self.inner.config.max_code_attempts {
+            return Err(fault(
+                ErrorKind::LimitExceeded,
+                "Attempt limit exceeded, please try after some time.",
+            ));
+        }
+        if !constant_time_eq(&record.code, given) {
+            store.count_code_attempt(username, purpose).await?;
+            return Err(fault(
+                ErrorKind::CodeMismatch,
+                "Invalid verification code provided, please try again.",
+            ));
+        }
+        if !store.take_code(username, purpose, given).await? {
+            return Err(expired());
+        }
+        Ok(())
+    }
+
+    async fn new_auth_session(
+        &self,
+        user: &UserRecord,
+        client_id: &str,
+        kind: &str,
+        data: Value,
+    ) -> OpResult<String> {
+        let id = random_token(96);
+        self.inner
+            .store
+            .put_auth_session(
+                &id,
+                &AuthSessionRecord {
+                    username: user.username.clone(),
+                    client_id: client_id.to_owned(),
+                    kind: kind.to_owned(),
+                    data: data.to_string(),
+                    expires_at: self.now() + self.inner.config.auth_session_validity_secs,
+                },
+            )
+            .await?;
+        Ok(id)
+    }
+
+    /// Takes a live session of `kind` for this client, or fails as Cognito does.
+    async fn take_session(
+        &self,
+        id: &str,
+        kind: &str,
+        client_id: &str,
+    ) -> OpResult<AuthSessionRecord> {
+        match self.inner.store.take_auth_session(id).await? {
+            Some(s) if s.kind == kind && s.client_id == client_id && s.expires_at > self.now() => {
+                Ok(s)
+            }
+            _ => Err(fault(ErrorKind::NotAuthorized, SESSION_EXPIRED)),
+        }
+    }
+
+    // ---- tokens --------------------------------------------------------------------------
+
+    fn mint(
+        &self,
+        user: &UserRecord,
+        client_id: &str,
+        origin_jti: &str,
+        auth_time: i64,
+    ) -> (Secret, Secret) {
+        let config = &self.inner.config;
+        let now = self.now();
+        let event_id = uuid::Uuid::new_v4().to_string();
+        let mut id = Map::new();
+        for (name, value) in &user.attributes {
+            let value = if name.ends_with("_verified") {
+                Value::Bool(value == "true")
+            } else {
+                Value::String(value.clone())
+            };
+            id.insert(name.clone(), value);
+        }
+        let common = json!({
+            "sub": user.sub, "iss": self.inner.issuer, "origin_jti": origin_jti, "event_id": event_id,
+            "auth_time": auth_time, "iat": now,
+        });
+        let Value::Object(common) = common else {
+            unreachable!()
+        };
+        id.extend(common.clone());
+        id.insert("token_use".into(), "id".into());
+        id.insert("aud".into(), client_id.into());
+        id.insert("cognito:username".into(), user.username.clone().into());
+        id.insert("exp".into(), (now + config.id_token_validity_secs).into());
+        id.insert("jti".into(), uuid::Uuid::new_v4().to_string().into());
+        let mut access = common;
+        access.insert("token_use".into(), "access".into());
+        access.insert("client_id".into(), client_id.into());
+        access.insert("username".into(), user.username.clone().into());
+        access.insert("scope".into(), "aws.cognito.signin.user.admin".into());
+        access.insert(
+            "exp".into(),
+            (now + config.access_token_validity_secs).into(),
+        );
+        access.insert("jti".into(), uuid::Uuid::new_v4().to_string().into());
+        let keys = &self.inner.keys;
+        (
+            Secret::new(keys.sign(TokenUse::Id, &id)),
+            Secret::new(keys.sign(TokenUse::Access, &access)),
+        )
+    }
+
+    /// A new sign-in: a new refresh-token lineage plus ID and access tokens.
+    async fn issue_tokens(&self, user: &UserRecord, client_id: &str) -> OpResult<AuthResponse> {
+        let now = self.now();
+        let origin_jti = uuid::Uuid::new_v4().to_string();
+        let refresh = random_token(96);
+        self.inner
+            .store
+            .insert_refresh_token(
+                &sha256_hex(&refresh),
+                &RefreshRecord {
+                    username: user.username.clone(),
+                    client_id: client_id.to_owned(),
+                    origin_jti: origin_jti.clone(),
+                    auth_time: now,
+                    expires_at: now + self.inner.config.refresh_token_validity_secs,
+                    revoked: false,
+                },
+            )
+            .await?;
+        let (id_token, access_token) = self.mint(user, client_id, &origin_jti, now);
+        Ok(AuthResponse {
+            authentication_result: Some(AuthenticationResult {
+                access_token,
+                expires_in: self.inner.config.access_token_validity_secs,
+                token_type: "Bearer".into(),
+                refresh_token: Some(Secret::new(refresh)),
+                id_token,
+            }),
+            ..Default::default()
+        })
+    }
+
+    /// What follows a passed first factor: status checks, then tokens.
+    async fn after_first_factor(
+        &self,
+        mut user: UserRecord,
+        client_id: &str,
+    ) -> OpResult<AuthResponse> {
+        if !user.enabled {
+            return Err(fault(ErrorKind::NotAuthorized, "User is disabled."));
+        }
+        match user.status {
+            UserStatus::Unconfirmed => {
+                return Err(fault(ErrorKind::UserNotConfirmed, "User is not confirmed."))
+            }
+            UserStatus::ResetRequired => {
+                return Err(fault(
+                    ErrorKind::PasswordResetRequired,
+                    "Password reset required for the user",
+                ))
+            }
+            UserStatus::ForceChangePassword | UserStatus::Confirmed => {}
+        }
+        if user.failed_attempts != 0 {
+            user.failed_attempts = 0;
+            user.updated_at = self.now();
+            self.inner.store.update_user(&user).await?;
+        }
+        self.issue_tokens(&user, client_id).await
+    }
+
+    async fn record_failed_sign_in(&self, mut user: UserRecord) -> Fault {
+        user.failed_attempts += 1;
+        user.updated_at = self.now();
+        if let Err(err) = self.inner.store.update_user(&user).await {
+            return err.into();
+        }
+        fault(ErrorKind::NotAuthorized, INCORRECT)
+    }
+
+    /// Authorizes an access-token call: signature, expiry, revocation, user state.
+    async fn authorize(&self, access_token: &Secret) -> OpResult<UserRecord> {
+        let invalid = || fault(ErrorKind::NotAuthorized, "Invalid Access Token");
+        let claims = self
+            .inner
+            .keys
+            .verify(TokenUse::Access, access_token.expose(), &self.inner.issuer)
+            .ok_or_else(invalid)?;
+        let int = |name: &str| claims.get(name).and_then(Value::as_i64);
+        let text = |name: &str| claims.get(name).and_then(Value::as_str);
+        if int("exp").ok_or_else(invalid)? <= self.now() {
+            return Err(fault(ErrorKind::NotAuthorized, "Access Token has expired"));
+        }
+        let lineage = self
+            .inner
+            .store
+            .lineage(text("origin_jti").ok_or_else(invalid)?)
+            .await?;
+        if lineage.is_none_or(|l| l.revoked) {
+            return Err(fault(
+                ErrorKind::NotAuthorized,
+                "Access Token has been revoked",
+            ));
+        }
+        let user = self
+            .inner
+            .store
+            .user(text("username").ok_or_else(invalid)?)
+            .await?
+            .ok_or_else(|| fault(ErrorKind::UserNotFound, "User does not exist."))?;
+        if !user.enabled {
+            return Err(fault(ErrorKind::NotAuthorized, "User is disabled."));
+        }
+        Ok(user)
+    }
+
+    // ---- operations ----------------------------------------------------------------------
+
+    pub async fn sign_up(&self, req: SignUpRequest) -> OpResult<SignUpResponse> {
+        self.check_client(
+            &req.client_id,
+            req.secret_hash.as_ref().map(Secret::expose),
+            &req.username,
+        )?;
+        let config = &self.inner.config;
+        let login = req.username.trim();
+        if login.is_empty() || login.chars().count() > 128 || login.chars().any(char::is_whitespace)
+        {
+            return Err(fault(ErrorKind::InvalidParameter, "1 validation error detected: Value at 'username' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+"));
+        }
+        let password = req
+            .password
+            .as_ref()
+            .ok_or_else(|| fault(ErrorKind::InvalidParameter, "Password is required."))?;
+        self.check_password_shape(password.expose())?;
+
+        let mut attributes = BTreeMap::new();
+        for attr in &req.user_attributes {
+            let value = attr.value.clone().unwrap_or_default();
+            if attr.name.ends_with("_verified") || attr.name == "sub" {
+                continue;
+            }
+            if value.chars().count() > 2048 {
+                return Err(fault(
+                    ErrorKind::InvalidParameter,
+                    format!("{}: The attribute value is too long", attr.name),
+                ));
+            }
+            attributes.insert(attr.name.clone(), value);
+        }
+        let mut username = login.to_owned();
+        if !config.username_attributes.is_empty() {
+            let alias = if config.signs_in_with("email") && login.contains('@') {
+                "email"
+            } else if config.signs_in_with("phone_number") && login.starts_with('+') {
+                "phone_number"
+            } else {
+                return Err(fault(
+                    ErrorKind::InvalidParameter,
+                    "Username should be either an email or a phone number.",
+                ));
+            };
+            let value = if alias == "email" {
+                login.to_lowercase()
+            } else {
+                login.to_owned()
+            };
+            if !self
+                .inner
+                .store
+                .users_with_attribute(alias, &value)
+                .await?
+                .is_empty()
+            {
+                let what = if alias == "email" {
+                    "email"
+                } else {
+                    "phone_number"
+                };
+                return Err(fault(
+                    ErrorKind::UsernameExists,
+                    format!("An account with the given {what} already exists."),
+                ));
+            }
+            attributes.insert(alias.to_owned(), value);
+            username = uuid::Uuid::new_v4().to_string();
+        }
+        if let Some(email) = attributes.get("email") {
+            if !is_valid_email(email) {
+                return Err(fault(
+                    ErrorKind::InvalidParameter,
+                    "Invalid email address format.",
+                ));
+            }
+        }
+        if let Some(phone) = attributes.get("phone_number") {
+            if !is_valid_phone(phone) {
+                return Err(fault(
+                    ErrorKind::InvalidParameter,
+                    "Invalid phone number format.",
+                ));
+            }
+        }
+        for name in &config.required_attributes {
+            if attributes.get(name).is_none_or(|v| v.is_empty()) {
+                return Err(fault(ErrorKind::InvalidParameter, format!("Attributes did not conform to the schema: {name}: The attribute is required")));
+            }
+        }
+        let sub = if config.username_attributes.is_empty() {
+            uuid::Uuid::new_v4().to_string()
+        } else {
+            username.clone()
+        };
+        if self.inner.store.user(&username).await?.is_some() {
+            return Err(fault(ErrorKind::UsernameExists, "User already exists"));
+        }
+        let now = self.now();
+        let mut user = UserRecord {
+            username,
+            sub,
+            status: UserStatus::Unconfirmed,
+            enabled: true,
+            attributes,
+            password_hash: String::new(),
+            srp_salt: Vec::new(),
+            srp_verifier: Vec::new(),
+            failed_attempts: 0,
+            created_at: now,
+            updated_at: now,
+        };
+        self.set_password(&mut user, password.expose()).await?;
+        if !self.inner.store.insert_user(&user).await? {
+            return Err(fault(ErrorKind::UsernameExists, "User already exists"));
+        }
+        let delivery = self.send_signup_code(&user).await?;
+        let session = self
+            .new_auth_session(&user, &req.client_id, "signup", json!({}))
+            .await?;
+        Ok(SignUpResponse {
+            user_confirmed: false,
+            code_delivery_details: delivery,
+            user_sub: user.sub,
+            session: Some(Secret::new(session)),
+        })
+    }
+
+    pub async fn confirm_sign_up(
+        &self,
+        req: ConfirmSignUpRequest,
+    ) -> OpResult<ConfirmSignUpResponse> {
+        self.check_client(
+            &req.client_id,
+            req.secret_hash.as_ref().map(Secret::expose),
+            &req.username,
+        )?;
+        let Some(mut user) = self.resolve_user(&req.username).await? else {
+            return Err(if self.inner.config.prevent_user_existence_errors {
+                fault(
+                    ErrorKind::ExpiredCode,
+                    "Invalid code provided, please request a code again.",
+                )
+            } else {
+                fault(
+                    ErrorKind::UserNotFound,
+                    "Username/client id combination not found.",
+                )
+            });
+        };
+        if user.status != UserStatus::Unconfirmed {
+            return Err(fault(
+                ErrorKind::NotAuthorized,
+                format!(
+                    "User cannot be confirmed. Current status is {}",
+                    user.status.as_str()
+                ),
+            ));
+        }
+        self.use_code(&user.username, SIGNUP_CODE, req.confirmation_code.expose())
+            .await?;
+        if let Some((_, attribute, _)) = self.delivery_channel(&user) {
+            user.attributes
+                .insert(format!("{attribute}_verified"), "true".into());
+        }
+        user.status = UserStatus::Confirmed;
+        user.updated_at = self.now();
+        self.inner.store.update_user(&user).await?;
+        let session = self
+            .new_auth_session(&user, &req.client_id, "confirmed", json!({}))
+            .await?;
+        Ok(ConfirmSignUpResponse {
+            session: Some(Secret::new(session)),
+        })
+    }
+
+    pub async fn resend_confirmation_code(
+        &self,
+        req: ResendConfirmationCodeRequest,
+    ) -> OpResult<CodeDeliveryResponse> {
+        self.check_client(
+            &req.client_id,
+            req.secret_hash.as_ref().map(Secret::expose),
+            &req.username,
+        )?;
+        let Some(user) = self.resolve_user(&req.username).await? else {
+            if self.inner.config.prevent_user_existence_errors {
+                return Ok(CodeDeliveryResponse {
+                    code_delivery_details: Some(self.simulated_delivery(&req.username)),
+                });
+            }
+            return Err(fault(
+                ErrorKind::UserNotFound,
+                "Username/client id combination not found.",
+            ));
+        };
+        if user.status != UserStatus::Unconfirmed {
+            return Err(fault(
+                ErrorKind::InvalidParameter,
+                "User is already confirmed.",
+            ));
+        }
+        let details = self.send_signup_code(&user).await?.ok_or_else(|| {
+            fault(
+                ErrorKind::InvalidParameter,
+                "Cannot send a code: the user has no email or phone number to send it to.",
+            )
+        })?;
+        Ok(CodeDeliveryResponse {
+            code_delivery_details: Some(details),
+        })
+    }
+
+    /// What an unknown user would have been told, so existence is not revealed.
+    fn simulated_delivery(&self, login: &str) -> CodeDeliveryDetails {
+        if login.starts_with('+') && is_valid_phone(login) {
+            Self::details("SMS", "phone_number", login)
+        } else if is_valid_email(login) {
+            Self::details("EMAIL", "email", login)
+        } else {
+            let seed = sha256_hex(&format!("{}{login}", self.inner.fake_seed));
+            Self::details(
+                "EMAIL",
+                "email",
+                &format!("{}@{}.com", &seed[..1], &seed[1..2]),
+            )
+        }
+    }
+
+    pub async fn initiate_auth(&self, req: InitiateAuthRequest) -> OpResult<AuthResponse> {
+        let params = &req.auth_parameters;
+        match req.auth_flow.as_str() {
+            "USER_SRP_AUTH" => self.start_srp(&req).await,
+            "USER_PASSWORD_AUTH" => {
+                let login = required(params, "USERNAME")?;
+                self.check_client(&req.client_id, params.get("SECRET_HASH"), login)?;
+                let password = required(params, "PASSWORD")?;
+                let Some(user) = self.resolve_user(login).await? else {
+                    return Err(self.unknown_user_sign_in());
+                };
+                if !self.verify_password(password, &user.password_hash).await {
+                    return Err(self.record_failed_sign_in(user).await);
+                }
+                self.after_first_factor(user, &req.client_id).await
+            }
+            "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => self.refresh(&req).await,
+            "USER_AUTH" => {
+                let login = required(params, "USERNAME")?;
+                self.check_client(&req.client_id, params.get("SECRET_HASH"), login)?;
+                let Some(session) = &req.session else {
+                    return Err(fault(ErrorKind::InvalidParameter, "USER_AUTH flow not enabled for this client"));
+                };
+                let record = self.take_session(session.expose(), "confirmed", &req.client_id).await?;
+                let user = self.resolve_user(login).await?;
+                match user {
+                    Some(user) if user.username == record.username => self.after_first_factor(user, &req.client_id).await,
+                    _ => Err(fault(ErrorKind::NotAuthorized, SESSION_EXPIRED)),
+                }
+            }
+            "ADMIN_NO_SRP_AUTH" | "ADMIN_USER_PASSWORD_AUTH" => {
+                Err(fault(ErrorKind::InvalidParameter, "Initiate Auth method not supported."))
+            }
+            other => Err(fault(ErrorKind::InvalidParameter, format!("1 validation error detected: Value '{other}' at 'authFlow' failed to satisfy constraint: Member must satisfy enum value set: [USER_SRP_AUTH, REFRESH_TOKEN_AUTH, REFRESH_TOKEN, CUSTOM_AUTH, USER_PASSWORD_AUTH, USER_AUTH]"))),
+        }
+    }
+
+    fn unknown_user_sign_in(&self) -> Fault {
+        if self.inner.config.prevent_user_existence_errors {
+            fault(ErrorKind::NotAuthorized, INCORRECT)
+        } else {
+            fault(ErrorKind::UserNotFound, "User does not exist.")
+        }
+    }
+
+    async fn start_srp(&self, req: &InitiateAuthRequest) -> OpResult<AuthResponse> {
+        let params = &req.auth_parameters;
+        let login = required(params, "USERNAME")?;
+        self.check_client(&req.client_id, params.get("SECRET_HASH"), login)?;
+        let a_hex = required(params, "SRP_A")?;
+        srp::validate_public_a(a_hex)
+            .map_err(|_| fault(ErrorKind::InvalidParameter, "Invalid SRP_A"))?;
+        let user = self.resolve_user(login).await?;
+        // An unknown user gets a challenge that looks real and is stable per username.
+        let (user_id, salt, verifier, fake) = match &user {
+            Some(user) => (
+                user.username.clone(),
+                user.srp_salt.clone(),
+                BigUint::from_bytes_be(&user.srp_verifier),
+                false,
+            ),
+            None if self.inner.config.prevent_user_existence_errors => {
+                let seed = Sha256::digest(format!("{}:{login}", self.inner.fake_seed));
+                let id = uuid::Builder::from_random_bytes(seed[..16].try_into().expect("16 bytes"))
+                    .into_uuid()
+                    .to_string();
+                let salt = seed[16..32].to_vec();
+                let verifier = srp::verifier("fake", &id, &random_token(16), &salt);
+                (id, salt, verifier, true)
+            }
+            None => return Err(fault(ErrorKind::UserNotFound, "User does not exist.")),
+        };
+        let server = SrpServer::new(&verifier);
+        let mut block = vec![0u8; 64];
+        rand::thread_rng().fill_bytes(&mut block);
+        let secret_block = BASE64.encode(&block);
+        let state = json!({
+            "a": a_hex,
+            "b": URL_SAFE_NO_PAD.encode(server.private_bytes()),
+            "fake": fake,
+            "v": URL_SAFE_NO_PAD.encode(verifier.to_bytes_be()),
+        });
+        self.inner
+            .store
+            .put_auth_session(
+                &sha256_hex(&secret_block),
+                &AuthSessionRecord {
+                    username: user_id.clone(),
+                    client_id: req.client_id.clone(),
+                    kind: "srp".into(),
+                    data: state.to_string(),
+                    expires_at: self.now() + self.inner.config.auth_session_validity_secs,
+                },
+            )
+            .await?;
+        let parameters: SecretMap = [
+            ("SALT", srp::salt_hex(&salt)),
+            ("SRP_B", server.public_hex()),
+            ("SECRET_BLOCK", secret_block),
+            ("USER_ID_FOR_SRP", user_id.clone()),
+            ("USERNAME", user_id),
+        ]
+        .into_iter()
+        .collect();
+        Ok(AuthResponse {
+            challenge_name: Some("PASSWORD_VERIFIER".into()),
+            challenge_parameters: parameters,
+            ..Default::default()
+        })
+    }
+
+    async fn refresh(&self, req: &InitiateAuthRequest) -> OpResult<AuthResponse> {
+        let params = &req.auth_parameters;
+        let token = required(params, "REFRESH_TOKEN")?;
+        let invalid = || fault(ErrorKind::NotAuthorized, "Invalid Refresh Token");
+        let record = self
+            .inner
+            .store
+            .refresh_token(&sha256_hex(token))
+            .await?
+            .ok_or_else(invalid)?;
+        self.check_client(&req.client_id, params.get("SECRET_HASH"), &record.username)?;
+        if record.client_id != req.client_id {
+            return Err(invalid());
+        }
+        if record.revoked {
+            return Err(fault(
+                ErrorKind::NotAuthorized,
+                "Refresh Token has been revoked",
+            ));
+        }
+        if record.expires_at <= self.now() {
+            return Err(fault(ErrorKind::NotAuthorized, "Refresh Token has expired"));
+        }
+        let user = self
+            .inner
+            .store
+            .user(&record.username)
+            .await?
+            .ok_or_else(invalid)?;
+        if !user.enabled {
+            return Err(fault(ErrorKind::NotAuthorized, "User is disabled."));
+        }
+        let (id_token, access_token) =
+            self.mint(&user, &req.client_id, &record.origin_jti, record.auth_time);
+        Ok(AuthResponse {
+            authentication_result: Some(AuthenticationResult {
+                access_token,
+                expires_in: self.inner.config.access_token_validity_secs,
+                token_type: "Bearer".into(),
+                refresh_token: None,
+                id_token,
+            }),
+            ..Default::default()
+        })
+    }
+
+    pub async fn respond_to_auth_challenge(
+        &self,
+        req: RespondToAuthChallengeRequest,
+    ) -> OpResult<AuthResponse> {
+        match req.challenge_name.as_str() {
+            "PASSWORD_VERIFIER" => self.verify_password_claim(&req).await,
+            other => Err(fault(
+                ErrorKind::InvalidParameter,
+                format!("Challenge {other} is not supported by this pool."),
+            )),
+        }
+    }
+
+    async fn verify_password_claim(
+        &self,
+        req: &RespondToAuthChallengeRequest,
+    ) -> OpResult<AuthResponse> {
+        let responses = &req.challenge_responses;
+        let login = required(responses, "USERNAME")?;
+        self.check_client(&req.client_id, responses.get("SECRET_HASH"), login)?;
+        let block_b64 = required(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
+        let claim = required(responses, "PASSWORD_CLAIM_SIGNATURE")?;
+        let timestamp = required(responses, "TIMESTAMP")?;
+        let incorrect = || fault(ErrorKind::NotAuthorized, INCORRECT);
+        let session = self
+            .take_session(&sha256_hex(block_b64), "srp", &req.client_id)
+            .await
+            .map_err(|_| incorrect())?;
+        let state: Value = serde_json::from_str(&session.data).map_err(|_| incorrect())?;
+        if state["fake"].as_bool() != Some(false) {
+            return Err(incorrect());
+        }
+        let user = self.resolve_user(login).await?.ok_or_else(incorrect)?;
+        if user.username != session.username {
+            return Err(incorrect());
+        }
+        let skew_ok =
+            srp::parse_timestamp(timestamp).is_some_and(|t| (t - self.now()).abs() <= 300);
+        let decode = |key: &str| {
+            state[key]
+                .as_str()
+                .and_then(|v| URL_SAFE_NO_PAD.decode(v).ok())
+        };
+        let (Some(b), Some(v), Some(a_hex), Ok(block)) = (
+            decode("b"),
+            decode("v"),
+            state["a"].as_str(),
+            BASE64.decode(block_b64),
+        ) else {
+            return Err(incorrect());
+        };
+        let verifier = BigUint::from_bytes_be(&v);
+        let server = SrpServer::with_private(&verifier, &b).ok_or_else(incorrect)?;
+        let pool_name = srp::pool_name(&self.inner.config.pool_id);
+        let valid = skew_ok
+            && server
+                .verify_claim(
+                    &verifier,
+                    a_hex,
+                    pool_name,
+                    &user.username,
+                    &block,
+                    timestamp,
+                    claim,
+                )
+                .unwrap_or(false);
+        if !valid {
+            return Err(self.record_failed_sign_in(user).await);
+        }
+        self.after_first_factor(user, &req.client_id).await
+    }
+
+    pub async fn get_user(&self, req: GetUserRequest) -> OpResult<GetUserResponse> {
+        let user = self.authorize(&req.0.access_token).await?;
+        let mut attributes = vec![AttributeType::new("sub", &user.sub)];
+        attributes.extend(
+            user.attributes
+                .iter()
+                .map(|(name, value)| AttributeType::new(name, value)),
+        );
+        Ok(GetUserResponse {
+            username: user.username,
+            user_attributes: attributes,
+            preferred_mfa_setting: None,
+            user_mfa_setting_list: None,
+        })
+    }
+
+    pub async fn global_sign_out(&self, req: GlobalSignOutRequest) -> OpResult<Empty> {
+        let user = self.authorize(&req.0.access_token).await?;
+        self.inner
+            .store
+            .revoke_all_refresh_tokens(&user.username)
+            .await?;
+        Ok(Empty {})
+    }
+
+    pub async fn revoke_token(&self, req: RevokeTokenRequest) -> OpResult<Empty> {
+        let config = &self.inner.config;
+        if req.client_id != config.client_id {
+            return Err(fault(
+                ErrorKind::ResourceNotFound,
+                format!("User pool client {} does not exist.", req.client_id),
+            ));
+        }
+        if let Some(secret) = &config.client_secret {
+            if !req
+                .client_secret
+                .as_ref()
+                .is_some_and(|s| constant_time_eq(s.expose(), secret))
+            {
+                return Err(fault(
+                    ErrorKind::NotAuthorized,
+                    format!(
+                        "Client {} is configured for secret but secret was not received",
+                        req.client_id
+                    ),
+                ));
+            }
+        }
+        let hash = sha256_hex(req.token.expose());
+        // Unknown or already revoked tokens are accepted, as the OAuth revocation endpoint does.
+        if let Some(record) = self.inner.store.refresh_token(&hash).await? {
+            if record.client_id != req.client_id {
+                return Err(fault(ErrorKind::NotAuthorized, "Invalid Refresh Token"));
+            }
+            self.inner.store.revoke_refresh_token(&hash).await?;
+        }
+        Ok(Empty {})
+    }
+}

@@ -1,0 +1,177 @@
+//! The pool over HTTP: the AWS JSON 1.1 endpoint (`POST /` with `X-Amz-Target`), the JWKS and
+//! OpenID discovery documents, with CORS for browser SDKs.
+
+use crate::pool::{fault, Fault, LocalPool, OpResult};
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use cognito_idp::error::ErrorKind;
+use cognito_idp::wire::{ErrorBody, CONTENT_TYPE, TARGET_PREFIX};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// The Cognito endpoint, to be served at the pool's endpoint URL.
+pub fn router(pool: LocalPool) -> Router {
+    Router::new()
+        .route("/", post(dispatch).options(preflight))
+        .route("/{pool_id}/.well-known/jwks.json", get(jwks))
+        .route(
+            "/{pool_id}/.well-known/openid-configuration",
+            get(openid_configuration),
+        )
+        .layer(axum::middleware::map_response(cors))
+        .with_state(pool)
+}
+
+async fn cors(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert("access-control-allow-origin", HeaderValue::from_static("*"));
+    headers.insert(
+        "access-control-expose-headers",
+        HeaderValue::from_static("x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date"),
+    );
+    response
+}
+
+async fn preflight() -> impl IntoResponse {
+    (
+        StatusCode::OK,
+        [
+            (
+                "access-control-allow-methods",
+                HeaderValue::from_static("POST, OPTIONS"),
+            ),
+            (
+                "access-control-allow-headers",
+                HeaderValue::from_static("content-type, x-amz-target, x-amz-user-agent, cache-control, authorization, x-amz-date, x-amz-security-token"),
+            ),
+            ("access-control-max-age", HeaderValue::from_static("600")),
+        ],
+    )
+}
+
+fn request_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+fn json_response(status: StatusCode, body: Vec<u8>, error_type: Option<&str>) -> Response {
+    let mut response = (status, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+    if let Ok(id) = HeaderValue::from_str(&request_id()) {
+        headers.insert("x-amzn-requestid", id);
+    }
+    if let Some(error_type) = error_type.and_then(|t| HeaderValue::from_str(&format!("{t}:")).ok())
+    {
+        headers.insert("x-amzn-errortype", error_type);
+    }
+    response
+}
+
+impl IntoResponse for Fault {
+    fn into_response(self) -> Response {
+        let kind = self.0.kind;
+        let body = serde_json::to_vec(&ErrorBody {
+            error_type: kind.type_name().to_owned(),
+            message: self.0.message,
+        })
+        .expect("error body serialises");
+        let status = StatusCode::from_u16(kind.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+        json_response(status, body, Some(kind.type_name()))
+    }
+}
+
+fn parse<T: DeserializeOwned>(body: &[u8]) -> OpResult<T> {
+    serde_json::from_slice(body).map_err(|err| {
+        if err.is_data() || err.is_eof() && !body.is_empty() {
+            fault(
+                ErrorKind::InvalidParameter,
+                format!("1 validation error detected: {err}"),
+            )
+        } else {
+            fault(
+                ErrorKind::Other("SerializationException".into()),
+                "Start of structure or map found where not expected.",
+            )
+        }
+    })
+}
+
+fn reply<T: Serialize>(result: OpResult<T>) -> Response {
+    match result {
+        Ok(value) => json_response(
+            StatusCode::OK,
+            serde_json::to_vec(&value).expect("response serialises"),
+            None,
+        ),
+        Err(fault) => fault.into_response(),
+    }
+}
+
+macro_rules! operations {
+    ($pool:expr, $operation:expr, $body:expr; $($name:literal => $method:ident),+ $(,)?) => {
+        match $operation {
+            $($name => match parse($body) {
+                Ok(request) => reply($pool.$method(request).await),
+                Err(fault) => fault.into_response(),
+            },)+
+            other => fault(
+                ErrorKind::UnknownOperation,
+                format!("Unknown operation {other}"),
+            )
+            .into_response(),
+        }
+    };
+}
+
+async fn dispatch(State(pool): State<LocalPool>, headers: HeaderMap, body: Bytes) -> Response {
+    let target = headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let Some(operation) = target.strip_prefix(TARGET_PREFIX) else {
+        return fault(
+            ErrorKind::UnknownOperation,
+            "Missing or unknown X-Amz-Target",
+        )
+        .into_response();
+    };
+    operations!(pool, operation, &body;
+        "SignUp" => sign_up,
+        "ConfirmSignUp" => confirm_sign_up,
+        "ResendConfirmationCode" => resend_confirmation_code,
+        "InitiateAuth" => initiate_auth,
+        "RespondToAuthChallenge" => respond_to_auth_challenge,
+        "GetUser" => get_user,
+        "GlobalSignOut" => global_sign_out,
+        "RevokeToken" => revoke_token,
+    )
+}
+
+async fn jwks(State(pool): State<LocalPool>, Path(pool_id): Path<String>) -> Response {
+    if pool_id != pool.config().pool_id {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    Json(pool.jwks()).into_response()
+}
+
+async fn openid_configuration(
+    State(pool): State<LocalPool>,
+    Path(pool_id): Path<String>,
+) -> Response {
+    if pool_id != pool.config().pool_id {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let issuer = pool.issuer();
+    Json(serde_json::json!({
+        "issuer": issuer,
+        "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "subject_types_supported": ["public"],
+        "response_types_supported": ["code", "token"],
+    }))
+    .into_response()
+}

@@ -1,0 +1,544 @@
+//! SQLite storage (sqlx): users, codes, refresh-token lineages, challenge sessions, signing keys
+//! and the outbox.
+
+use serde::{Deserialize, Serialize};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use sqlx::{Row, SqlitePool};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::str::FromStr;
+
+pub type StoreResult<T> = Result<T, sqlx::Error>;
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS users (
+  username TEXT PRIMARY KEY,
+  sub TEXT NOT NULL UNIQUE,
+  status TEXT NOT NULL,
+  enabled INTEGER NOT NULL DEFAULT 1,
+  attributes TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  srp_salt BLOB NOT NULL,
+  srp_verifier BLOB NOT NULL,
+  failed_attempts INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS codes (
+  username TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  code TEXT NOT NULL,
+  expires_at INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (username, purpose)
+);
+CREATE TABLE IF NOT EXISTS refresh_tokens (
+  token_hash TEXT PRIMARY KEY,
+  username TEXT NOT NULL,
+  client_id TEXT NOT NULL,
+  origin_jti TEXT NOT NULL UNIQUE,
+  auth_time INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  revoked INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS refresh_tokens_user ON refresh_tokens(username);
+CREATE TABLE IF NOT EXISTS auth_sessions (
+  id TEXT PRIMARY KEY,
+  username TEXT NOT NULL,
+  client_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  data TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS signing_keys (
+  kid TEXT PRIMARY KEY,
+  token_use TEXT NOT NULL UNIQUE,
+  private_der BLOB NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at INTEGER NOT NULL,
+  username TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  destination TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  code TEXT,
+  message TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"#;
+
+/// Cognito's `UserStatusType` values the pool uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum UserStatus {
+    Unconfirmed,
+    Confirmed,
+    ForceChangePassword,
+    ResetRequired,
+}
+
+impl UserStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unconfirmed => "UNCONFIRMED",
+            Self::Confirmed => "CONFIRMED",
+            Self::ForceChangePassword => "FORCE_CHANGE_PASSWORD",
+            Self::ResetRequired => "RESET_REQUIRED",
+        }
+    }
+
+    fn parse(value: &str) -> Self {
+        match value {
+            "CONFIRMED" => Self::Confirmed,
+            "FORCE_CHANGE_PASSWORD" => Self::ForceChangePassword,
+            "RESET_REQUIRED" => Self::ResetRequired,
+            _ => Self::Unconfirmed,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct UserRecord {
+    pub username: String,
+    pub sub: String,
+    pub status: UserStatus,
+    pub enabled: bool,
+    pub attributes: BTreeMap<String, String>,
+    pub password_hash: String,
+    pub srp_salt: Vec<u8>,
+    pub srp_verifier: Vec<u8>,
+    pub failed_attempts: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl std::fmt::Debug for UserRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserRecord")
+            .field("username", &self.username)
+            .field("status", &self.status)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct CodeRecord {
+    pub code: String,
+    pub expires_at: i64,
+    pub attempts: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct RefreshRecord {
+    pub username: String,
+    pub client_id: String,
+    pub origin_jti: String,
+    pub auth_time: i64,
+    pub expires_at: i64,
+    pub revoked: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct AuthSessionRecord {
+    pub username: String,
+    pub client_id: String,
+    pub kind: String,
+    pub data: String,
+    pub expires_at: i64,
+}
+
+/// One message the pool "sent".
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct OutboxMessage {
+    pub id: i64,
+    pub at: i64,
+    pub username: String,
+    pub channel: String,
+    pub destination: String,
+    pub kind: String,
+    pub code: Option<String>,
+    pub message: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: SqlitePool,
+}
+
+impl Store {
+    /// A database file in `dir` (created if missing), or in memory when `dir` is `None`.
+    pub async fn open(dir: Option<&Path>) -> StoreResult<Self> {
+        let (options, max) = match dir {
+            Some(dir) => {
+                std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
+                let options = SqliteConnectOptions::new()
+                    .filename(dir.join("local-pool.sqlite3"))
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .busy_timeout(std::time::Duration::from_secs(5));
+                (options, 4)
+            }
+            // One connection: each in-memory connection would be its own database.
+            None => (SqliteConnectOptions::from_str("sqlite::memory:")?, 1),
+        };
+        let db = SqlitePoolOptions::new()
+            .max_connections(max)
+            .connect_with(options)
+            .await?;
+        sqlx::raw_sql(SCHEMA).execute(&db).await?;
+        Ok(Self { db })
+    }
+
+    fn user_from_row(row: &sqlx::sqlite::SqliteRow) -> StoreResult<UserRecord> {
+        let attributes: String = row.try_get("attributes")?;
+        Ok(UserRecord {
+            username: row.try_get("username")?,
+            sub: row.try_get("sub")?,
+            status: UserStatus::parse(row.try_get::<String, _>("status")?.as_str()),
+            enabled: row.try_get::<i64, _>("enabled")? != 0,
+            attributes: serde_json::from_str(&attributes).unwrap_or_default(),
+            password_hash: row.try_get("password_hash")?,
+            srp_salt: row.try_get("srp_salt")?,
+            srp_verifier: row.try_get("srp_verifier")?,
+            failed_attempts: row.try_get("failed_attempts")?,
+            created_at: row.try_get("created_at")?,
+            updated_at: row.try_get("updated_at")?,
+        })
+    }
+
+    /// Inserts a new user; `false` if the username is taken.
+    pub async fn insert_user(&self, user: &UserRecord) -> StoreResult<bool> {
+        let result = sqlx::query(
+            "INSERT INTO users (username, sub, status, enabled, attributes, password_hash, srp_salt, \
+             srp_verifier, failed_attempts, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?) \
+             ON CONFLICT(username) DO NOTHING",
+        )
+        .bind(&user.username)
+        .bind(&user.sub)
+        .bind(user.status.as_str())
+        .bind(user.enabled as i64)
+        .bind(serde_json::to_string(&user.attributes).expect("string map serialises"))
+        .bind(&user.password_hash)
+        .bind(&user.srp_salt)
+        .bind(&user.srp_verifier)
+        .bind(user.failed_attempts)
+        .bind(user.created_at)
+        .bind(user.updated_at)
+        .execute(&self.db)
+        .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    pub async fn user(&self, username: &str) -> StoreResult<Option<UserRecord>> {
+        sqlx::query("SELECT * FROM users WHERE username = ?")
+            .bind(username)
+            .fetch_optional(&self.db)
+            .await?
+            .map(|row| Self::user_from_row(&row))
+            .transpose()
+    }
+
+    /// Users whose attribute `name` equals `value`.
+    pub async fn users_with_attribute(
+        &self,
+        name: &str,
+        value: &str,
+    ) -> StoreResult<Vec<UserRecord>> {
+        sqlx::query("SELECT * FROM users WHERE json_extract(attributes, '$.' || ?) = ?")
+            .bind(name)
+            .bind(value)
+            .fetch_all(&self.db)
+            .await?
+            .iter()
+            .map(Self::user_from_row)
+            .collect()
+    }
+
+    pub async fn update_user(&self, user: &UserRecord) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE users SET status = ?, enabled = ?, attributes = ?, password_hash = ?, srp_salt = ?, \
+             srp_verifier = ?, failed_attempts = ?, updated_at = ? WHERE username = ?",
+        )
+        .bind(user.status.as_str())
+        .bind(user.enabled as i64)
+        .bind(serde_json::to_string(&user.attributes).expect("string map serialises"))
+        .bind(&user.password_hash)
+        .bind(&user.srp_salt)
+        .bind(&user.srp_verifier)
+        .bind(user.failed_attempts)
+        .bind(user.updated_at)
+        .bind(&user.username)
+        .execute(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn list_users(&self) -> StoreResult<Vec<UserRecord>> {
+        sqlx::query("SELECT * FROM users ORDER BY created_at, username")
+            .fetch_all(&self.db)
+            .await?
+            .iter()
+            .map(Self::user_from_row)
+            .collect()
+    }
+
+    /// Stores a code, replacing any earlier one for the same purpose.
+    pub async fn put_code(
+        &self,
+        username: &str,
+        purpose: &str,
+        code: &str,
+        expires_at: i64,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO codes (username, purpose, code, expires_at, attempts) VALUES (?,?,?,?,0) \
+             ON CONFLICT(username, purpose) DO UPDATE SET code = excluded.code, \
+             expires_at = excluded.expires_at, attempts = 0",
+        )
+        .bind(username)
+        .bind(purpose)
+        .bind(code)
+        .bind(expires_at)
+        .execute(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn code(&self, username: &str, purpose: &str) -> StoreResult<Option<CodeRecord>> {
+        let row = sqlx::query(
+            "SELECT code, expires_at, attempts FROM codes WHERE username = ? AND purpose = ?",
+        )
+        .bind(username)
+        .bind(purpose)
+        .fetch_optional(&self.db)
+        .await?;
+        row.map(|row| {
+            Ok(CodeRecord {
+                code: row.try_get("code")?,
+                expires_at: row.try_get("expires_at")?,
+                attempts: row.try_get("attempts")?,
+            })
+        })
+        .transpose()
+    }
+
+    pub async fn count_code_attempt(&self, username: &str, purpose: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE codes SET attempts = attempts + 1 WHERE username = ? AND purpose = ?")
+            .bind(username)
+            .bind(purpose)
+            .execute(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Deletes a code; `true` if this call used it (codes are single-use even under races).
+    pub async fn take_code(&self, username: &str, purpose: &str, code: &str) -> StoreResult<bool> {
+        let result =
+            sqlx::query("DELETE FROM codes WHERE username = ? AND purpose = ? AND code = ?")
+                .bind(username)
+                .bind(purpose)
+                .bind(code)
+                .execute(&self.db)
+                .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    pub async fn insert_refresh_token(
+        &self,
+        token_hash: &str,
+        record: &RefreshRecord,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO refresh_tokens (token_hash, username, client_id, origin_jti, auth_time, \
+             expires_at, revoked) VALUES (?,?,?,?,?,?,?)",
+        )
+        .bind(token_hash)
+        .bind(&record.username)
+        .bind(&record.client_id)
+        .bind(&record.origin_jti)
+        .bind(record.auth_time)
+        .bind(record.expires_at)
+        .bind(record.revoked as i64)
+        .execute(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    fn refresh_from_row(row: &sqlx::sqlite::SqliteRow) -> StoreResult<RefreshRecord> {
+        Ok(RefreshRecord {
+            username: row.try_get("username")?,
+            client_id: row.try_get("client_id")?,
+            origin_jti: row.try_get("origin_jti")?,
+            auth_time: row.try_get("auth_time")?,
+            expires_at: row.try_get("expires_at")?,
+            revoked: row.try_get::<i64, _>("revoked")? != 0,
+        })
+    }
+
+    pub async fn refresh_token(&self, token_hash: &str) -> StoreResult<Option<RefreshRecord>> {
+        sqlx::query("SELECT * FROM refresh_tokens WHERE token_hash = ?")
+            .bind(token_hash)
+            .fetch_optional(&self.db)
+            .await?
+            .map(|row| Self::refresh_from_row(&row))
+            .transpose()
+    }
+
+    /// The lineage an access token came from, if it is still live.
+    pub async fn lineage(&self, origin_jti: &str) -> StoreResult<Option<RefreshRecord>> {
+        sqlx::query("SELECT * FROM refresh_tokens WHERE origin_jti = ?")
+            .bind(origin_jti)
+            .fetch_optional(&self.db)
+            .await?
+            .map(|row| Self::refresh_from_row(&row))
+            .transpose()
+    }
+
+    pub async fn revoke_refresh_token(&self, token_hash: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE refresh_tokens SET revoked = 1 WHERE token_hash = ?")
+            .bind(token_hash)
+            .execute(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Revokes every lineage of a user (`GlobalSignOut`).
+    pub async fn revoke_all_refresh_tokens(&self, username: &str) -> StoreResult<u64> {
+        let result = sqlx::query("UPDATE refresh_tokens SET revoked = 1 WHERE username = ?")
+            .bind(username)
+            .execute(&self.db)
+            .await?;
+        Ok(result.rows_affected())
+    }
+
+    pub async fn put_auth_session(&self, id: &str, record: &AuthSessionRecord) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT OR REPLACE INTO auth_sessions (id, username, client_id, kind, data, expires_at) \
+             VALUES (?,?,?,?,?,?)",
+        )
+        .bind(id)
+        .bind(&record.username)
+        .bind(&record.client_id)
+        .bind(&record.kind)
+        .bind(&record.data)
+        .bind(record.expires_at)
+        .execute(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    /// Removes and returns a challenge session (single use).
+    pub async fn take_auth_session(&self, id: &str) -> StoreResult<Option<AuthSessionRecord>> {
+        let row = sqlx::query("DELETE FROM auth_sessions WHERE id = ? RETURNING *")
+            .bind(id)
+            .fetch_optional(&self.db)
+            .await?;
+        row.map(|row| {
+            Ok(AuthSessionRecord {
+                username: row.try_get("username")?,
+                client_id: row.try_get("client_id")?,
+                kind: row.try_get("kind")?,
+                data: row.try_get("data")?,
+                expires_at: row.try_get("expires_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    pub async fn delete_expired_auth_sessions(&self, now: i64) -> StoreResult<()> {
+        sqlx::query("DELETE FROM auth_sessions WHERE expires_at <= ?")
+            .bind(now)
+            .execute(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn signing_keys(&self) -> StoreResult<Vec<(String, String, Vec<u8>)>> {
+        sqlx::query("SELECT kid, token_use, private_der FROM signing_keys")
+            .fetch_all(&self.db)
+            .await?
+            .iter()
+            .map(|row| {
+                Ok((
+                    row.try_get("kid")?,
+                    row.try_get("token_use")?,
+                    row.try_get("private_der")?,
+                ))
+            })
+            .collect()
+    }
+
+    pub async fn insert_signing_key(
+        &self,
+        kid: &str,
+        token_use: &str,
+        der: &[u8],
+        now: i64,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT OR IGNORE INTO signing_keys (kid, token_use, private_der, created_at) VALUES (?,?,?,?)",
+        )
+        .bind(kid)
+        .bind(token_use)
+        .bind(der)
+        .bind(now)
+        .execute(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn push_outbox(&self, message: &OutboxMessage) -> StoreResult<i64> {
+        let result = sqlx::query(
+            "INSERT INTO outbox (at, username, channel, destination, kind, code, message) VALUES (?,?,?,?,?,?,?)",
+        )
+        .bind(message.at)
+        .bind(&message.username)
+        .bind(&message.channel)
+        .bind(&message.destination)
+        .bind(&message.kind)
+        .bind(&message.code)
+        .bind(&message.message)
+        .execute(&self.db)
+        .await?;
+        Ok(result.last_insert_rowid())
+    }
+
+    /// The outbox, oldest first.
+    pub async fn outbox(&self) -> StoreResult<Vec<OutboxMessage>> {
+        sqlx::query("SELECT * FROM outbox ORDER BY id")
+            .fetch_all(&self.db)
+            .await?
+            .iter()
+            .map(|row| {
+                Ok(OutboxMessage {
+                    id: row.try_get("id")?,
+                    at: row.try_get("at")?,
+                    username: row.try_get("username")?,
+                    channel: row.try_get("channel")?,
+                    destination: row.try_get("destination")?,
+                    kind: row.try_get("kind")?,
+                    code: row.try_get("code")?,
+                    message: row.try_get("message")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn meta(&self, key: &str) -> StoreResult<Option<String>> {
+        sqlx::query_scalar("SELECT value FROM meta WHERE key = ?")
+            .bind(key)
+            .fetch_optional(&self.db)
+            .await
+    }
+
+    /// Sets `key` unless already set, and returns the value that is stored.
+    pub async fn meta_or_insert(&self, key: &str, value: &str) -> StoreResult<String> {
+        sqlx::query("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)")
+            .bind(key)
+            .bind(value)
+            .execute(&self.db)
+            .await?;
+        Ok(self.meta(key).await?.unwrap_or_else(|| value.to_owned()))
+    }
+}

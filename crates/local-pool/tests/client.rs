@@ -1,0 +1,648 @@
+//! The Cognito client against the local pool over real HTTP: every operation and error the
+//! sign-up / sign-in slice depends on.
+
+use cognito_idp::jwt::{JwtVerifier, TokenUse};
+use cognito_idp::wire::AttributeType;
+use cognito_idp::{Clock, CognitoClient, Error, ErrorKind, Secret, SignInOutcome, UserPoolClient};
+use local_pool::{LocalPool, PoolConfig};
+use std::time::Duration;
+
+struct Harness {
+    pool: LocalPool,
+    client: UserPoolClient,
+    clock: Clock,
+    endpoint: String,
+}
+
+async fn start(config: PoolConfig) -> Harness {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let clock = Clock::system();
+    let config = PoolConfig {
+        print_outbox: false,
+        ..config
+    };
+    let pool = LocalPool::open(config.clone(), None, &endpoint, clock.clone())
+        .await
+        .unwrap();
+    let app = local_pool::server::router(pool.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let transport = CognitoClient::new(&endpoint, Duration::from_secs(10));
+    let client = UserPoolClient::new(
+        transport,
+        &config.pool_id,
+        &config.client_id,
+        config.client_secret.clone().map(Secret::new),
+    )
+    .with_clock(clock.clone());
+    Harness {
+        pool,
+        client,
+        clock,
+        endpoint,
+    }
+}
+
+fn legacy() -> PoolConfig {
+    PoolConfig {
+        prevent_user_existence_errors: false,
+        ..PoolConfig::default()
+    }
+}
+
+const PASSWORD: &str = "Corr3ct-horse!";
+
+fn kind(err: Error) -> (ErrorKind, String) {
+    match err {
+        Error::Service(e) => (e.kind, e.message),
+        other => panic!("expected a service error, got {other:?}"),
+    }
+}
+
+impl Harness {
+    async fn sign_up(&self, username: &str) -> cognito_idp::wire::SignUpResponse {
+        self.client
+            .sign_up(
+                username,
+                &Secret::new(PASSWORD),
+                vec![
+                    AttributeType::new("email", format!("{username}@example.com")),
+                    AttributeType::new("phone_number", "+15555550123"),
+                ],
+            )
+            .await
+            .unwrap()
+    }
+
+    async fn last_code(&self, username: &str) -> String {
+        self.pool
+            .outbox()
+            .await
+            .unwrap()
+            .into_iter()
+            .rev()
+            .find(|m| m.username == username)
+            .and_then(|m| m.code)
+            .expect("a code in the outbox")
+    }
+
+    async fn confirmed_user(&self, username: &str) {
+        self.sign_up(username).await;
+        let code = self.last_code(username).await;
+        self.client
+            .confirm_sign_up(username, &Secret::new(code), None)
+            .await
+            .unwrap();
+    }
+
+    async fn sign_in(&self, username: &str) -> cognito_idp::wire::AuthenticationResult {
+        match self
+            .client
+            .sign_in_srp(username, &Secret::new(PASSWORD))
+            .await
+            .unwrap()
+        {
+            SignInOutcome::SignedIn(result) => result,
+            other => panic!("expected tokens, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn sign_up_confirm_and_auto_sign_in() {
+    let h = start(PoolConfig::default()).await;
+    let signed_up = h.sign_up("alice").await;
+    assert!(!signed_up.user_confirmed);
+    let delivery = signed_up.code_delivery_details.unwrap();
+    assert_eq!(delivery.destination.as_deref(), Some("a***@e***.com"));
+    assert_eq!(delivery.delivery_medium.as_deref(), Some("EMAIL"));
+
+    let outbox = h.pool.outbox().await.unwrap();
+    let message = outbox.last().unwrap();
+    assert_eq!(message.username, "alice");
+    assert_eq!(message.destination, "alice@example.com");
+    assert_eq!(message.kind, "CONFIRM_SIGN_UP");
+    let code = message.code.clone().unwrap();
+    assert_eq!(code.len(), 6);
+    assert!(code.chars().all(|c| c.is_ascii_digit()));
+
+    let confirmed = h
+        .client
+        .confirm_sign_up("alice", &Secret::new(code.clone()), signed_up.session)
+        .await
+        .unwrap();
+    let session = confirmed.session.expect("a session for auto sign-in");
+    let tokens = match h
+        .client
+        .sign_in_with_confirmation_session("alice", session.clone())
+        .await
+        .unwrap()
+    {
+        SignInOutcome::SignedIn(result) => result,
+        other => panic!("expected tokens, got {other:?}"),
+    };
+    assert!(tokens.refresh_token.is_some());
+    assert_eq!(tokens.expires_in, 3600);
+
+    // The auto sign-in session is single use.
+    let (kind_, message) = kind(
+        h.client
+            .sign_in_with_confirmation_session("alice", session)
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(kind_, ErrorKind::NotAuthorized);
+    assert_eq!(message, "Invalid session for the user, session is expired.");
+
+    // A code is single use too.
+    let (kind_, _) = kind(
+        h.client
+            .confirm_sign_up("alice", &Secret::new(code), None)
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(kind_, ErrorKind::NotAuthorized);
+
+    // The ID token verifies against the pool's JWKS and carries Cognito's claims.
+    let verifier = JwtVerifier::new(
+        reqwest::Client::new(),
+        h.client.jwks_url(),
+        h.client.issuer(),
+        h.client.client_id.clone(),
+    );
+    let claims = verifier
+        .verify(tokens.id_token.expose(), TokenUse::Id, h.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(claims.str("cognito:username"), Some("alice"));
+    assert_eq!(claims.str("email"), Some("alice@example.com"));
+    assert_eq!(claims.0["email_verified"], serde_json::Value::Bool(true));
+    assert_eq!(claims.str("token_use"), Some("id"));
+    assert_eq!(
+        claims.str("iss"),
+        Some(format!("{}/us-east-1_LocalPool", h.endpoint).as_str())
+    );
+    for claim in ["sub", "aud", "exp", "iat", "jti", "origin_jti", "auth_time"] {
+        assert!(claims.0.contains_key(claim), "missing {claim}");
+    }
+    let access = verifier
+        .verify(
+            tokens.access_token.expose(),
+            TokenUse::Access,
+            h.clock.now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(access.str("username"), Some("alice"));
+    assert_eq!(access.str("client_id"), Some(h.client.client_id.as_str()));
+    // The wrong token use is refused.
+    assert!(verifier
+        .verify(tokens.access_token.expose(), TokenUse::Id, h.clock.now())
+        .await
+        .is_err());
+    // So is an expired token.
+    assert_eq!(
+        verifier
+            .verify(tokens.id_token.expose(), TokenUse::Id, h.clock.now() + 3601)
+            .await
+            .unwrap_err(),
+        cognito_idp::jwt::JwtError::Expired
+    );
+}
+
+#[tokio::test]
+async fn sign_up_errors() {
+    let h = start(PoolConfig::default()).await;
+    h.sign_up("bob").await;
+    let attempt = |username: &'static str, password: &'static str, email: &'static str| {
+        let client = h.client.clone();
+        async move {
+            kind(
+                client
+                    .sign_up(
+                        username,
+                        &Secret::new(password),
+                        vec![AttributeType::new("email", email)],
+                    )
+                    .await
+                    .unwrap_err(),
+            )
+        }
+    };
+    let (k, m) = attempt("bob", PASSWORD, "bob@example.com").await;
+    assert_eq!(
+        (k, m.as_str()),
+        (ErrorKind::UsernameExists, "User already exists")
+    );
+    let (k, m) = attempt("carol", "password", "carol@example.com").await;
+    assert_eq!(k, ErrorKind::InvalidPassword);
+    assert!(m.contains("Password must have uppercase characters"), "{m}");
+    let (k, m) = attempt("carol", "Sh0rt!", "carol@example.com").await;
+    assert_eq!(k, ErrorKind::InvalidPassword);
+    assert!(m.contains("Password not long enough"), "{m}");
+    let (k, _) = attempt("carol", "abc", "carol@example.com").await;
+    assert_eq!(k, ErrorKind::InvalidParameter);
+    let (k, m) = attempt("carol", PASSWORD, "not-an-email").await;
+    assert_eq!(
+        (k, m.as_str()),
+        (ErrorKind::InvalidParameter, "Invalid email address format.")
+    );
+    let (k, m) = kind(
+        h.client
+            .sign_up(
+                "dave",
+                &Secret::new(PASSWORD),
+                vec![AttributeType::new("phone_number", "555-1234")],
+            )
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(
+        (k, m.as_str()),
+        (ErrorKind::InvalidParameter, "Invalid phone number format.")
+    );
+    let (k, _) = attempt("has space", PASSWORD, "x@example.com").await;
+    assert_eq!(k, ErrorKind::InvalidParameter);
+    let long: &'static str = Box::leak("x".repeat(129).into_boxed_str());
+    let (k, _) = attempt(long, PASSWORD, "x@example.com").await;
+    assert_eq!(k, ErrorKind::InvalidParameter);
+}
+
+#[tokio::test]
+async fn confirmation_code_errors() {
+    let h = start(legacy()).await;
+    h.sign_up("erin").await;
+    let code = h.last_code("erin").await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let confirm = |c: &str| {
+        let client = h.client.clone();
+        let c = Secret::new(c);
+        async move { client.confirm_sign_up("erin", &c, None).await }
+    };
+    let (k, m) = kind(confirm(wrong).await.unwrap_err());
+    assert_eq!(k, ErrorKind::CodeMismatch);
+    assert_eq!(m, "Invalid verification code provided, please try again.");
+
+    // Resending replaces the code: the old one no longer works.
+    let resent = h.client.resend_confirmation_code("erin").await.unwrap();
+    assert_eq!(
+        resent.code_delivery_details.unwrap().destination.as_deref(),
+        Some("e***@e***.com")
+    );
+    let new_code = h.last_code("erin").await;
+    if new_code != code {
+        assert_eq!(
+            kind(confirm(&code).await.unwrap_err()).0,
+            ErrorKind::CodeMismatch
+        );
+    }
+
+    // Expired after 24 hours.
+    h.clock.advance(24 * 3600 + 1);
+    let (k, m) = kind(confirm(&new_code).await.unwrap_err());
+    assert_eq!(k, ErrorKind::ExpiredCode);
+    assert_eq!(m, "Invalid code provided, please request a code again.");
+
+    // Too many wrong codes.
+    h.client.resend_confirmation_code("erin").await.unwrap();
+    let fresh = h.last_code("erin").await;
+    let wrong = if fresh == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    for _ in 0..5 {
+        assert_eq!(
+            kind(confirm(wrong).await.unwrap_err()).0,
+            ErrorKind::CodeMismatch
+        );
+    }
+    assert_eq!(
+        kind(confirm(&fresh).await.unwrap_err()).0,
+        ErrorKind::LimitExceeded
+    );
+
+    // Unknown users (pool without user-existence protection).
+    let (k, _) = kind(
+        h.client
+            .confirm_sign_up("nobody", &Secret::new("123456"), None)
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(k, ErrorKind::UserNotFound);
+    let (k, m) = kind(
+        h.client
+            .resend_confirmation_code("nobody")
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(
+        (k, m.as_str()),
+        (
+            ErrorKind::UserNotFound,
+            "Username/client id combination not found."
+        )
+    );
+
+    // A confirmed user cannot be sent another code.
+    h.confirmed_user("frank").await;
+    let (k, m) = kind(
+        h.client
+            .resend_confirmation_code("frank")
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(
+        (k, m.as_str()),
+        (ErrorKind::InvalidParameter, "User is already confirmed.")
+    );
+}
+
+#[tokio::test]
+async fn sign_in_outcomes() {
+    let h = start(legacy()).await;
+    h.confirmed_user("gina").await;
+    let tokens = h.sign_in("gina").await;
+    assert!(tokens.refresh_token.is_some());
+
+    let (k, m) = kind(
+        h.client
+            .sign_in_srp("gina", &Secret::new("Wrong-pass1!"))
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(
+        (k, m.as_str()),
+        (ErrorKind::NotAuthorized, "Incorrect username or password.")
+    );
+    let (k, m) = kind(
+        h.client
+            .sign_in_password("gina", &Secret::new("Wrong-pass1!"))
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(
+        (k, m.as_str()),
+        (ErrorKind::NotAuthorized, "Incorrect username or password.")
+    );
+    assert!(matches!(
+        h.client
+            .sign_in_password("gina", &Secret::new(PASSWORD))
+            .await
+            .unwrap(),
+        SignInOutcome::SignedIn(_)
+    ));
+
+    let (k, m) = kind(
+        h.client
+            .sign_in_srp("nobody", &Secret::new(PASSWORD))
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(
+        (k, m.as_str()),
+        (ErrorKind::UserNotFound, "User does not exist.")
+    );
+
+    h.sign_up("hank").await;
+    let (k, m) = kind(
+        h.client
+            .sign_in_srp("hank", &Secret::new(PASSWORD))
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(
+        (k, m.as_str()),
+        (ErrorKind::UserNotConfirmed, "User is not confirmed.")
+    );
+}
+
+#[tokio::test]
+async fn unknown_users_look_like_wrong_passwords_when_protected() {
+    let h = start(PoolConfig::default()).await;
+    let (k, m) = kind(
+        h.client
+            .sign_in_srp("nobody", &Secret::new(PASSWORD))
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(
+        (k, m.as_str()),
+        (ErrorKind::NotAuthorized, "Incorrect username or password.")
+    );
+    let (k, _) = kind(
+        h.client
+            .sign_in_password("nobody", &Secret::new(PASSWORD))
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(k, ErrorKind::NotAuthorized);
+    let resent = h.client.resend_confirmation_code("nobody").await.unwrap();
+    assert!(resent.code_delivery_details.is_some());
+}
+
+#[tokio::test]
+async fn refresh_revoke_and_global_sign_out() {
+    let h = start(PoolConfig::default()).await;
+    h.confirmed_user("ivan").await;
+    let first = h.sign_in("ivan").await;
+    let second = h.sign_in("ivan").await;
+
+    let user = h.client.get_user(&first.access_token).await.unwrap();
+    assert_eq!(user.username, "ivan");
+    let attribute = |name: &str| {
+        user.user_attributes
+            .iter()
+            .find(|a| a.name == name)
+            .and_then(|a| a.value.clone())
+    };
+    assert_eq!(attribute("email").as_deref(), Some("ivan@example.com"));
+    assert_eq!(attribute("email_verified").as_deref(), Some("true"));
+    assert!(attribute("sub").is_some());
+
+    let refreshed = h
+        .client
+        .refresh("ivan", first.refresh_token.as_ref().unwrap())
+        .await
+        .unwrap();
+    assert!(refreshed.refresh_token.is_none());
+    h.client.get_user(&refreshed.access_token).await.unwrap();
+
+    // RevokeToken ends this lineage only.
+    h.client
+        .revoke_token(first.refresh_token.as_ref().unwrap())
+        .await
+        .unwrap();
+    let (k, m) = kind(
+        h.client
+            .refresh("ivan", first.refresh_token.as_ref().unwrap())
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(
+        (k, m.as_str()),
+        (ErrorKind::NotAuthorized, "Refresh Token has been revoked")
+    );
+    let (k, m) = kind(h.client.get_user(&first.access_token).await.unwrap_err());
+    assert_eq!(
+        (k, m.as_str()),
+        (ErrorKind::NotAuthorized, "Access Token has been revoked")
+    );
+    h.client.get_user(&second.access_token).await.unwrap();
+
+    // GlobalSignOut ends every lineage.
+    let third = h.sign_in("ivan").await;
+    h.client
+        .global_sign_out(&second.access_token)
+        .await
+        .unwrap();
+    for tokens in [&second, &third] {
+        let (k, m) = kind(h.client.get_user(&tokens.access_token).await.unwrap_err());
+        assert_eq!(
+            (k, m.as_str()),
+            (ErrorKind::NotAuthorized, "Access Token has been revoked")
+        );
+        let (k, _) = kind(
+            h.client
+                .refresh("ivan", tokens.refresh_token.as_ref().unwrap())
+                .await
+                .unwrap_err(),
+        );
+        assert_eq!(k, ErrorKind::NotAuthorized);
+    }
+
+    // Expired access tokens are refused.
+    let fourth = h.sign_in("ivan").await;
+    h.clock.advance(3601);
+    let (k, m) = kind(h.client.get_user(&fourth.access_token).await.unwrap_err());
+    assert_eq!(
+        (k, m.as_str()),
+        (ErrorKind::NotAuthorized, "Access Token has expired")
+    );
+    let (k, _) = kind(
+        h.client
+            .get_user(&Secret::new("not-a-token"))
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(k, ErrorKind::NotAuthorized);
+}
+
+#[tokio::test]
+async fn client_secret_requires_secret_hash() {
+    let config = PoolConfig {
+        client_secret: Some("abcdef0123456789abcdef0123456789abcdef0123456789abc".into()),
+        ..PoolConfig::default()
+    };
+    let h = start(config.clone()).await;
+    h.confirmed_user("judy").await;
+    h.sign_in("judy").await;
+    let no_secret = UserPoolClient::new(
+        CognitoClient::new(&h.endpoint, Duration::from_secs(5)),
+        &config.pool_id,
+        &config.client_id,
+        None,
+    );
+    let (k, m) = kind(
+        no_secret
+            .sign_in_srp("judy", &Secret::new(PASSWORD))
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(k, ErrorKind::NotAuthorized);
+    assert!(m.contains("configured for secret"), "{m}");
+    let wrong = UserPoolClient::new(
+        CognitoClient::new(&h.endpoint, Duration::from_secs(5)),
+        &config.pool_id,
+        &config.client_id,
+        Some(Secret::new("another-secret-another-secret-xx")),
+    );
+    let (k, m) = kind(
+        wrong
+            .sign_in_srp("judy", &Secret::new(PASSWORD))
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(k, ErrorKind::NotAuthorized);
+    assert!(m.contains("SecretHash does not match"), "{m}");
+}
+
+#[tokio::test]
+async fn wire_level_details() {
+    let h = start(PoolConfig::default()).await;
+    let http = reqwest::Client::new();
+    let response = http
+        .post(format!("{}/", h.endpoint))
+        .header("Content-Type", "application/x-amz-json-1.1")
+        .header(
+            "X-Amz-Target",
+            "AWSCognitoIdentityProviderService.NoSuchThing",
+        )
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/x-amz-json-1.1"
+    );
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["__type"], "UnknownOperationException");
+
+    let response = http
+        .post(format!("{}/", h.endpoint))
+        .header("X-Amz-Target", "AWSCognitoIdentityProviderService.SignUp")
+        .body(r#"{"ClientId":"localclient0000000000000001"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    assert_eq!(
+        response.headers()["x-amzn-errortype"],
+        "InvalidParameterException:"
+    );
+    assert!(response.headers().contains_key("x-amzn-requestid"));
+
+    let (k, m) = kind(
+        UserPoolClient::new(
+            CognitoClient::new(&h.endpoint, Duration::from_secs(5)),
+            "us-east-1_LocalPool",
+            "nosuchclient",
+            None,
+        )
+        .sign_up("x", &Secret::new(PASSWORD), vec![])
+        .await
+        .unwrap_err(),
+    );
+    assert_eq!(
+        (k, m.as_str()),
+        (
+            ErrorKind::ResourceNotFound,
+            "User pool client nosuchclient does not exist."
+        )
+    );
+}
+
+#[tokio::test]
+async fn signing_keys_survive_a_restart() {
+    let dir = std::env::temp_dir().join(format!("local-pool-keys-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let open = || {
+        LocalPool::open(
+            PoolConfig::default(),
+            Some(&dir),
+            "http://127.0.0.1:1",
+            Clock::system(),
+        )
+    };
+    let first = open().await.unwrap();
+    let kids: Vec<String> = first.jwks().keys.into_iter().map(|k| k.kid).collect();
+    assert_eq!(kids.len(), 2);
+    assert_ne!(kids[0], kids[1], "ID and access tokens use different keys");
+    drop(first);
+    let second = open().await.unwrap();
+    let again: Vec<String> = second.jwks().keys.into_iter().map(|k| k.kid).collect();
+    assert_eq!(kids, again);
+    let _ = std::fs::remove_dir_all(&dir);
+}
