@@ -1,1 +1,142 @@
-fn main() {}
+//! The hosted pages (`cognito-authenticator`) and the standalone Cognito-compatible pool
+//! (`cognito-authenticator local-pool --port 9229`).
+
+#[cfg(feature = "ssr")]
+#[tokio::main]
+async fn main() {
+    use tracing_subscriber::EnvFilter;
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("local-pool") => local_pool_command(&args[1..]).await,
+        None | Some("serve") => serve().await,
+        Some("--help" | "-h" | "help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command {other:?}\n\n{USAGE}")),
+    };
+    if let Err(message) = result {
+        eprintln!("error: {message}");
+        std::process::exit(1);
+    }
+}
+
+#[cfg(feature = "ssr")]
+const USAGE: &str = "usage:
+  cognito-authenticator [serve]          serve the sign-in pages (see README for the environment)
+  cognito-authenticator local-pool [--port 9229] [--host 127.0.0.1] [--allow-remote]
+                                   [--data DIR] [--config pool.toml]
+                                         serve a Cognito-compatible user pool";
+
+#[cfg(feature = "ssr")]
+async fn serve() -> Result<(), String> {
+    use cognito_authenticator::server::{routes, AuthConfig};
+    let conf = leptos::prelude::get_configuration(None).map_err(|e| e.to_string())?;
+    let leptos_options = conf.leptos_options;
+    let config = AuthConfig::from_env().map_err(|problems| {
+        format!(
+            "the configuration has problems:\n  - {}",
+            problems.join("\n  - ")
+        )
+    })?;
+    let listener = tokio::net::TcpListener::bind(leptos_options.site_addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", leptos_options.site_addr))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let auth = routes::connect(
+        config,
+        &format!("http://{addr}"),
+        cognito_idp::Clock::system(),
+    )
+    .await?;
+    if auth.local_pool.is_some() {
+        tracing::info!("using the embedded local user pool; codes appear on this console and at http://{addr}/local/outbox");
+    }
+    let app = routes::router(auth, leptos_options);
+    tracing::info!("listening on http://{addr}");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .map_err(|e| e.to_string())
+}
+
+#[cfg(feature = "ssr")]
+async fn local_pool_command(args: &[String]) -> Result<(), String> {
+    use local_pool::{LocalPool, PoolConfig};
+    let mut port = 9229u16;
+    let mut host = "127.0.0.1".to_owned();
+    let mut allow_remote = false;
+    let mut data = std::env::var("DATA_DIR").unwrap_or_else(|_| "data".into());
+    let mut config_path = None;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        let mut value = |name: &str| rest.next().cloned().ok_or(format!("{name} needs a value"));
+        match arg.as_str() {
+            "--port" => {
+                port = value("--port")?
+                    .parse()
+                    .map_err(|_| "--port takes a port number".to_owned())?
+            }
+            "--host" => host = value("--host")?,
+            "--data" => data = value("--data")?,
+            "--config" => config_path = Some(value("--config")?),
+            "--allow-remote" => allow_remote = true,
+            other => return Err(format!("unknown option {other:?}\n\n{USAGE}")),
+        }
+    }
+    let ip: std::net::IpAddr = host
+        .parse()
+        .map_err(|_| format!("--host {host:?} is not an IP address"))?;
+    if !ip.is_loopback() && !allow_remote {
+        return Err(format!(
+            "--host {host} is not a loopback address; add --allow-remote to serve other machines"
+        ));
+    }
+    let config = match config_path {
+        Some(path) => {
+            let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+            PoolConfig::from_toml(&text).map_err(|e| format!("{path}: {e}"))?
+        }
+        None => PoolConfig::default(),
+    };
+    let listener = tokio::net::TcpListener::bind((ip, port))
+        .await
+        .map_err(|e| format!("cannot listen on {host}:{port}: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let endpoint = format!("http://{addr}");
+    let pool = LocalPool::open(
+        config,
+        Some(std::path::Path::new(&data)),
+        &endpoint,
+        cognito_idp::Clock::system(),
+    )
+    .await?;
+    let app = local_pool::server::router(pool.clone())
+        .nest("/local/outbox", local_pool::outbox::router(pool.clone()));
+    println!(
+        "local user pool {} (client {}) at {endpoint}; outbox at {endpoint}/local/outbox",
+        pool.config().pool_id,
+        pool.config().client_id
+    );
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(not(feature = "ssr"))]
+pub fn main() {
+    // The binary is server-only; the browser build uses the library's `hydrate`.
+}

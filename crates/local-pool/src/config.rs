@@ -1,5 +1,6 @@
 //! Pool settings. Every field has Cognito's default, so an empty TOML file (or none) works.
 
+pub use cognito_idp::policy::PasswordPolicy;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
@@ -64,51 +65,6 @@ impl PoolConfig {
     }
 }
 
-/// Cognito's password policy; the default is Cognito's default.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub struct PasswordPolicy {
-    pub minimum_length: usize,
-    pub require_uppercase: bool,
-    pub require_lowercase: bool,
-    pub require_numbers: bool,
-    pub require_symbols: bool,
-}
-
-impl Default for PasswordPolicy {
-    fn default() -> Self {
-        Self {
-            minimum_length: 8,
-            require_uppercase: true,
-            require_lowercase: true,
-            require_numbers: true,
-            require_symbols: true,
-        }
-    }
-}
-
-/// The special characters Cognito counts as symbols.
-pub const PASSWORD_SYMBOLS: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ";
-
-impl PasswordPolicy {
-    /// The first rule `password` breaks, in Cognito's wording.
-    pub fn violation(&self, password: &str) -> Option<&'static str> {
-        if password.chars().count() < self.minimum_length {
-            Some("Password not long enough")
-        } else if self.require_lowercase && !password.chars().any(|c| c.is_lowercase()) {
-            Some("Password must have lowercase characters")
-        } else if self.require_uppercase && !password.chars().any(|c| c.is_uppercase()) {
-            Some("Password must have uppercase characters")
-        } else if self.require_numbers && !password.chars().any(|c| c.is_ascii_digit()) {
-            Some("Password must have numeric characters")
-        } else if self.require_symbols && !password.chars().any(|c| PASSWORD_SYMBOLS.contains(c)) {
-            Some("Password must have symbol characters")
-        } else {
-            None
-        }
-    }
-}
-
 /// argon2id cost; the default is OWASP's minimum (19 MiB, 2 passes).
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -136,21 +92,6 @@ mod tests {
     #[test]
     fn empty_toml_gives_cognito_defaults() {
         assert_eq!(PoolConfig::from_toml("").unwrap(), PoolConfig::default());
-    }
-
-    #[test]
-    fn policy_names_the_first_broken_rule() {
-        let policy = PasswordPolicy::default();
-        assert_eq!(policy.violation("Ab1!"), Some("Password not long enough"));
-        assert_eq!(
-            policy.violation("ABCDEFG1!"),
-            Some("Password must have lowercase characters")
-        );
-        assert_eq!(
-            policy.violation("Abcdefgh1"),
-            Some("Password must have symbol characters")
-        );
-        assert_eq!(policy.violation("Abcdefg1!"), None);
     }
 
     #[test]

@@ -296,7 +296,10 @@ impl LocalPool {
         if let Some(rule) = self.inner.config.password_policy.violation(password) {
             return Err(fault(
                 ErrorKind::InvalidPassword,
-                format!("Password did not conform with policy: {rule}"),
+                format!(
+                    "Password did not conform with policy: {}",
+                    rule.cognito_message()
+                ),
             ));
         }
         Ok(())

@@ -13,13 +13,26 @@ use cognito_idp::wire::{ErrorBody, CONTENT_TYPE, TARGET_PREFIX};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-/// The Cognito endpoint, to be served at the pool's endpoint URL.
+/// The Cognito endpoint at the root of its own server.
 pub fn router(pool: LocalPool) -> Router {
-    Router::new()
-        .route("/", post(dispatch).options(preflight))
-        .route("/{pool_id}/.well-known/jwks.json", get(jwks))
+    mounted("", pool)
+}
+
+/// The Cognito endpoint under `prefix` (for example `/local/cognito`), answering at both
+/// `prefix` and `prefix/`, as SDKs given an endpoint URL post to either.
+pub fn mounted(prefix: &str, pool: LocalPool) -> Router {
+    let prefix = prefix.trim_end_matches('/');
+    let mut router = Router::new().route(&format!("{prefix}/"), post(dispatch).options(preflight));
+    if !prefix.is_empty() {
+        router = router.route(prefix, post(dispatch).options(preflight));
+    }
+    router
         .route(
-            "/{pool_id}/.well-known/openid-configuration",
+            &format!("{prefix}/{{pool_id}}/.well-known/jwks.json"),
+            get(jwks),
+        )
+        .route(
+            &format!("{prefix}/{{pool_id}}/.well-known/openid-configuration"),
             get(openid_configuration),
         )
         .layer(axum::middleware::map_response(cors))

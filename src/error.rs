@@ -1,0 +1,222 @@
+//! The one error type that crosses the server-function boundary: a stable kind, the field it
+//! concerns, and nothing secret. Its text comes from the message key (see `ui::i18n`).
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ErrorKind {
+    /// A required field is empty.
+    Required,
+    /// A field is longer than Cognito accepts.
+    TooLong,
+    InvalidUsername,
+    InvalidEmail,
+    InvalidPhone,
+    PasswordMismatch,
+    /// The password breaks a policy rule (`rule` says which).
+    WeakPassword,
+    /// The code is not six digits.
+    InvalidCode,
+    UsernameExists,
+    CodeMismatch,
+    ExpiredCode,
+    IncorrectCredentials,
+    UserNotFound,
+    UserNotConfirmed,
+    PasswordResetRequired,
+    TooManyAttempts,
+    /// The in-progress sign-in or sign-up is gone or expired.
+    FlowExpired,
+    /// The user must be signed in for this.
+    NotSignedIn,
+    /// Cognito is unreachable, slow, throttling or failing: try again.
+    Unavailable,
+    /// Cognito rejected a value; `detail` holds its message.
+    InvalidParameter,
+    /// A step this version cannot complete yet.
+    UnsupportedStep,
+    /// Cross-site or otherwise refused request.
+    Forbidden,
+    /// Anything else: a generic text plus `log_id` to find it in the server log.
+    Unexpected,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppError {
+    pub kind: ErrorKind,
+    /// The form field at fault (its input `name`), if one is.
+    pub field: Option<String>,
+    /// The broken password rule, for `WeakPassword`.
+    pub rule: Option<PasswordRuleKey>,
+    /// Safe, non-secret extra text (Cognito's message for `InvalidParameter`).
+    pub detail: Option<String>,
+    /// Correlates an `Unexpected` error with a server log line.
+    pub log_id: Option<String>,
+}
+
+/// Password rules as message keys (the browser build has no Cognito crate).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum PasswordRuleKey {
+    MinimumLength,
+    Lowercase,
+    Uppercase,
+    Number,
+    Symbol,
+}
+
+impl AppError {
+    pub fn new(kind: ErrorKind) -> Self {
+        Self {
+            kind,
+            field: None,
+            rule: None,
+            detail: None,
+            log_id: None,
+        }
+    }
+
+    pub fn on(mut self, field: &str) -> Self {
+        self.field = Some(field.to_owned());
+        self
+    }
+
+    pub fn field(kind: ErrorKind, field: &str) -> Self {
+        Self::new(kind).on(field)
+    }
+
+    pub fn is_field(&self, name: &str) -> bool {
+        self.field.as_deref() == Some(name)
+    }
+
+    /// The message key of this error.
+    pub fn message_key(&self) -> &'static str {
+        match self.kind {
+            ErrorKind::Required => "error.required",
+            ErrorKind::TooLong => "error.too_long",
+            ErrorKind::InvalidUsername => "error.invalid_username",
+            ErrorKind::InvalidEmail => "error.invalid_email",
+            ErrorKind::InvalidPhone => "error.invalid_phone",
+            ErrorKind::PasswordMismatch => "error.password_mismatch",
+            ErrorKind::WeakPassword => match self.rule {
+                Some(PasswordRuleKey::MinimumLength) | None => "error.password_too_short",
+                Some(PasswordRuleKey::Lowercase) => "error.password_lowercase",
+                Some(PasswordRuleKey::Uppercase) => "error.password_uppercase",
+                Some(PasswordRuleKey::Number) => "error.password_number",
+                Some(PasswordRuleKey::Symbol) => "error.password_symbol",
+            },
+            ErrorKind::InvalidCode => "error.invalid_code",
+            ErrorKind::UsernameExists => "error.username_exists",
+            ErrorKind::CodeMismatch => "error.code_mismatch",
+            ErrorKind::ExpiredCode => "error.expired_code",
+            ErrorKind::IncorrectCredentials => "error.incorrect_credentials",
+            ErrorKind::UserNotFound => "error.user_not_found",
+            ErrorKind::UserNotConfirmed => "error.user_not_confirmed",
+            ErrorKind::PasswordResetRequired => "error.password_reset_required",
+            ErrorKind::TooManyAttempts => "error.too_many_attempts",
+            ErrorKind::FlowExpired => "error.flow_expired",
+            ErrorKind::NotSignedIn => "error.not_signed_in",
+            ErrorKind::Unavailable => "error.unavailable",
+            ErrorKind::InvalidParameter => "error.invalid_parameter",
+            ErrorKind::UnsupportedStep => "error.unsupported_step",
+            ErrorKind::Forbidden => "error.forbidden",
+            ErrorKind::Unexpected => "error.unexpected",
+        }
+    }
+}
+
+impl fmt::Display for AppError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(crate::ui::i18n::t(self.message_key()))
+    }
+}
+
+impl std::error::Error for AppError {}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        // Transport or encoding failures between browser and server: worth a retry.
+        let kind = match value {
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => ErrorKind::Unavailable,
+            _ => ErrorKind::Unexpected,
+        };
+        Self::new(kind)
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod from_cognito {
+    use super::*;
+    use cognito_idp::ErrorKind as Cognito;
+
+    impl From<cognito_idp::policy::PasswordRule> for PasswordRuleKey {
+        fn from(rule: cognito_idp::policy::PasswordRule) -> Self {
+            use cognito_idp::policy::PasswordRule as R;
+            match rule {
+                R::MinimumLength => Self::MinimumLength,
+                R::Lowercase => Self::Lowercase,
+                R::Uppercase => Self::Uppercase,
+                R::Number => Self::Number,
+                R::Symbol => Self::Symbol,
+            }
+        }
+    }
+
+    /// Cognito's errors, mapped to what the user is told (the only such mapping).
+    impl From<cognito_idp::Error> for AppError {
+        fn from(err: cognito_idp::Error) -> Self {
+            use cognito_idp::Error as E;
+            let service = match &err {
+                E::Service(service) => service,
+                E::Unreachable(_) | E::Timeout | E::Http { .. } | E::Malformed(_) => {
+                    tracing::warn!(error = %err, "Cognito unavailable");
+                    return Self::new(ErrorKind::Unavailable);
+                }
+                E::Srp(_) | E::Protocol(_) => return unexpected(&err),
+            };
+            let kind = match service.kind {
+                Cognito::UsernameExists | Cognito::AliasExists => ErrorKind::UsernameExists,
+                Cognito::InvalidPassword => ErrorKind::WeakPassword,
+                Cognito::CodeMismatch => ErrorKind::CodeMismatch,
+                Cognito::ExpiredCode => ErrorKind::ExpiredCode,
+                Cognito::UserNotConfirmed => ErrorKind::UserNotConfirmed,
+                Cognito::UserNotFound => ErrorKind::UserNotFound,
+                Cognito::PasswordResetRequired => ErrorKind::PasswordResetRequired,
+                Cognito::NotAuthorized if service.message.contains("session is expired") => {
+                    ErrorKind::FlowExpired
+                }
+                Cognito::NotAuthorized if service.message == "Password attempts exceeded" => {
+                    ErrorKind::TooManyAttempts
+                }
+                Cognito::NotAuthorized => ErrorKind::IncorrectCredentials,
+                Cognito::LimitExceeded | Cognito::TooManyFailedAttempts => {
+                    ErrorKind::TooManyAttempts
+                }
+                Cognito::TooManyRequests | Cognito::InternalError => ErrorKind::Unavailable,
+                Cognito::InvalidParameter => {
+                    let mut error = Self::new(ErrorKind::InvalidParameter);
+                    error.detail = Some(service.message.clone());
+                    return error;
+                }
+                _ => return unexpected(&err),
+            };
+            Self::new(kind)
+        }
+    }
+
+    fn unexpected(err: &cognito_idp::Error) -> AppError {
+        let log_id = uuid_like();
+        tracing::error!(%log_id, error = %err, "unexpected Cognito answer");
+        let mut error = AppError::new(ErrorKind::Unexpected);
+        error.log_id = Some(log_id);
+        error
+    }
+
+    fn uuid_like() -> String {
+        uuid::Uuid::new_v4().simple().to_string()
+    }
+}

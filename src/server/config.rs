@@ -1,0 +1,164 @@
+//! Configuration from the environment, validated with one clear line per problem.
+
+use cognito_idp::policy::PasswordPolicy;
+use local_pool::PoolConfig;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Which user pool the app talks to.
+#[derive(Clone, Debug)]
+pub enum Backend {
+    /// The embedded pool, mounted in-process at `/local/cognito`.
+    Local {
+        data_dir: Option<PathBuf>,
+        pool: Box<PoolConfig>,
+    },
+    /// Amazon Cognito (or any endpoint that speaks its protocol).
+    Cognito {
+        pool_id: String,
+        client_id: String,
+        client_secret: Option<String>,
+        endpoint: String,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct AuthConfig {
+    pub backend: Backend,
+    /// How often a signed-in session re-checks its access token with Cognito, so a
+    /// "sign out everywhere" on another device ends this session within that many seconds.
+    pub revalidate_after_secs: i64,
+    /// How long an unfinished sign-up or sign-in stays in the session.
+    pub flow_validity_secs: i64,
+    /// Serve the cookie with `Secure` and the `__Host-` prefix.
+    pub secure_cookies: bool,
+    /// Origins (besides the request's own) allowed to post forms.
+    pub allowed_origins: Vec<String>,
+    pub password_policy: PasswordPolicy,
+    pub request_timeout: Duration,
+    /// Idle time after which a session ends.
+    pub session_idle_secs: i64,
+}
+
+impl AuthConfig {
+    /// A configuration for the embedded local pool (`data_dir: None` keeps it in memory).
+    pub fn local(data_dir: Option<PathBuf>, pool: PoolConfig) -> Self {
+        let password_policy = pool.password_policy.clone();
+        Self {
+            backend: Backend::Local {
+                data_dir,
+                pool: Box::new(pool),
+            },
+            revalidate_after_secs: 5,
+            flow_validity_secs: 3600,
+            secure_cookies: false,
+            allowed_origins: Vec::new(),
+            password_policy,
+            request_timeout: Duration::from_secs(10),
+            session_idle_secs: 8 * 3600,
+        }
+    }
+
+    /// Reads `COGNITO_USER_POOL_ID`, `COGNITO_CLIENT_ID`, `COGNITO_CLIENT_SECRET`, `AWS_REGION`,
+    /// `COGNITO_ENDPOINT`, `DATA_DIR`, `LOCAL_POOL_CONFIG`, `SECURE_COOKIES`, `ALLOWED_ORIGINS`,
+    /// `SESSION_REVALIDATE_SECS`. Without a pool id the embedded local pool is used.
+    pub fn from_env() -> Result<Self, Vec<String>> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let mut problems = Vec::new();
+        let data_dir = var("DATA_DIR").unwrap_or_else(|| "data".into());
+        let mut config = match (var("COGNITO_USER_POOL_ID"), var("COGNITO_CLIENT_ID")) {
+            (None, None) => {
+                let pool = match var("LOCAL_POOL_CONFIG") {
+                    Some(path) => match std::fs::read_to_string(&path) {
+                        Ok(text) => PoolConfig::from_toml(&text).unwrap_or_else(|e| {
+                            problems.push(format!("LOCAL_POOL_CONFIG {path}: {e}"));
+                            PoolConfig::default()
+                        }),
+                        Err(e) => {
+                            problems.push(format!("LOCAL_POOL_CONFIG {path}: {e}"));
+                            PoolConfig::default()
+                        }
+                    },
+                    None => PoolConfig::default(),
+                };
+                Self::local(Some(PathBuf::from(data_dir)), pool)
+            }
+            (Some(pool_id), Some(client_id)) => {
+                let pool_region = pool_id.split_once('_').map(|(r, _)| r.to_owned());
+                if pool_region.is_none() {
+                    problems.push(format!(
+                        "COGNITO_USER_POOL_ID {pool_id:?} is not of the form <region>_<id>"
+                    ));
+                }
+                let region = var("AWS_REGION").or_else(|| pool_region.clone());
+                if let (Some(region), Some(pool_region)) = (&region, &pool_region) {
+                    if region != pool_region {
+                        problems.push(format!(
+                            "AWS_REGION {region} does not match the pool's region {pool_region}"
+                        ));
+                    }
+                }
+                let endpoint = var("COGNITO_ENDPOINT").unwrap_or_else(|| {
+                    cognito_idp::CognitoClient::aws_endpoint(
+                        region.as_deref().unwrap_or("us-east-1"),
+                    )
+                });
+                let mut config = Self::local(None, PoolConfig::default());
+                config.backend = Backend::Cognito {
+                    pool_id,
+                    client_id,
+                    client_secret: var("COGNITO_CLIENT_SECRET"),
+                    endpoint,
+                };
+                config.secure_cookies = true;
+                config
+            }
+            (Some(_), None) => {
+                problems
+                    .push("COGNITO_USER_POOL_ID is set but COGNITO_CLIENT_ID is missing".into());
+                Self::local(None, PoolConfig::default())
+            }
+            (None, Some(_)) => {
+                problems
+                    .push("COGNITO_CLIENT_ID is set but COGNITO_USER_POOL_ID is missing".into());
+                Self::local(None, PoolConfig::default())
+            }
+        };
+        if let Some(value) = var("SECURE_COOKIES") {
+            match value.as_str() {
+                "1" | "true" => config.secure_cookies = true,
+                "0" | "false" => config.secure_cookies = false,
+                other => problems.push(format!(
+                    "SECURE_COOKIES must be true or false, not {other:?}"
+                )),
+            }
+        }
+        if let Some(value) = var("SESSION_REVALIDATE_SECS") {
+            match value.parse::<i64>() {
+                Ok(secs) if secs >= 0 => config.revalidate_after_secs = secs,
+                _ => problems.push(format!(
+                    "SESSION_REVALIDATE_SECS must be a number of seconds, not {value:?}"
+                )),
+            }
+        }
+        if let Some(value) = var("ALLOWED_ORIGINS") {
+            config.allowed_origins = value
+                .split(',')
+                .map(|o| o.trim().trim_end_matches('/').to_owned())
+                .collect();
+        }
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(problems)
+        }
+    }
+
+    pub fn cookie_name(&self) -> &'static str {
+        if self.secure_cookies {
+            "__Host-session"
+        } else {
+            "session"
+        }
+    }
+}

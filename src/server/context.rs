@@ -1,0 +1,333 @@
+//! What a server function works with: the shared [`Auth`] service, the visitor's session, and
+//! whether the request came from a plain HTML form (no JavaScript).
+
+use super::session::{self, Flow, SignedIn};
+use super::AuthConfig;
+use crate::error::{AppError, ErrorKind};
+use crate::flow::{Flash, Notice, PageState, Reply, Step};
+use cognito_idp::jwt::{JwtVerifier, TokenUse};
+use cognito_idp::wire::AuthenticationResult;
+use cognito_idp::{Clock, ErrorKind as CognitoKind, UserPoolClient};
+use leptos::prelude::*;
+use local_pool::LocalPool;
+use std::sync::Arc;
+use tower_sessions::Session;
+
+/// The app's shared state: configuration, the Cognito client and the token verifier.
+#[derive(Clone)]
+pub struct Auth {
+    inner: Arc<AuthInner>,
+}
+
+pub struct AuthInner {
+    pub config: AuthConfig,
+    pub cognito: UserPoolClient,
+    pub verifier: JwtVerifier,
+    pub clock: Clock,
+    pub local_pool: Option<LocalPool>,
+}
+
+impl std::ops::Deref for Auth {
+    type Target = AuthInner;
+    fn deref(&self) -> &AuthInner {
+        &self.inner
+    }
+}
+
+impl Auth {
+    pub fn new(inner: AuthInner) -> Self {
+        Self {
+            inner: Arc::new(inner),
+        }
+    }
+}
+
+/// Where a form's server function sends the user next.
+pub enum Next {
+    /// Another step's page.
+    Go(Step),
+    /// Another step's page, with a notice shown there.
+    GoWith(Step, Notice),
+    /// The same page, with a reply (for example "a new code is on its way").
+    Stay(Reply),
+}
+
+/// Claims that describe the token rather than the user.
+const TECHNICAL_CLAIMS: [&str; 13] = [
+    "iss",
+    "aud",
+    "exp",
+    "iat",
+    "jti",
+    "origin_jti",
+    "event_id",
+    "token_use",
+    "auth_time",
+    "sub",
+    "cognito:username",
+    "at_hash",
+    "nbf",
+];
+
+fn session_failed(err: tower_sessions::session::Error) -> AppError {
+    tracing::error!(error = %err, "session store failed");
+    AppError::new(ErrorKind::Unavailable)
+}
+
+pub struct Ctx {
+    pub auth: Auth,
+    pub session: Session,
+    /// A plain form post: answer with a redirect and keep the outcome in the session.
+    pub no_js: bool,
+}
+
+impl Ctx {
+    pub async fn load() -> Result<Self, AppError> {
+        let auth = use_context::<Auth>().ok_or_else(|| AppError::new(ErrorKind::Unexpected))?;
+        let session: Session = leptos_axum::extract()
+            .await
+            .map_err(|_| AppError::new(ErrorKind::Unexpected))?;
+        let no_js = use_context::<axum::http::request::Parts>().is_some_and(|parts| {
+            parts
+                .headers
+                .get(axum::http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("text/html"))
+        });
+        Ok(Self {
+            auth,
+            session,
+            no_js,
+        })
+    }
+
+    pub fn now(&self) -> i64 {
+        self.auth.clock.now()
+    }
+
+    /// Ends a form's server function: redirects to the next page, or (without JavaScript)
+    /// back to this one with the outcome and the typed values kept in the session.
+    pub async fn finish(
+        &self,
+        page: Step,
+        result: Result<Next, AppError>,
+        values: &[(&str, &str)],
+    ) -> Result<Reply, AppError> {
+        match result {
+            Ok(Next::Go(step)) => {
+                leptos_axum::redirect(step.route());
+                Ok(Reply::default())
+            }
+            Ok(Next::GoWith(step, notice)) => {
+                let flash = Flash {
+                    notice: Some(notice),
+                    ..Flash::default()
+                };
+                session::set_flash(&self.session, &flash)
+                    .await
+                    .map_err(session_failed)?;
+                leptos_axum::redirect(step.route());
+                Ok(Reply::default())
+            }
+            Ok(Next::Stay(reply)) => {
+                if self.no_js {
+                    let flash = Flash {
+                        notice: reply.notice,
+                        ..Flash::default()
+                    };
+                    session::set_flash(&self.session, &flash)
+                        .await
+                        .map_err(session_failed)?;
+                    leptos_axum::redirect(page.route());
+                }
+                Ok(reply)
+            }
+            Err(error) => {
+                if self.no_js {
+                    let flash = Flash {
+                        error: Some(error.clone()),
+                        notice: None,
+                        values: values
+                            .iter()
+                            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                            .collect(),
+                    };
+                    session::set_flash(&self.session, &flash)
+                        .await
+                        .map_err(session_failed)?;
+                    leptos_axum::redirect(page.route());
+                }
+                Err(error)
+            }
+        }
+    }
+
+    pub async fn flow(&self) -> Option<Flow> {
+        session::flow(&self.session, self.now()).await
+    }
+
+    pub async fn set_flow(&self, flow: &Flow) -> Result<(), AppError> {
+        session::set_flow(&self.session, flow)
+            .await
+            .map_err(session_failed)
+    }
+
+    pub async fn clear_flow(&self) -> Result<(), AppError> {
+        session::clear_flow(&self.session)
+            .await
+            .map_err(session_failed)
+    }
+
+    /// Verifies the new tokens and starts a signed-in session under a fresh id.
+    pub async fn establish(&self, tokens: AuthenticationResult) -> Result<(), AppError> {
+        let user = self.signed_in_from(tokens, None).await?;
+        session::start_signed_in(&self.session, &user)
+            .await
+            .map_err(session_failed)
+    }
+
+    async fn signed_in_from(
+        &self,
+        tokens: AuthenticationResult,
+        previous_refresh: Option<cognito_idp::Secret>,
+    ) -> Result<SignedIn, AppError> {
+        let now = self.now();
+        let claims = self
+            .auth
+            .verifier
+            .verify(tokens.id_token.expose(), TokenUse::Id, now)
+            .await
+            .map_err(|err| {
+                tracing::error!(error = %err, "ID token failed verification");
+                AppError::new(ErrorKind::Unexpected)
+            })?;
+        let attributes = claims
+            .0
+            .iter()
+            .filter(|(name, _)| !TECHNICAL_CLAIMS.contains(&name.as_str()))
+            .map(|(name, value)| {
+                let text = match value {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                (name.clone(), text)
+            })
+            .collect();
+        Ok(SignedIn {
+            username: claims
+                .str("cognito:username")
+                .unwrap_or_default()
+                .to_owned(),
+            sub: claims.str("sub").unwrap_or_default().to_owned(),
+            attributes,
+            id_token: tokens.id_token,
+            access_token: tokens.access_token,
+            refresh_token: tokens.refresh_token.or(previous_refresh),
+            expires_at: now + tokens.expires_in,
+            checked_at: now,
+        })
+    }
+
+    /// The signed-in user, refreshed when the access token is about to expire and re-checked
+    /// with Cognito every `revalidate_after_secs`. A revoked session is ended here.
+    pub async fn current_user(&self) -> Option<SignedIn> {
+        let mut user = session::signed_in(&self.session).await?;
+        let now = self.now();
+        let cognito = &self.auth.cognito;
+        if user.expires_at - now < 60 {
+            let Some(refresh_token) = user.refresh_token.clone() else {
+                self.end_revoked_session().await;
+                return None;
+            };
+            match cognito.refresh(&user.username, &refresh_token).await {
+                Ok(tokens) => match self.signed_in_from(tokens, Some(refresh_token)).await {
+                    Ok(refreshed) => {
+                        user = refreshed;
+                        let _ = session::update_signed_in(&self.session, &user).await;
+                    }
+                    Err(_) => {
+                        self.end_revoked_session().await;
+                        return None;
+                    }
+                },
+                Err(err) if err.kind() == Some(&CognitoKind::NotAuthorized) => {
+                    self.end_revoked_session().await;
+                    return None;
+                }
+                // Cognito unreachable: keep the session while its token is still valid.
+                Err(_) if user.expires_at > now => {}
+                Err(_) => return None,
+            }
+        } else if now - user.checked_at >= self.auth.config.revalidate_after_secs {
+            match cognito.get_user(&user.access_token).await {
+                Ok(_) => {
+                    user.checked_at = now;
+                    let _ = session::update_signed_in(&self.session, &user).await;
+                }
+                Err(err) if err.kind() == Some(&CognitoKind::NotAuthorized) => {
+                    self.end_revoked_session().await;
+                    return None;
+                }
+                Err(_) => {}
+            }
+        }
+        Some(user)
+    }
+
+    async fn end_revoked_session(&self) {
+        let _ = session::end(&self.session).await;
+        let flash = Flash {
+            notice: Some(Notice::SignedOutElsewhere),
+            ..Flash::default()
+        };
+        let _ = session::set_flash(&self.session, &flash).await;
+    }
+
+    /// What a step's page renders from; sends the visitor elsewhere when the page does not fit
+    /// (signed in on a sign-in page, no flow on a flow page, signed out on the account page).
+    pub async fn page_state(&self, step: Step) -> Result<PageState, AppError> {
+        let user = self.current_user().await;
+        let flash = session::take_flash(&self.session).await;
+        let local_pool = self.auth.local_pool.is_some();
+        let flow = self.flow().await.map(|f| f.view());
+        let mut state = PageState {
+            flow: None,
+            flash,
+            user: None,
+            local_pool,
+        };
+        match step {
+            Step::SignIn | Step::SignUp if user.is_some() => {
+                leptos_axum::redirect(Step::Done.route());
+            }
+            Step::Done => match user {
+                Some(user) => state.user = Some(user.view()),
+                None => {
+                    if state.flash.notice.is_none() {
+                        let flash = Flash {
+                            error: Some(AppError::new(ErrorKind::NotSignedIn)),
+                            ..Flash::default()
+                        };
+                        let _ = session::set_flash(&self.session, &flash).await;
+                    } else {
+                        let _ = session::set_flash(&self.session, &state.flash).await;
+                    }
+                    leptos_axum::redirect(Step::SignIn.route());
+                }
+            },
+            step if step.needs_flow() => match flow {
+                Some(flow) if flow.step == step => state.flow = Some(flow),
+                _ => {
+                    let flash = Flash {
+                        notice: Some(Notice::FlowExpired),
+                        ..Flash::default()
+                    };
+                    let _ = session::set_flash(&self.session, &flash).await;
+                    leptos_axum::redirect(Step::SignIn.route());
+                }
+            },
+            _ => {}
+        }
+        Ok(state)
+    }
+}

@@ -1,0 +1,203 @@
+//! Checks on what people type, before anything is sent to Cognito. Each failure names its field.
+
+use crate::error::{AppError, ErrorKind, PasswordRuleKey};
+use crate::flow::FormSecret;
+use cognito_idp::policy::PasswordPolicy;
+
+/// Cognito's limits.
+const MAX_USERNAME: usize = 128;
+const MAX_PASSWORD: usize = 256;
+const MAX_ATTRIBUTE: usize = 2048;
+
+pub fn username(value: &str) -> Result<String, AppError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(AppError::field(ErrorKind::Required, "username"));
+    }
+    if value.chars().count() > MAX_USERNAME {
+        return Err(AppError::field(ErrorKind::TooLong, "username"));
+    }
+    if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(AppError::field(ErrorKind::InvalidUsername, "username"));
+    }
+    Ok(value.to_owned())
+}
+
+/// A password being used (sign-in): present and not absurdly long.
+pub fn password(value: &FormSecret, field: &str) -> Result<(), AppError> {
+    if value.expose().is_empty() {
+        return Err(AppError::field(ErrorKind::Required, field));
+    }
+    if value.expose().chars().count() > MAX_PASSWORD {
+        return Err(AppError::field(ErrorKind::TooLong, field));
+    }
+    Ok(())
+}
+
+/// A password being chosen: the policy, then the confirmation.
+pub fn new_password(
+    value: &FormSecret,
+    confirmation: &FormSecret,
+    policy: &PasswordPolicy,
+) -> Result<(), AppError> {
+    password(value, "password")?;
+    if let Some(rule) = policy.violation(value.expose()) {
+        let mut error = AppError::field(ErrorKind::WeakPassword, "password");
+        error.rule = Some(PasswordRuleKey::from(rule));
+        return Err(error);
+    }
+    if confirmation.expose().is_empty() {
+        return Err(AppError::field(ErrorKind::Required, "confirm_password"));
+    }
+    if value != confirmation {
+        return Err(AppError::field(
+            ErrorKind::PasswordMismatch,
+            "confirm_password",
+        ));
+    }
+    Ok(())
+}
+
+pub fn email(value: &str) -> Result<String, AppError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(AppError::field(ErrorKind::Required, "email"));
+    }
+    if value.chars().count() > MAX_ATTRIBUTE {
+        return Err(AppError::field(ErrorKind::TooLong, "email"));
+    }
+    if !local_pool::pool::is_valid_email(value) {
+        return Err(AppError::field(ErrorKind::InvalidEmail, "email"));
+    }
+    Ok(value.to_lowercase())
+}
+
+/// The calling code and national number as E.164 (`+15555550123`); `None` when left empty.
+pub fn phone(dial_code: &str, number: &str) -> Result<Option<String>, AppError> {
+    let number: String = number
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '.'))
+        .collect();
+    if number.is_empty() {
+        return Ok(None);
+    }
+    let invalid = || AppError::field(ErrorKind::InvalidPhone, "phone_number");
+    let dial = dial_code.trim();
+    let national = match number.strip_prefix('+') {
+        // A full international number typed into the field wins over the select.
+        Some(full) => return check_e164(format!("+{full}")).map(Some),
+        None => number,
+    };
+    if !dial.starts_with('+') || !dial[1..].chars().all(|c| c.is_ascii_digit()) || dial.len() < 2 {
+        return Err(invalid());
+    }
+    if !national.chars().all(|c| c.is_ascii_digit()) {
+        return Err(invalid());
+    }
+    let national = national.trim_start_matches('0');
+    check_e164(format!("{dial}{national}")).map(Some)
+}
+
+fn check_e164(value: String) -> Result<String, AppError> {
+    if local_pool::pool::is_valid_phone(&value) {
+        Ok(value)
+    } else {
+        Err(AppError::field(ErrorKind::InvalidPhone, "phone_number"))
+    }
+}
+
+/// A six-digit confirmation code (spaces people type around it are dropped).
+pub fn code(value: &FormSecret) -> Result<String, AppError> {
+    let code: String = value
+        .expose()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    if code.is_empty() {
+        return Err(AppError::field(ErrorKind::Required, "code"));
+    }
+    if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
+        return Err(AppError::field(ErrorKind::InvalidCode, "code"));
+    }
+    Ok(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames() {
+        assert_eq!(username("  alice ").unwrap(), "alice");
+        assert_eq!(username("").unwrap_err().kind, ErrorKind::Required);
+        assert_eq!(
+            username("a b").unwrap_err().kind,
+            ErrorKind::InvalidUsername
+        );
+        assert_eq!(
+            username(&"x".repeat(129)).unwrap_err().kind,
+            ErrorKind::TooLong
+        );
+    }
+
+    #[test]
+    fn phones_become_e164() {
+        assert_eq!(
+            phone("+1", "(555) 555-0123").unwrap().as_deref(),
+            Some("+15555550123")
+        );
+        assert_eq!(
+            phone("+44", "07700 900123").unwrap().as_deref(),
+            Some("+447700900123")
+        );
+        assert_eq!(
+            phone("+1", "+33612345678").unwrap().as_deref(),
+            Some("+33612345678")
+        );
+        assert_eq!(phone("+1", "").unwrap(), None);
+        assert_eq!(
+            phone("+1", "12ab").unwrap_err().kind,
+            ErrorKind::InvalidPhone
+        );
+        assert_eq!(
+            phone("+1", "1234567890123456").unwrap_err().kind,
+            ErrorKind::InvalidPhone
+        );
+        assert_eq!(
+            phone("1", "5555550123").unwrap_err().kind,
+            ErrorKind::InvalidPhone
+        );
+    }
+
+    #[test]
+    fn passwords() {
+        let policy = PasswordPolicy::default();
+        let ok = FormSecret::from("Corr3ct-horse!");
+        assert!(new_password(&ok, &ok, &policy).is_ok());
+        let weak = FormSecret::from("short");
+        let err = new_password(&weak, &weak, &policy).unwrap_err();
+        assert_eq!(
+            (err.kind, err.rule),
+            (
+                ErrorKind::WeakPassword,
+                Some(PasswordRuleKey::MinimumLength)
+            )
+        );
+        let err = new_password(&ok, &FormSecret::from("Corr3ct-horse?"), &policy).unwrap_err();
+        assert_eq!(
+            (err.kind, err.field.as_deref()),
+            (ErrorKind::PasswordMismatch, Some("confirm_password"))
+        );
+    }
+
+    #[test]
+    fn codes_and_emails() {
+        assert_eq!(code(&FormSecret::from(" 123 456 ")).unwrap(), "123456");
+        assert_eq!(
+            code(&FormSecret::from("12345")).unwrap_err().kind,
+            ErrorKind::InvalidCode
+        );
+        assert_eq!(email(" Alice@Example.com ").unwrap(), "alice@example.com");
+        assert_eq!(email("alice@").unwrap_err().kind, ErrorKind::InvalidEmail);
+    }
+}

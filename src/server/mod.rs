@@ -1,0 +1,12 @@
+//! Server-only parts: configuration, sessions, the request context server functions use,
+//! security layers and the router.
+
+pub mod config;
+pub mod context;
+pub mod input;
+pub mod routes;
+pub mod security;
+pub mod session;
+
+pub use config::{AuthConfig, Backend};
+pub use context::{Auth, Ctx, Next};

@@ -1,0 +1,142 @@
+//! Typed buckets in the tower-sessions session: the in-progress flow, the signed-in user's
+//! tokens, and a one-shot flash for form posts without JavaScript. Nothing here reaches the
+//! browser except through `FlowView`/`UserView`, which hold no secrets.
+
+use crate::flow::{Delivery, Flash, FlowView, Step, UserView};
+use cognito_idp::Secret;
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+const FLOW: &str = "flow";
+const SIGNED_IN: &str = "signed_in";
+const FLASH: &str = "flash";
+
+/// A sign-up or sign-in in progress. Never holds the password.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Flow {
+    pub step: Step,
+    pub username: String,
+    /// Cognito's `Session` for the next call of this flow.
+    pub cognito_session: Option<Secret>,
+    pub delivery: Option<Delivery>,
+    pub expires_at: i64,
+}
+
+impl Flow {
+    pub fn view(&self) -> FlowView {
+        FlowView {
+            step: self.step,
+            username: self.username.clone(),
+            delivery: self.delivery.clone(),
+        }
+    }
+}
+
+/// The signed-in user: tokens (server-side only) and the verified ID-token claims to show.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SignedIn {
+    pub username: String,
+    pub sub: String,
+    pub attributes: Vec<(String, String)>,
+    pub id_token: Secret,
+    pub access_token: Secret,
+    pub refresh_token: Option<Secret>,
+    /// When the access token expires (unix seconds).
+    pub expires_at: i64,
+    /// When Cognito last confirmed the access token is not revoked.
+    pub checked_at: i64,
+}
+
+impl SignedIn {
+    pub fn view(&self) -> UserView {
+        UserView {
+            username: self.username.clone(),
+            attributes: self.attributes.clone(),
+        }
+    }
+}
+
+/// Session reads never fail the request: an unreadable value counts as absent.
+async fn read<T: for<'de> Deserialize<'de>>(session: &Session, key: &str) -> Option<T> {
+    session.get::<T>(key).await.ok().flatten()
+}
+
+pub async fn flow(session: &Session, now: i64) -> Option<Flow> {
+    read::<Flow>(session, FLOW)
+        .await
+        .filter(|f| f.expires_at > now)
+}
+
+pub async fn set_flow(
+    session: &Session,
+    flow: &Flow,
+) -> Result<(), tower_sessions::session::Error> {
+    session.insert(FLOW, flow).await
+}
+
+pub async fn clear_flow(session: &Session) -> Result<(), tower_sessions::session::Error> {
+    remove_if_present(session, FLOW).await
+}
+
+/// `Session::remove_value` marks the session modified even when the key is absent, which would
+/// write a record for an anonymous visitor; look first.
+async fn remove_if_present(
+    session: &Session,
+    key: &str,
+) -> Result<(), tower_sessions::session::Error> {
+    if session.get_value(key).await?.is_some() {
+        session.remove_value(key).await?;
+    }
+    Ok(())
+}
+
+pub async fn signed_in(session: &Session) -> Option<SignedIn> {
+    read(session, SIGNED_IN).await
+}
+
+pub async fn update_signed_in(
+    session: &Session,
+    user: &SignedIn,
+) -> Result<(), tower_sessions::session::Error> {
+    session.insert(SIGNED_IN, user).await
+}
+
+/// Starts a signed-in session under a new id (no session fixation) and drops the flow.
+pub async fn start_signed_in(
+    session: &Session,
+    user: &SignedIn,
+) -> Result<(), tower_sessions::session::Error> {
+    session.cycle_id().await?;
+    session.remove_value(FLOW).await?;
+    session.insert(SIGNED_IN, user).await
+}
+
+/// Deletes the session (record and data).
+pub async fn end(session: &Session) -> Result<(), tower_sessions::session::Error> {
+    session.flush().await
+}
+
+/// Takes the flash, if any (an anonymous visitor's empty session stays unwritten).
+pub async fn take_flash(session: &Session) -> Flash {
+    let flash = read::<Flash>(session, FLASH).await;
+    if flash.is_some() {
+        let _ = remove_if_present(session, FLASH).await;
+    }
+    flash.unwrap_or_default()
+}
+
+pub async fn set_flash(
+    session: &Session,
+    flash: &Flash,
+) -> Result<(), tower_sessions::session::Error> {
+    session.insert(FLASH, flash).await
+}
+
+/// The masked destination Cognito reported, for the confirm page.
+pub fn delivery(details: Option<cognito_idp::wire::CodeDeliveryDetails>) -> Option<Delivery> {
+    let details = details?;
+    Some(Delivery {
+        destination: details.destination?,
+        medium: details.delivery_medium.unwrap_or_default(),
+    })
+}

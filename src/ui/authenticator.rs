@@ -1,0 +1,64 @@
+//! Loads what a step's page renders from, and combines the last submission's outcome with the
+//! outcome carried over a no-JavaScript redirect.
+
+use crate::error::AppError;
+use crate::flow::{Flash, PageState, Reply, Step};
+use crate::steps::load_page;
+use crate::ui::errors::FormError;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+
+/// Renders `view` once the step's page state is loaded (on the server for the first paint).
+#[component]
+pub fn StepScreen<V, F>(step: Step, view: F) -> impl IntoView
+where
+    F: Fn(PageState) -> V + Send + Sync + Clone + 'static,
+    V: IntoView + 'static,
+{
+    let state = Resource::new(|| (), move |_| load_page(step));
+    view! {
+        <Suspense fallback=|| view! { <p class="ca-loading">"…"</p> }>
+            {move || {
+                let view = view.clone();
+                Suspend::new(async move {
+                    match state.await {
+                        Ok(state) => view(state).into_any(),
+                        Err(error) => {
+                            let error = Signal::stored(Some(error));
+                            view! { <section class="ca-card"><FormError error /></section> }.into_any()
+                        }
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// The error to show: the last submission's (with JS), else the flash's (without JS).
+pub fn submission_error<S>(action: ServerAction<S>, flash: &Flash) -> Signal<Option<AppError>>
+where
+    S: ServerFn<Output = Reply, Error = AppError> + Clone + Send + Sync + 'static,
+{
+    let from_flash = flash.error.clone();
+    Signal::derive(move || match action.value().get() {
+        Some(Err(error)) => Some(error),
+        Some(Ok(_)) => None,
+        None => from_flash.clone(),
+    })
+}
+
+/// The notice to show: the last submission's reply, else the flash's.
+pub fn submission_notice<S>(
+    action: ServerAction<S>,
+    flash: &Flash,
+) -> Signal<Option<crate::flow::Notice>>
+where
+    S: ServerFn<Output = Reply, Error = AppError> + Clone + Send + Sync + 'static,
+{
+    let from_flash = flash.notice;
+    Signal::derive(move || match action.value().get() {
+        Some(Ok(reply)) => reply.notice,
+        Some(Err(_)) => None,
+        None => from_flash,
+    })
+}

@@ -1,0 +1,66 @@
+//! The card every screen sits in, with the Sign In / Create Account tabs.
+
+use crate::flow::Step;
+use crate::ui::i18n::t;
+use leptos::prelude::*;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    SignIn,
+    CreateAccount,
+}
+
+#[component]
+pub fn AuthCard(
+    /// Show the tabs, with this one selected.
+    #[prop(optional)]
+    tab: Option<Tab>,
+    /// Message key of the step's heading.
+    heading: &'static str,
+    /// Show the pointer to the local outbox.
+    #[prop(optional)]
+    local_pool: bool,
+    children: Children,
+) -> impl IntoView {
+    let tabs = tab.map(|selected| {
+        let link = |this: Tab, step: Step, label: &'static str| {
+            let current = (selected == this).then_some("page");
+            view! {
+                <a class="ca-tab" href=step.route() aria-current=current data-selected=(selected == this).to_string()>
+                    {t(label)}
+                </a>
+            }
+        };
+        view! {
+            <nav class="ca-tabs" aria-label=t("tab.list")>
+                {link(Tab::SignIn, Step::SignIn, "tab.sign_in")}
+                {link(Tab::CreateAccount, Step::SignUp, "tab.create_account")}
+            </nav>
+        }
+    });
+    view! {
+        <section class="ca-card" data-step=heading>
+            {tabs}
+            <div class="ca-card-body">
+                <h1 class="ca-heading" tabindex="-1">{t(heading)}</h1>
+                {children()}
+            </div>
+            {local_pool.then(|| view! {
+                <p class="ca-local-hint">
+                    {t("local.outbox_hint")} " "
+                    <a href="/local/outbox" target="_blank" rel="noopener">{t("local.outbox_link")}</a> "."
+                </p>
+            })}
+        </section>
+    }
+}
+
+/// A "Back to Sign In" link.
+#[component]
+pub fn BackToSignIn() -> impl IntoView {
+    view! {
+        <p class="ca-back">
+            <a href=Step::SignIn.route() class="ca-link">{t("link.back_to_sign_in")}</a>
+        </p>
+    }
+}
