@@ -105,6 +105,19 @@ impl Ctx {
         self.auth.clock.now()
     }
 
+    /// Sends the visitor to `step`'s page. While rendering a page (not answering a server-fn
+    /// call) this is always a real 302, whatever the client's `Accept` header says.
+    fn redirect(&self, step: Step) {
+        leptos_axum::redirect(step.route());
+        let rendering_page = use_context::<axum::http::request::Parts>()
+            .is_some_and(|parts| !parts.uri.path().starts_with("/api/"));
+        if rendering_page {
+            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                response.set_status(axum::http::StatusCode::FOUND);
+            }
+        }
+    }
+
     /// Ends a form's server function: redirects to the next page, or (without JavaScript)
     /// back to this one with the outcome and the typed values kept in the session.
     pub async fn finish(
@@ -298,7 +311,7 @@ impl Ctx {
         };
         match step {
             Step::SignIn | Step::SignUp if user.is_some() => {
-                leptos_axum::redirect(Step::Done.route());
+                self.redirect(Step::Done);
             }
             Step::Done => match user {
                 Some(user) => state.user = Some(user.view()),
@@ -312,7 +325,7 @@ impl Ctx {
                     } else {
                         let _ = session::set_flash(&self.session, &state.flash).await;
                     }
-                    leptos_axum::redirect(Step::SignIn.route());
+                    self.redirect(Step::SignIn);
                 }
             },
             step if step.needs_flow() => match flow {
@@ -323,7 +336,7 @@ impl Ctx {
                         ..Flash::default()
                     };
                     let _ = session::set_flash(&self.session, &flash).await;
-                    leptos_axum::redirect(Step::SignIn.route());
+                    self.redirect(Step::SignIn);
                 }
             },
             _ => {}

@@ -46,7 +46,10 @@ fn Account(state: PageState) -> impl IntoView {
     let rows = user
         .attributes
         .into_iter()
-        .map(|(name, value)| view! { <tr><th scope="row">{name}</th><td>{value}</td></tr> })
+        .map(|(name, value)| {
+            let label = attribute_label(&name);
+            view! { <tr data-attribute=name><th scope="row">{label}</th><td>{value}</td></tr> }
+        })
         .collect_view();
     view! {
         <AuthCard heading="account.heading">
@@ -70,6 +73,21 @@ fn Account(state: PageState) -> impl IntoView {
             </div>
         </AuthCard>
     }
+}
+
+/// A readable label for a Cognito attribute; unknown and custom attributes show their name.
+fn attribute_label(name: &str) -> String {
+    let key = match name {
+        "email" => "field.email",
+        "email_verified" => "attribute.email_verified",
+        "phone_number" => "field.phone_number",
+        "phone_number_verified" => "attribute.phone_number_verified",
+        "name" => "attribute.name",
+        "given_name" => "attribute.given_name",
+        "family_name" => "attribute.family_name",
+        _ => return name.to_owned(),
+    };
+    t(key).to_owned()
 }
 
 #[cfg(feature = "ssr")]
