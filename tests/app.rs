@@ -1,1 +1,306 @@
+//! The hosted app in-process on the embedded pool, driven like a browser without JavaScript:
+//! form posts with `Accept: text/html`, redirects, and a cookie jar.
 
+use cognito_authenticator::server::{routes, AuthConfig};
+use cognito_idp::Clock;
+use leptos::prelude::LeptosOptions;
+use local_pool::PoolConfig;
+use reqwest::header::{ACCEPT, LOCATION, ORIGIN, SET_COOKIE};
+use reqwest::redirect::Policy;
+use std::sync::Arc;
+
+const PASSWORD: &str = "Corr3ct-horse!";
+
+struct App {
+    base: String,
+    clock: Clock,
+    browser: reqwest::Client,
+}
+
+async fn start() -> App {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let base = format!("http://{addr}");
+    let clock = Clock::system();
+    let pool = PoolConfig {
+        print_outbox: false,
+        ..PoolConfig::default()
+    };
+    let auth = routes::connect(AuthConfig::local(None, pool), &base, clock.clone())
+        .await
+        .unwrap();
+    let options = LeptosOptions::builder()
+        .output_name(Arc::from("cognito-authenticator"))
+        .site_root(Arc::from("target/site"))
+        .site_addr(addr)
+        .build();
+    let app = routes::router(auth, options);
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    App {
+        browser: browser(),
+        base,
+        clock,
+    }
+}
+
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
+impl App {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A form post as a browser without JavaScript sends it; returns (status, Location).
+    async fn post(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> (u16, String) {
+        let response = client
+            .post(self.url(path))
+            .header(ACCEPT, "text/html")
+            .header(ORIGIN, &self.base)
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        let location = response
+            .headers()
+            .get(LOCATION)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        (response.status().as_u16(), location)
+    }
+
+    async fn page(&self, client: &reqwest::Client, path: &str) -> (u16, String) {
+        let response = client
+            .get(self.url(path))
+            .header(ACCEPT, "text/html")
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+
+    async fn last_code(&self, username: &str) -> String {
+        let messages: Vec<serde_json::Value> = self
+            .browser
+            .get(self.url("/local/outbox"))
+            .header(ACCEPT, "application/json")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        messages
+            .iter()
+            .rev()
+            .find(|m| m["username"] == username)
+            .and_then(|m| m["code"].as_str())
+            .expect("a code for the user")
+            .to_owned()
+    }
+
+    async fn sign_up(&self, client: &reqwest::Client, username: &str) {
+        let email = format!("{username}@example.com");
+        let (status, location) = self
+            .post(
+                client,
+                "/api/sign_up",
+                &[
+                    ("username", username),
+                    ("password", PASSWORD),
+                    ("confirm_password", PASSWORD),
+                    ("email", &email),
+                    ("dial_code", "+1"),
+                    ("phone_number", ""),
+                ],
+            )
+            .await;
+        assert_eq!((status, location.as_str()), (302, "/confirm-signup"));
+    }
+}
+
+#[tokio::test]
+async fn sign_up_confirm_and_sign_out_without_javascript() {
+    let app = start().await;
+    let client = browser();
+    app.sign_up(&client, "alice").await;
+    let (status, html) = app.page(&client, "/confirm-signup").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("a***@e***.com"),
+        "the masked destination is shown"
+    );
+
+    let code = app.last_code("alice").await;
+    let (status, location) = app
+        .post(&client, "/api/confirm_sign_up", &[("code", &code)])
+        .await;
+    assert_eq!((status, location.as_str()), (302, "/account"));
+    let (status, html) = app.page(&client, "/account").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("alice@example.com"));
+    assert!(!html.contains("eyJ"), "no token in the page");
+
+    let (status, location) = app.post(&client, "/api/sign_out", &[]).await;
+    assert_eq!((status, location.as_str()), (302, "/signin"));
+    let (_, html) = app.page(&client, "/signin").await;
+    assert!(html.contains("You have signed out."));
+    let (status, _) = app.page(&client, "/account").await;
+    assert_eq!(status, 302);
+}
+
+#[tokio::test]
+async fn an_expired_code_says_so_on_the_page() {
+    let app = start().await;
+    let client = browser();
+    app.sign_up(&client, "bob").await;
+    let code = app.last_code("bob").await;
+    app.clock.advance(24 * 3600 + 60);
+    let (status, location) = app
+        .post(&client, "/api/confirm_sign_up", &[("code", &code)])
+        .await;
+    assert_eq!((status, location.as_str()), (302, "/confirm-signup"));
+    let (_, html) = app.page(&client, "/confirm-signup").await;
+    assert!(html.contains("This code has expired. Select Resend Code to get a new one."));
+    assert!(html.contains("aria-invalid=\"true\""));
+
+    // Resend, and the new code works.
+    let (status, location) = app.post(&client, "/api/resend_sign_up_code", &[]).await;
+    assert_eq!((status, location.as_str()), (302, "/confirm-signup"));
+    let (_, html) = app.page(&client, "/confirm-signup").await;
+    assert!(html.contains("A new code is on its way."));
+    let fresh = app.last_code("bob").await;
+    let (status, location) = app
+        .post(&client, "/api/confirm_sign_up", &[("code", &fresh)])
+        .await;
+    assert_eq!((status, location.as_str()), (302, "/account"));
+}
+
+#[tokio::test]
+async fn an_abandoned_sign_up_expires_from_the_session() {
+    let app = start().await;
+    let client = browser();
+    app.sign_up(&client, "erin").await;
+    app.clock.advance(26 * 3600);
+    let (status, location) = app
+        .post(&client, "/api/confirm_sign_up", &[("code", "123456")])
+        .await;
+    assert_eq!((status, location.as_str()), (302, "/signin"));
+    let (_, html) = app.page(&client, "/signin").await;
+    assert!(html.contains("Your sign-in session expired"));
+}
+
+#[tokio::test]
+async fn anonymous_pages_write_no_session() {
+    let app = start().await;
+    for path in ["/signin", "/signup"] {
+        let response = app
+            .browser
+            .get(app.url(path))
+            .header(ACCEPT, "text/html")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert!(
+            response.headers().get(SET_COOKIE).is_none(),
+            "{path} set a cookie"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_lax_and_cycled_at_sign_in() {
+    let app = start().await;
+    let client = browser();
+    app.sign_up(&client, "carol").await;
+    let response = client.get(app.url("/confirm-signup")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let code = app.last_code("carol").await;
+    let response = client
+        .post(app.url("/api/confirm_sign_up"))
+        .header(ACCEPT, "text/html")
+        .header(ORIGIN, &app.base)
+        .form(&[("code", code.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let cookie = response
+        .headers()
+        .get(SET_COOKIE)
+        .expect("a new session id at sign-in")
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(cookie.starts_with("session="));
+    assert!(cookie.contains("HttpOnly"));
+    assert!(cookie.contains("SameSite=Lax"));
+    assert!(cookie.contains("Path=/"));
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused() {
+    let app = start().await;
+    for (header, value) in [
+        ("origin", "https://evil.example"),
+        ("sec-fetch-site", "cross-site"),
+    ] {
+        let response = app
+            .browser
+            .post(app.url("/api/sign_in"))
+            .header(ACCEPT, "text/html")
+            .header(header, value)
+            .form(&[("username", "x"), ("password", "y")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 403, "{header}: {value}");
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_password_keeps_the_username_but_never_the_password() {
+    let app = start().await;
+    let client = browser();
+    let (status, location) = app
+        .post(
+            &client,
+            "/api/sign_in",
+            &[("username", "dave"), ("password", "Secret-123!")],
+        )
+        .await;
+    assert_eq!((status, location.as_str()), (302, "/signin"));
+    let (_, html) = app.page(&client, "/signin").await;
+    assert!(html.contains("Incorrect username or password."));
+    assert!(html.contains("value=\"dave\""));
+    assert!(!html.contains("Secret-123!"));
+    // The error is shown once.
+    let (_, html) = app.page(&client, "/signin").await;
+    assert!(!html.contains("Incorrect username or password."));
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused() {
+    let app = start().await;
+    let big = "x".repeat(200 * 1024);
+    let response = app
+        .browser
+        .post(app.url("/api/sign_in"))
+        .header(ACCEPT, "text/html")
+        .header(ORIGIN, &app.base)
+        .form(&[("username", big.as_str()), ("password", "y")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+}

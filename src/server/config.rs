@@ -50,7 +50,9 @@ impl AuthConfig {
                 pool: Box::new(pool),
             },
             revalidate_after_secs: 5,
-            flow_validity_secs: 3600,
+            // Cognito's sign-up codes last 24 hours; the pending sign-up outlives them a little,
+            // so an old code gets "expired" rather than "start again".
+            flow_validity_secs: 25 * 3600,
             secure_cookies: false,
             allowed_origins: Vec::new(),
             password_policy,

@@ -151,6 +151,8 @@ mod ssr {
             .resend_confirmation_code(&flow.username)
             .await?;
         flow.delivery = session::delivery(sent.code_delivery_details).or(flow.delivery);
+        // A new code restarts the clock on the pending sign-up.
+        flow.expires_at = ctx.now() + ctx.auth.config.flow_validity_secs;
         ctx.set_flow(&flow).await?;
         tracing::info!(event = "resend_sign_up_code");
         Ok(Next::Stay(Reply {
