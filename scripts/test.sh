@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs what is missing (tools, Debian's Chromium, npm packages), checks formatting and
+# lints, then runs every test: Rust (all crates) and Playwright (JS and no-JS projects).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/tools.sh
+export PATH="$HOME/.cargo/bin:$PATH"
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
+  echo "test: installing Debian's chromium"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium >/dev/null
+fi
+if [ ! -d end2end/node_modules/@playwright/test ]; then
+  echo "test: installing the end-to-end test packages"
+  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+fi
+
+echo "== cargo fmt --check"
+cargo fmt --all --check
+echo "== clippy (server and tests)"
+cargo clippy --workspace --all-targets --features ssr -- -D warnings
+echo "== clippy (browser build)"
+cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
+
+echo "== Rust tests"
+rust_log=$(mktemp)
+set +e
+cargo test --workspace --features ssr 2>&1 | tee "$rust_log"
+rust_status=${PIPESTATUS[0]}
+set -e
+
+echo "== build the site"
+cargo leptos build
+
+echo "== Playwright"
+e2e_json=$(mktemp)
+set +e
+(cd end2end && PLAYWRIGHT_JSON_OUTPUT_NAME="$e2e_json" npx playwright test --reporter=list,json)
+e2e_status=$?
+set -e
+
+rust_passed=$(awk '/^test result:/ { for (i = 1; i <= NF; i++) if ($i ~ /^passed;?$/) s += $(i-1) } END { print s + 0 }' "$rust_log")
+rust_failed=$(awk '/^test result:/ { for (i = 1; i <= NF; i++) if ($i ~ /^failed;?$/) s += $(i-1) } END { print s + 0 }' "$rust_log")
+read -r e2e_passed e2e_failed < <(node -e '
+  const s = require(process.argv[1]).stats ?? {};
+  console.log((s.expected ?? 0) + (s.flaky ?? 0), (s.unexpected ?? 0));
+' "$e2e_json" 2>/dev/null || echo "0 1")
+echo "rust: $rust_passed passed, $rust_failed failed"
+echo "playwright: $e2e_passed passed, $e2e_failed failed"
+echo "total: $((rust_passed + e2e_passed)) passed, $((rust_failed + e2e_failed)) failed"
+[ "$rust_status" = 0 ] && [ "$e2e_status" = 0 ]
