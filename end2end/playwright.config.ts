@@ -1,5 +1,5 @@
 import { defineConfig, devices } from '@playwright/test';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -7,6 +7,9 @@ const port = Number(process.env.E2E_PORT ?? 3300);
 const baseURL = `http://127.0.0.1:${port}`;
 // Each run starts on an empty local pool.
 const dataDir = mkdtempSync(join(tmpdir(), 'ca-e2e-'));
+// Tests read codes from the outbox's JSON; echoing them on the console would only be noise.
+const poolConfig = join(dataDir, 'pool.toml');
+writeFileSync(poolConfig, 'print_outbox = false\n');
 
 const chromium = {
   ...devices['Desktop Chrome'],
@@ -47,6 +50,7 @@ export default defineConfig({
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_ENV: 'DEV',
       DATA_DIR: dataDir,
+      LOCAL_POOL_CONFIG: poolConfig,
       // A short re-check interval so "sign out everywhere" reaches other sessions quickly here.
       SESSION_REVALIDATE_SECS: '1',
       RUST_LOG: 'warn',

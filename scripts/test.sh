@@ -35,7 +35,7 @@ echo "== build the site"
 cargo leptos build
 
 echo "== Playwright"
-e2e_json=$(mktemp)
+e2e_json=$(mktemp --suffix=.json)
 set +e
 (cd end2end && PLAYWRIGHT_JSON_OUTPUT_NAME="$e2e_json" npx playwright test --reporter=list,json)
 e2e_status=$?
@@ -44,7 +44,7 @@ set -e
 rust_passed=$(awk '/^test result:/ { for (i = 1; i <= NF; i++) if ($i ~ /^passed;?$/) s += $(i-1) } END { print s + 0 }' "$rust_log")
 rust_failed=$(awk '/^test result:/ { for (i = 1; i <= NF; i++) if ($i ~ /^failed;?$/) s += $(i-1) } END { print s + 0 }' "$rust_log")
 read -r e2e_passed e2e_failed < <(node -e '
-  const s = require(process.argv[1]).stats ?? {};
+  const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).stats ?? {};
   console.log((s.expected ?? 0) + (s.flaky ?? 0), (s.unexpected ?? 0));
 ' "$e2e_json" 2>/dev/null || echo "0 1")
 echo "rust: $rust_passed passed, $rust_failed failed"
