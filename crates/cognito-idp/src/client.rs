@@ -435,6 +435,134 @@ impl UserPoolClient {
             .await
             .map(|_| ())
     }
+
+    /// Starts a password reset: Cognito sends a code.
+    pub async fn forgot_password(&self, username: &str) -> Result<CodeDeliveryResponse, Error> {
+        self.transport
+            .send(&ForgotPasswordRequest(ResendConfirmationCodeRequest {
+                client_id: self.client_id.clone(),
+                secret_hash: self.secret_hash(username),
+                username: username.to_owned(),
+                client_metadata: None,
+            }))
+            .await
+    }
+
+    pub async fn confirm_forgot_password(
+        &self,
+        username: &str,
+        code: &Secret,
+        new_password: &Secret,
+    ) -> Result<(), Error> {
+        self.transport
+            .send(&ConfirmForgotPasswordRequest {
+                client_id: self.client_id.clone(),
+                secret_hash: self.secret_hash(username),
+                username: username.to_owned(),
+                confirmation_code: code.clone(),
+                password: new_password.clone(),
+            })
+            .await
+            .map(|_| ())
+    }
+
+    pub async fn change_password(
+        &self,
+        access_token: &Secret,
+        previous: &Secret,
+        proposed: &Secret,
+    ) -> Result<(), Error> {
+        self.transport
+            .send(&ChangePasswordRequest {
+                previous_password: Some(previous.clone()),
+                proposed_password: proposed.clone(),
+                access_token: access_token.clone(),
+            })
+            .await
+            .map(|_| ())
+    }
+
+    pub async fn get_attribute_verification_code(
+        &self,
+        access_token: &Secret,
+        attribute: &str,
+    ) -> Result<CodeDeliveryResponse, Error> {
+        self.transport
+            .send(&GetUserAttributeVerificationCodeRequest {
+                access_token: access_token.clone(),
+                attribute_name: attribute.to_owned(),
+            })
+            .await
+    }
+
+    pub async fn verify_attribute(
+        &self,
+        access_token: &Secret,
+        attribute: &str,
+        code: &Secret,
+    ) -> Result<(), Error> {
+        self.transport
+            .send(&VerifyUserAttributeRequest {
+                access_token: access_token.clone(),
+                attribute_name: attribute.to_owned(),
+                code: code.clone(),
+            })
+            .await
+            .map(|_| ())
+    }
+
+    /// Starts TOTP enrolment, signed in (`AccessToken`) or during sign-in (`Session`).
+    pub async fn associate_software_token(
+        &self,
+        credential: TokenOrSession,
+    ) -> Result<AssociateSoftwareTokenResponse, Error> {
+        let (access_token, session) = credential.split();
+        self.transport
+            .send(&AssociateSoftwareTokenRequest {
+                access_token,
+                session,
+            })
+            .await
+    }
+
+    pub async fn verify_software_token(
+        &self,
+        credential: TokenOrSession,
+        code: &Secret,
+    ) -> Result<VerifySoftwareTokenResponse, Error> {
+        let (access_token, session) = credential.split();
+        self.transport
+            .send(&VerifySoftwareTokenRequest {
+                access_token,
+                session,
+                user_code: code.clone(),
+                friendly_device_name: None,
+            })
+            .await
+    }
+
+    pub async fn set_mfa_preference(
+        &self,
+        request: SetUserMfaPreferenceRequest,
+    ) -> Result<(), Error> {
+        self.transport.send(&request).await.map(|_| ())
+    }
+}
+
+/// What authorises a TOTP enrolment call.
+#[derive(Clone, Debug)]
+pub enum TokenOrSession {
+    AccessToken(Secret),
+    Session(Secret),
+}
+
+impl TokenOrSession {
+    fn split(self) -> (Option<Secret>, Option<Secret>) {
+        match self {
+            Self::AccessToken(token) => (Some(token), None),
+            Self::Session(session) => (None, Some(session)),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -251,6 +251,148 @@ pub struct RevokeTokenRequest {
 }
 operation!(RevokeTokenRequest => Empty, "RevokeToken", idempotent);
 
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ChangePasswordRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_password: Option<Secret>,
+    pub proposed_password: Secret,
+    pub access_token: Secret,
+}
+operation!(ChangePasswordRequest => Empty, "ChangePassword");
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetUserAttributeVerificationCodeRequest {
+    pub access_token: Secret,
+    pub attribute_name: String,
+}
+operation!(GetUserAttributeVerificationCodeRequest => CodeDeliveryResponse, "GetUserAttributeVerificationCode");
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VerifyUserAttributeRequest {
+    pub access_token: Secret,
+    pub attribute_name: String,
+    pub code: Secret,
+}
+operation!(VerifyUserAttributeRequest => Empty, "VerifyUserAttribute");
+
+/// `AssociateSoftwareToken` and `VerifySoftwareToken` take an access token or a challenge session.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AssociateSoftwareTokenRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<Secret>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<Secret>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AssociateSoftwareTokenResponse {
+    /// The base32 TOTP shared secret.
+    pub secret_code: Secret,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<Secret>,
+}
+operation!(AssociateSoftwareTokenRequest => AssociateSoftwareTokenResponse, "AssociateSoftwareToken");
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VerifySoftwareTokenRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<Secret>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<Secret>,
+    pub user_code: Secret,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub friendly_device_name: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VerifySoftwareTokenResponse {
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<Secret>,
+}
+operation!(VerifySoftwareTokenRequest => VerifySoftwareTokenResponse, "VerifySoftwareToken");
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct MfaSettings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preferred_mfa: Option<bool>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SetUserMfaPreferenceRequest {
+    pub access_token: Secret,
+    #[serde(
+        default,
+        rename = "SMSMfaSettings",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sms_mfa_settings: Option<MfaSettings>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub software_token_mfa_settings: Option<MfaSettings>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_mfa_settings: Option<MfaSettings>,
+}
+operation!(SetUserMfaPreferenceRequest => Empty, "SetUserMFAPreference");
+
+/// A user as the admin operations describe one.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UserType {
+    pub username: String,
+    #[serde(default)]
+    pub attributes: Vec<AttributeType>,
+    pub user_create_date: i64,
+    pub user_last_modified_date: i64,
+    pub enabled: bool,
+    pub user_status: String,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AdminCreateUserRequest {
+    pub user_pool_id: String,
+    pub username: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub user_attributes: Vec<AttributeType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub temporary_password: Option<Secret>,
+    /// `SUPPRESS` (send nothing) or `RESEND`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_action: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub desired_delivery_mediums: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AdminCreateUserResponse {
+    pub user: UserType,
+}
+operation!(AdminCreateUserRequest => AdminCreateUserResponse, "AdminCreateUser");
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AdminUserRequest {
+    pub user_pool_id: String,
+    pub username: String,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AdminResetUserPasswordRequest(pub AdminUserRequest);
+operation!(AdminResetUserPasswordRequest => Empty, "AdminResetUserPassword");
+
 /// The error body of every failed call.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ErrorBody {

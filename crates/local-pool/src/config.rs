@@ -27,6 +27,21 @@ pub struct PoolConfig {
     pub max_code_attempts: i64,
     /// Cognito's `PreventUserExistenceErrors = ENABLED`.
     pub prevent_user_existence_errors: bool,
+    /// `OFF`, `OPTIONAL` or `ON` (every user must have a second factor).
+    pub mfa: MfaMode,
+    /// Second factors the pool offers: `SOFTWARE_TOKEN_MFA`, `SMS_MFA`, `EMAIL_OTP`.
+    pub mfa_factors: Vec<String>,
+    pub temporary_password_validity_days: i64,
+    pub reset_code_validity_secs: i64,
+    pub attribute_code_validity_secs: i64,
+    /// Wrong MFA codes accepted on one challenge before its session ends.
+    pub max_challenge_attempts: i64,
+    /// Sign-up confirmation by `code` or by `link`.
+    pub verification: Verification,
+    /// Where confirmation links point (the app's `/confirm-link`), with `verification = "link"`.
+    pub link_base_url: Option<String>,
+    /// How `CUSTOM_AUTH` challenges are defined, created and verified.
+    pub custom_auth: CustomAuth,
     /// Print each outbox message on the console (local development).
     pub print_outbox: bool,
     pub argon2: Argon2Params,
@@ -49,6 +64,19 @@ impl Default for PoolConfig {
             signup_code_validity_secs: 24 * 3600,
             max_code_attempts: 5,
             prevent_user_existence_errors: true,
+            mfa: MfaMode::Off,
+            mfa_factors: vec![
+                "SOFTWARE_TOKEN_MFA".into(),
+                "SMS_MFA".into(),
+                "EMAIL_OTP".into(),
+            ],
+            temporary_password_validity_days: 7,
+            reset_code_validity_secs: 3600,
+            attribute_code_validity_secs: 24 * 3600,
+            max_challenge_attempts: 3,
+            verification: Verification::Code,
+            link_base_url: None,
+            custom_auth: CustomAuth::default(),
             print_outbox: true,
             argon2: Argon2Params::default(),
         }
@@ -63,6 +91,45 @@ impl PoolConfig {
     pub fn signs_in_with(&self, attribute: &str) -> bool {
         self.username_attributes.iter().any(|a| a == attribute)
     }
+
+    pub fn offers_factor(&self, factor: &str) -> bool {
+        self.mfa != MfaMode::Off && self.mfa_factors.iter().any(|f| f == factor)
+    }
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum MfaMode {
+    Off,
+    Optional,
+    On,
+}
+
+/// Cognito's three custom-auth triggers: built in, or HTTP webhooks that receive Cognito's
+/// trigger event JSON and answer with it, `response` filled in.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(tag = "mode", rename_all = "lowercase", deny_unknown_fields)]
+pub enum CustomAuth {
+    /// A one-time code emailed to the user, three tries.
+    Demo,
+    Webhook {
+        define_url: String,
+        create_url: String,
+        verify_url: String,
+    },
+}
+
+impl Default for CustomAuth {
+    fn default() -> Self {
+        Self::Demo
+    }
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Verification {
+    Code,
+    Link,
 }
 
 /// argon2id cost; the default is OWASP's minimum (19 MiB, 2 passes).

@@ -2,13 +2,19 @@
 //! operations, error names and token formats as Amazon Cognito, stored in SQLite, with every
 //! message it would send kept in an outbox.
 
+pub mod account;
+pub mod admin;
+pub mod challenges;
 pub mod config;
+pub mod custom_auth;
 pub mod outbox;
 pub mod pool;
 pub mod server;
 pub mod store;
 pub mod tokens;
+pub mod totp;
 
 pub use config::PoolConfig;
 pub use pool::LocalPool;
 pub use store::{OutboxMessage, UserStatus};
+pub use totp::STEP_SECONDS;

@@ -37,24 +37,24 @@ pub fn fault(kind: ErrorKind, message: impl Into<String>) -> Fault {
 
 pub type OpResult<T> = Result<T, Fault>;
 
-const INCORRECT: &str = "Incorrect username or password.";
-const SESSION_EXPIRED: &str = "Invalid session for the user, session is expired.";
+pub(crate) const INCORRECT: &str = "Incorrect username or password.";
+pub(crate) const SESSION_EXPIRED: &str = "Invalid session for the user, session is expired.";
 const SIGNUP_CODE: &str = "signup";
 
 /// A Cognito-compatible user pool backed by SQLite. Cheap to clone.
 #[derive(Clone)]
 pub struct LocalPool {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
-struct Inner {
-    config: PoolConfig,
-    store: Store,
+pub(crate) struct Inner {
+    pub(crate) config: PoolConfig,
+    pub(crate) store: Store,
     keys: Keys,
     clock: Clock,
     issuer: String,
     hashing: Semaphore,
-    fake_seed: String,
+    pub(crate) fake_seed: String,
 }
 
 impl std::fmt::Debug for LocalPool {
@@ -65,20 +65,25 @@ impl std::fmt::Debug for LocalPool {
     }
 }
 
-fn random_token(bytes: usize) -> String {
+pub(crate) fn random_token(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     rand::thread_rng().fill_bytes(&mut buf);
     URL_SAFE_NO_PAD.encode(buf)
 }
 
-fn sha256_hex(value: &str) -> String {
+/// A six-digit one-time code.
+pub(crate) fn new_code() -> String {
+    format!("{:06}", rand::thread_rng().gen_range(0..1_000_000))
+}
+
+pub(crate) fn sha256_hex(value: &str) -> String {
     Sha256::digest(value.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
 }
 
-fn constant_time_eq(a: &str, b: &str) -> bool {
+pub(crate) fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
             .zip(b.bytes())
@@ -125,7 +130,7 @@ pub fn is_valid_phone(value: &str) -> bool {
         && !digits.starts_with('0')
 }
 
-fn required<'a>(map: &'a SecretMap, key: &str) -> OpResult<&'a str> {
+pub(crate) fn required<'a>(map: &'a SecretMap, key: &str) -> OpResult<&'a str> {
     map.get(key).filter(|v| !v.is_empty()).ok_or_else(|| {
         fault(
             ErrorKind::InvalidParameter,
@@ -180,7 +185,7 @@ impl LocalPool {
         self.inner.keys.jwks()
     }
 
-    fn now(&self) -> i64 {
+    pub(crate) fn now(&self) -> i64 {
         self.inner.clock.now()
     }
 
@@ -191,7 +196,7 @@ impl LocalPool {
 
     // ---- shared checks -------------------------------------------------------------------
 
-    fn check_client(
+    pub(crate) fn check_client(
         &self,
         client_id: &str,
         secret_hash: Option<&str>,
@@ -224,7 +229,7 @@ impl LocalPool {
     }
 
     /// Finds a user by username, or by email/phone when the pool signs in with them.
-    async fn resolve_user(&self, login: &str) -> OpResult<Option<UserRecord>> {
+    pub(crate) async fn resolve_user(&self, login: &str) -> OpResult<Option<UserRecord>> {
         let store = &self.inner.store;
         if let Some(user) = store.user(login).await? {
             return Ok(Some(user));
@@ -269,7 +274,7 @@ impl LocalPool {
         .map_err(|_| fault(ErrorKind::InternalError, "Internal error"))
     }
 
-    async fn verify_password(&self, password: &str, hash: &str) -> bool {
+    pub(crate) async fn verify_password(&self, password: &str, hash: &str) -> bool {
         use argon2::password_hash::{PasswordHash, PasswordVerifier};
         let _permit = self.inner.hashing.acquire().await.expect("semaphore open");
         let (password, hash) = (password.to_owned(), hash.to_owned());
@@ -286,7 +291,7 @@ impl LocalPool {
         .unwrap_or(false)
     }
 
-    fn check_password_shape(&self, password: &str) -> OpResult<()> {
+    pub(crate) fn check_password_shape(&self, password: &str) -> OpResult<()> {
         if password.chars().count() < 6 {
             return Err(fault(ErrorKind::InvalidParameter, "1 validation error detected: Value at 'password' failed to satisfy constraint: Member must have length greater than or equal to 6"));
         }
@@ -306,7 +311,7 @@ impl LocalPool {
     }
 
     /// Sets a user's password: argon2id hash plus the SRP salt and verifier.
-    async fn set_password(&self, user: &mut UserRecord, password: &str) -> OpResult<()> {
+    pub(crate) async fn set_password(&self, user: &mut UserRecord, password: &str) -> OpResult<()> {
         user.password_hash = self.hash_password(password).await?;
         let salt = srp::new_salt();
         let pool_name = srp::pool_name(&self.inner.config.pool_id);
@@ -318,7 +323,10 @@ impl LocalPool {
     // ---- messages and codes ----------------------------------------------------------------
 
     /// Where a user's codes go: the first auto-verified channel the user has.
-    fn delivery_channel(&self, user: &UserRecord) -> Option<(&'static str, &'static str, String)> {
+    pub(crate) fn delivery_channel(
+        &self,
+        user: &UserRecord,
+    ) -> Option<(&'static str, &'static str, String)> {
         let config = &self.inner.config;
         let wants = |name: &str| config.auto_verified_attributes.iter().any(|a| a == name);
         if wants("email") {
@@ -334,7 +342,7 @@ impl LocalPool {
         None
     }
 
-    fn details(medium: &str, attribute: &str, destination: &str) -> CodeDeliveryDetails {
+    pub(crate) fn details(medium: &str, attribute: &str, destination: &str) -> CodeDeliveryDetails {
         let masked = if medium == "EMAIL" {
             mask_email(destination)
         } else {
@@ -347,13 +355,29 @@ impl LocalPool {
         }
     }
 
-    async fn send_message(
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn send_message(
         &self,
         username: &str,
         channel: &str,
         destination: &str,
         kind: &str,
         code: Option<&str>,
+        message: String,
+    ) -> OpResult<()> {
+        self.send_message_with_link(username, channel, destination, kind, code, None, message)
+            .await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn send_message_with_link(
+        &self,
+        username: &str,
+        channel: &str,
+        destination: &str,
+        kind: &str,
+        code: Option<&str>,
+        link: Option<String>,
         message: String,
     ) -> OpResult<()> {
         let entry = OutboxMessage {
@@ -364,6 +388,7 @@ impl LocalPool {
             destination: destination.to_owned(),
             kind: kind.to_owned(),
             code: code.map(str::to_owned),
+            link,
             message,
         };
         self.inner.store.push_outbox(&entry).await?;
@@ -382,26 +407,50 @@ impl LocalPool {
         let Some((medium, attribute, destination)) = self.delivery_channel(user) else {
             return Ok(None);
         };
-        let code = format!("{:06}", rand::thread_rng().gen_range(0..1_000_000));
+        let code = new_code();
         let expires = self.now() + self.inner.config.signup_code_validity_secs;
         self.inner
             .store
             .put_code(&user.username, SIGNUP_CODE, &code, expires)
             .await?;
-        self.send_message(
+        let config = &self.inner.config;
+        let link = match (config.verification, &config.link_base_url) {
+            (crate::config::Verification::Link, Some(base)) => reqwest::Url::parse_with_params(
+                base,
+                [
+                    ("client_id", config.client_id.as_str()),
+                    ("user_name", user.username.as_str()),
+                    ("confirmation_code", code.as_str()),
+                ],
+            )
+            .ok()
+            .map(String::from),
+            _ => None,
+        };
+        let message = match &link {
+            Some(link) => format!("Verify your account by opening this link: {link}"),
+            None => format!("Your confirmation code is {code}"),
+        };
+        self.send_message_with_link(
             &user.username,
             medium,
             &destination,
             "CONFIRM_SIGN_UP",
             Some(&code),
-            format!("Your confirmation code is {code}"),
+            link,
+            message,
         )
         .await?;
         Ok(Some(Self::details(medium, attribute, &destination)))
     }
 
     /// Checks and consumes a code: expired, over-tried and wrong codes give Cognito's errors.
-    async fn use_code(&self, username: &str, purpose: &str, given: &str) -> OpResult<()> {
+    pub(crate) async fn use_code(
+        &self,
+        username: &str,
+        purpose: &str,
+        given: &str,
+    ) -> OpResult<()> {
         let store = &self.inner.store;
         let expired = || {
             fault(
@@ -432,7 +481,7 @@ impl LocalPool {
         Ok(())
     }
 
-    async fn new_auth_session(
+    pub(crate) async fn new_auth_session(
         &self,
         user: &UserRecord,
         client_id: &str,
@@ -457,7 +506,7 @@ impl LocalPool {
     }
 
     /// Takes a live session of `kind` for this client, or fails as Cognito does.
-    async fn take_session(
+    pub(crate) async fn take_session(
         &self,
         id: &str,
         kind: &str,
@@ -523,7 +572,11 @@ impl LocalPool {
     }
 
     /// A new sign-in: a new refresh-token lineage plus ID and access tokens.
-    async fn issue_tokens(&self, user: &UserRecord, client_id: &str) -> OpResult<AuthResponse> {
+    pub(crate) async fn issue_tokens(
+        &self,
+        user: &UserRecord,
+        client_id: &str,
+    ) -> OpResult<AuthResponse> {
         let now = self.now();
         let origin_jti = uuid::Uuid::new_v4().to_string();
         let refresh = random_token(96);
@@ -554,36 +607,7 @@ impl LocalPool {
         })
     }
 
-    /// What follows a passed first factor: status checks, then tokens.
-    async fn after_first_factor(
-        &self,
-        mut user: UserRecord,
-        client_id: &str,
-    ) -> OpResult<AuthResponse> {
-        if !user.enabled {
-            return Err(fault(ErrorKind::NotAuthorized, "User is disabled."));
-        }
-        match user.status {
-            UserStatus::Unconfirmed => {
-                return Err(fault(ErrorKind::UserNotConfirmed, "User is not confirmed."))
-            }
-            UserStatus::ResetRequired => {
-                return Err(fault(
-                    ErrorKind::PasswordResetRequired,
-                    "Password reset required for the user",
-                ))
-            }
-            UserStatus::ForceChangePassword | UserStatus::Confirmed => {}
-        }
-        if user.failed_attempts != 0 {
-            user.failed_attempts = 0;
-            user.updated_at = self.now();
-            self.inner.store.update_user(&user).await?;
-        }
-        self.issue_tokens(&user, client_id).await
-    }
-
-    async fn record_failed_sign_in(&self, mut user: UserRecord) -> Fault {
+    pub(crate) async fn record_failed_sign_in(&self, mut user: UserRecord) -> Fault {
         user.failed_attempts += 1;
         user.updated_at = self.now();
         if let Err(err) = self.inner.store.update_user(&user).await {
@@ -593,7 +617,7 @@ impl LocalPool {
     }
 
     /// Authorizes an access-token call: signature, expiry, revocation, user state.
-    async fn authorize(&self, access_token: &Secret) -> OpResult<UserRecord> {
+    pub(crate) async fn authorize(&self, access_token: &Secret) -> OpResult<UserRecord> {
         let invalid = || fault(ErrorKind::NotAuthorized, "Invalid Access Token");
         let claims = self
             .inner
@@ -844,7 +868,7 @@ impl LocalPool {
     }
 
     /// What an unknown user would have been told, so existence is not revealed.
-    fn simulated_delivery(&self, login: &str) -> CodeDeliveryDetails {
+    pub(crate) fn simulated_delivery(&self, login: &str) -> CodeDeliveryDetails {
         if login.starts_with('+') && is_valid_phone(login) {
             Self::details("SMS", "phone_number", login)
         } else if is_valid_email(login) {
@@ -876,6 +900,7 @@ impl LocalPool {
                 self.after_first_factor(user, &req.client_id).await
             }
             "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => self.refresh(&req).await,
+            "CUSTOM_AUTH" => self.start_custom_auth(&req).await,
             "USER_AUTH" => {
                 let login = required(params, "USERNAME")?;
                 self.check_client(&req.client_id, params.get("SECRET_HASH"), login)?;
@@ -1022,10 +1047,7 @@ impl LocalPool {
     ) -> OpResult<AuthResponse> {
         match req.challenge_name.as_str() {
             "PASSWORD_VERIFIER" => self.verify_password_claim(&req).await,
-            other => Err(fault(
-                ErrorKind::InvalidParameter,
-                format!("Challenge {other} is not supported by this pool."),
-            )),
+            _ => self.answer_challenge(&req).await,
         }
     }
 
@@ -1096,11 +1118,12 @@ impl LocalPool {
                 .iter()
                 .map(|(name, value)| AttributeType::new(name, value)),
         );
+        let (enabled, preferred) = self.mfa_settings(&user).await?;
         Ok(GetUserResponse {
             username: user.username,
             user_attributes: attributes,
-            preferred_mfa_setting: None,
-            user_mfa_setting_list: None,
+            preferred_mfa_setting: preferred,
+            user_mfa_setting_list: (!enabled.is_empty()).then_some(enabled),
         })
     }
 

@@ -152,6 +152,18 @@ async fn dispatch(State(pool): State<LocalPool>, headers: HeaderMap, body: Bytes
         )
         .into_response();
     };
+    // Admin operations are IAM-signed on AWS; a request without a SigV4 header is refused.
+    let signed = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("AWS4-HMAC-SHA256 "));
+    if operation.starts_with("Admin") && !signed {
+        return fault(
+            ErrorKind::Other("MissingAuthenticationTokenException".into()),
+            "Missing Authentication Token",
+        )
+        .into_response();
+    }
     operations!(pool, operation, &body;
         "SignUp" => sign_up,
         "ConfirmSignUp" => confirm_sign_up,
@@ -161,6 +173,16 @@ async fn dispatch(State(pool): State<LocalPool>, headers: HeaderMap, body: Bytes
         "GetUser" => get_user,
         "GlobalSignOut" => global_sign_out,
         "RevokeToken" => revoke_token,
+        "ForgotPassword" => forgot_password,
+        "ConfirmForgotPassword" => confirm_forgot_password,
+        "ChangePassword" => change_password,
+        "GetUserAttributeVerificationCode" => get_user_attribute_verification_code,
+        "VerifyUserAttribute" => verify_user_attribute,
+        "AssociateSoftwareToken" => associate_software_token,
+        "VerifySoftwareToken" => verify_software_token,
+        "SetUserMFAPreference" => set_user_mfa_preference,
+        "AdminCreateUser" => admin_create_user,
+        "AdminResetUserPassword" => admin_reset_user_password,
     )
 }
 

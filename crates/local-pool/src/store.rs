@@ -67,6 +67,7 @@ CREATE TABLE IF NOT EXISTS outbox (
   message TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS mfa (username TEXT PRIMARY KEY, data TEXT NOT NULL);
 "#;
 
 /// Cognito's `UserStatusType` values the pool uses.
@@ -158,7 +159,37 @@ pub struct OutboxMessage {
     pub destination: String,
     pub kind: String,
     pub code: Option<String>,
+    /// A confirmation link, when the pool confirms sign-ups by link.
+    #[serde(default)]
+    pub link: Option<String>,
     pub message: String,
+}
+
+/// A user's second factors.
+#[derive(Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct MfaRecord {
+    /// The TOTP secret, once `AssociateSoftwareToken` made one.
+    pub totp_secret: Option<String>,
+    /// `VerifySoftwareToken` succeeded for `totp_secret`.
+    pub totp_verified: bool,
+    pub totp_enabled: bool,
+    /// The last TOTP step used, so a code works once.
+    pub totp_last_step: Option<i64>,
+    pub sms_enabled: bool,
+    pub email_enabled: bool,
+    /// `SOFTWARE_TOKEN_MFA`, `SMS_MFA` or `EMAIL_OTP`.
+    pub preferred: Option<String>,
+}
+
+impl std::fmt::Debug for MfaRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MfaRecord")
+            .field("totp_enabled", &self.totp_enabled)
+            .field("sms_enabled", &self.sms_enabled)
+            .field("email_enabled", &self.email_enabled)
+            .field("preferred", &self.preferred)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -187,6 +218,14 @@ impl Store {
             .connect_with(options)
             .await?;
         sqlx::raw_sql(SCHEMA).execute(&db).await?;
+        // Columns added after the first release; "duplicate column" means already there.
+        for migration in ["ALTER TABLE outbox ADD COLUMN link TEXT"] {
+            if let Err(err) = sqlx::query(migration).execute(&db).await {
+                if !err.to_string().contains("duplicate column") {
+                    return Err(err);
+                }
+            }
+        }
         Ok(Self { db })
     }
 
@@ -490,7 +529,7 @@ impl Store {
 
     pub async fn push_outbox(&self, message: &OutboxMessage) -> StoreResult<i64> {
         let result = sqlx::query(
-            "INSERT INTO outbox (at, username, channel, destination, kind, code, message) VALUES (?,?,?,?,?,?,?)",
+            "INSERT INTO outbox (at, username, channel, destination, kind, code, link, message) VALUES (?,?,?,?,?,?,?,?)",
         )
         .bind(message.at)
         .bind(&message.username)
@@ -498,6 +537,7 @@ impl Store {
         .bind(&message.destination)
         .bind(&message.kind)
         .bind(&message.code)
+        .bind(&message.link)
         .bind(&message.message)
         .execute(&self.db)
         .await?;
@@ -519,10 +559,30 @@ impl Store {
                     destination: row.try_get("destination")?,
                     kind: row.try_get("kind")?,
                     code: row.try_get("code")?,
+                    link: row.try_get("link")?,
                     message: row.try_get("message")?,
                 })
             })
             .collect()
+    }
+
+    pub async fn mfa(&self, username: &str) -> StoreResult<MfaRecord> {
+        let data: Option<String> = sqlx::query_scalar("SELECT data FROM mfa WHERE username = ?")
+            .bind(username)
+            .fetch_optional(&self.db)
+            .await?;
+        Ok(data
+            .and_then(|d| serde_json::from_str(&d).ok())
+            .unwrap_or_default())
+    }
+
+    pub async fn put_mfa(&self, username: &str, record: &MfaRecord) -> StoreResult<()> {
+        sqlx::query("INSERT OR REPLACE INTO mfa (username, data) VALUES (?, ?)")
+            .bind(username)
+            .bind(serde_json::to_string(record).expect("MFA record serialises"))
+            .execute(&self.db)
+            .await?;
+        Ok(())
     }
 
     pub async fn meta(&self, key: &str) -> StoreResult<Option<String>> {

@@ -1,0 +1,229 @@
+//! Password reset, password change and attribute verification.
+
+use crate::pool::{fault, new_code, LocalPool, OpResult};
+use crate::store::{UserRecord, UserStatus};
+use cognito_idp::error::ErrorKind;
+use cognito_idp::wire::*;
+use cognito_idp::Secret;
+
+const RESET_CODE: &str = "reset";
+
+fn verify_code_purpose(attribute: &str) -> String {
+    format!("verify:{attribute}")
+}
+
+impl LocalPool {
+    /// The verified channel a reset code goes to.
+    fn reset_channel(user: &UserRecord) -> Option<(&'static str, &'static str, String)> {
+        let verified = |name: &str| {
+            user.attributes
+                .get(&format!("{name}_verified"))
+                .map(String::as_str)
+                == Some("true")
+        };
+        if verified("email") {
+            if let Some(email) = user.attributes.get("email") {
+                return Some(("EMAIL", "email", email.clone()));
+            }
+        }
+        if verified("phone_number") {
+            if let Some(phone) = user.attributes.get("phone_number") {
+                return Some(("SMS", "phone_number", phone.clone()));
+            }
+        }
+        None
+    }
+
+    /// Sends a password-reset code to the user's verified email or phone.
+    pub(crate) async fn send_reset_code(&self, user: &UserRecord) -> OpResult<CodeDeliveryDetails> {
+        let (medium, attribute, destination) = Self::reset_channel(user).ok_or_else(|| {
+            fault(
+                ErrorKind::InvalidParameter,
+                "Cannot reset password for the user as there is no registered/verified email or phone_number",
+            )
+        })?;
+        let code = new_code();
+        let expires = self.now() + self.inner.config.reset_code_validity_secs;
+        self.inner
+            .store
+            .put_code(&user.username, RESET_CODE, &code, expires)
+            .await?;
+        self.send_message(
+            &user.username,
+            medium,
+            &destination,
+            "FORGOT_PASSWORD",
+            Some(&code),
+            format!("Your password reset code is {code}"),
+        )
+        .await?;
+        Ok(Self::details(medium, attribute, &destination))
+    }
+
+    pub async fn forgot_password(
+        &self,
+        req: ForgotPasswordRequest,
+    ) -> OpResult<CodeDeliveryResponse> {
+        let req = req.0;
+        self.check_client(
+            &req.client_id,
+            req.secret_hash.as_ref().map(Secret::expose),
+            &req.username,
+        )?;
+        let prevent = self.inner.config.prevent_user_existence_errors;
+        let user = self
+            .resolve_user(&req.username)
+            .await?
+            .filter(|u| u.enabled || !prevent);
+        let Some(user) = user else {
+            if prevent {
+                return Ok(CodeDeliveryResponse {
+                    code_delivery_details: Some(self.simulated_delivery(&req.username)),
+                });
+            }
+            return Err(fault(
+                ErrorKind::UserNotFound,
+                "Username/client id combination not found.",
+            ));
+        };
+        if !user.enabled {
+            return Err(fault(ErrorKind::NotAuthorized, "User is disabled."));
+        }
+        match self.send_reset_code(&user).await {
+            Ok(details) => Ok(CodeDeliveryResponse {
+                code_delivery_details: Some(details),
+            }),
+            // Nowhere to send a code looks like any other user when existence is hidden.
+            Err(_) if prevent => Ok(CodeDeliveryResponse {
+                code_delivery_details: Some(self.simulated_delivery(&req.username)),
+            }),
+            Err(err) => Err(err),
+        }
+    }
+
+    pub async fn confirm_forgot_password(
+        &self,
+        req: ConfirmForgotPasswordRequest,
+    ) -> OpResult<Empty> {
+        self.check_client(
+            &req.client_id,
+            req.secret_hash.as_ref().map(Secret::expose),
+            &req.username,
+        )?;
+        let prevent = self.inner.config.prevent_user_existence_errors;
+        let Some(mut user) = self.resolve_user(&req.username).await? else {
+            return Err(if prevent {
+                fault(
+                    ErrorKind::ExpiredCode,
+                    "Invalid code provided, please request a code again.",
+                )
+            } else {
+                fault(
+                    ErrorKind::UserNotFound,
+                    "Username/client id combination not found.",
+                )
+            });
+        };
+        self.check_password_shape(req.password.expose())?;
+        self.use_code(&user.username, RESET_CODE, req.confirmation_code.expose())
+            .await?;
+        self.set_password(&mut user, req.password.expose()).await?;
+        if matches!(
+            user.status,
+            UserStatus::ResetRequired | UserStatus::ForceChangePassword
+        ) {
+            user.status = UserStatus::Confirmed;
+        }
+        user.failed_attempts = 0;
+        user.updated_at = self.now();
+        self.inner.store.update_user(&user).await?;
+        Ok(Empty {})
+    }
+
+    pub async fn change_password(&self, req: ChangePasswordRequest) -> OpResult<Empty> {
+        let mut user = self.authorize(&req.access_token).await?;
+        let previous = req
+            .previous_password
+            .ok_or_else(|| fault(ErrorKind::InvalidParameter, "PreviousPassword is required."))?;
+        if !self
+            .verify_password(previous.expose(), &user.password_hash)
+            .await
+        {
+            return Err(fault(ErrorKind::NotAuthorized, crate::pool::INCORRECT));
+        }
+        self.check_password_shape(req.proposed_password.expose())?;
+        self.set_password(&mut user, req.proposed_password.expose())
+            .await?;
+        user.updated_at = self.now();
+        self.inner.store.update_user(&user).await?;
+        Ok(Empty {})
+    }
+
+    pub async fn get_user_attribute_verification_code(
+        &self,
+        req: GetUserAttributeVerificationCodeRequest,
+    ) -> OpResult<CodeDeliveryResponse> {
+        let user = self.authorize(&req.access_token).await?;
+        let (medium, attribute) = match req.attribute_name.as_str() {
+            "email" => ("EMAIL", "email"),
+            "phone_number" => ("SMS", "phone_number"),
+            other => {
+                return Err(fault(
+                    ErrorKind::InvalidParameter,
+                    format!("{other} cannot be verified."),
+                ))
+            }
+        };
+        let destination = user.attributes.get(attribute).cloned().ok_or_else(|| {
+            fault(
+                ErrorKind::InvalidParameter,
+                format!("The user has no {attribute}."),
+            )
+        })?;
+        let code = new_code();
+        let expires = self.now() + self.inner.config.attribute_code_validity_secs;
+        self.inner
+            .store
+            .put_code(
+                &user.username,
+                &verify_code_purpose(attribute),
+                &code,
+                expires,
+            )
+            .await?;
+        self.send_message(
+            &user.username,
+            medium,
+            &destination,
+            "VERIFY_ATTRIBUTE",
+            Some(&code),
+            format!("Your verification code is {code}"),
+        )
+        .await?;
+        Ok(CodeDeliveryResponse {
+            code_delivery_details: Some(Self::details(medium, attribute, &destination)),
+        })
+    }
+
+    pub async fn verify_user_attribute(&self, req: VerifyUserAttributeRequest) -> OpResult<Empty> {
+        let mut user = self.authorize(&req.access_token).await?;
+        let attribute = req.attribute_name.as_str();
+        if !matches!(attribute, "email" | "phone_number") {
+            return Err(fault(
+                ErrorKind::InvalidParameter,
+                format!("{attribute} cannot be verified."),
+            ));
+        }
+        self.use_code(
+            &user.username,
+            &verify_code_purpose(attribute),
+            req.code.expose(),
+        )
+        .await?;
+        user.attributes
+            .insert(format!("{attribute}_verified"), "true".into());
+        user.updated_at = self.now();
+        self.inner.store.update_user(&user).await?;
+        Ok(Empty {})
+    }
+}

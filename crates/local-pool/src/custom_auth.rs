@@ -1,0 +1,320 @@
+//! `CUSTOM_AUTH`: Cognito's define / create / verify auth-challenge triggers, either built in (a
+//! demo that emails a one-time code) or HTTP webhooks receiving Cognito's trigger events.
+
+use crate::challenges::ChallengeState;
+use crate::config::CustomAuth;
+use crate::pool::{fault, new_code, required, Fault, LocalPool, OpResult, SESSION_EXPIRED};
+use crate::store::UserRecord;
+use cognito_idp::error::ErrorKind;
+use cognito_idp::wire::*;
+use cognito_idp::{Secret, SecretMap};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+/// One finished round, as Cognito lists them in `request.session`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub(crate) struct Round {
+    #[serde(rename = "challengeName")]
+    pub challenge_name: String,
+    #[serde(rename = "challengeResult")]
+    pub challenge_result: bool,
+    #[serde(rename = "challengeMetadata", default)]
+    pub challenge_metadata: Option<String>,
+}
+
+/// The custom part of a challenge session.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub(crate) struct CustomState {
+    pub rounds: Vec<Round>,
+    pub private: serde_json::Map<String, Value>,
+    pub metadata: Option<String>,
+}
+
+struct Define {
+    challenge_name: Option<String>,
+    issue_tokens: bool,
+    fail: bool,
+}
+
+fn lambda_error(message: impl Into<String>) -> Fault {
+    fault(ErrorKind::UserLambdaValidation, message)
+}
+
+impl LocalPool {
+    fn trigger_event(
+        &self,
+        user: &UserRecord,
+        client_id: &str,
+        source: &str,
+        request: Value,
+    ) -> Value {
+        let config = &self.inner.config;
+        json!({
+            "version": "1",
+            "region": config.pool_id.split('_').next().unwrap_or_default(),
+            "userPoolId": config.pool_id,
+            "userName": user.username,
+            "callerContext": {"awsSdkVersion": "local-pool", "clientId": client_id},
+            "triggerSource": source,
+            "request": request,
+            "response": {},
+        })
+    }
+
+    async fn call_webhook(&self, url: &str, event: Value) -> OpResult<Value> {
+        let response = reqwest::Client::new()
+            .post(url)
+            .timeout(std::time::Duration::from_secs(5))
+            .json(&event)
+            .send()
+            .await
+            .map_err(|e| {
+                fault(
+                    ErrorKind::UnexpectedLambda,
+                    format!(
+                        "The trigger at {url} could not be reached: {}",
+                        e.without_url()
+                    ),
+                )
+            })?;
+        if !response.status().is_success() {
+            return Err(lambda_error(format!(
+                "The trigger answered HTTP {}",
+                response.status().as_u16()
+            )));
+        }
+        let body: Value = response.json().await.map_err(|_| {
+            fault(
+                ErrorKind::InvalidLambdaResponse,
+                "The trigger's answer is not JSON.",
+            )
+        })?;
+        Ok(body.get("response").cloned().unwrap_or(Value::Null))
+    }
+
+    fn attributes_json(user: &UserRecord) -> Value {
+        let mut attributes: serde_json::Map<String, Value> = user
+            .attributes
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect();
+        attributes.insert("sub".into(), Value::String(user.sub.clone()));
+        Value::Object(attributes)
+    }
+
+    async fn define(
+        &self,
+        user: &UserRecord,
+        client_id: &str,
+        rounds: &[Round],
+    ) -> OpResult<Define> {
+        match &self.inner.config.custom_auth {
+            CustomAuth::Demo => Ok(match rounds.last() {
+                None => Define {
+                    challenge_name: Some("CUSTOM_CHALLENGE".into()),
+                    issue_tokens: false,
+                    fail: false,
+                },
+                Some(last) if last.challenge_result => Define {
+                    challenge_name: None,
+                    issue_tokens: true,
+                    fail: false,
+                },
+                Some(_) if rounds.len() >= 3 => Define {
+                    challenge_name: None,
+                    issue_tokens: false,
+                    fail: true,
+                },
+                Some(_) => Define {
+                    challenge_name: Some("CUSTOM_CHALLENGE".into()),
+                    issue_tokens: false,
+                    fail: false,
+                },
+            }),
+            CustomAuth::Webhook { define_url, .. } => {
+                let event = self.trigger_event(
+                    user,
+                    client_id,
+                    "DefineAuthChallenge_Authentication",
+                    json!({"userAttributes": Self::attributes_json(user), "session": rounds, "userNotFound": false}),
+                );
+                let response = self.call_webhook(define_url, event).await?;
+                Ok(Define {
+                    challenge_name: response["challengeName"].as_str().map(str::to_owned),
+                    issue_tokens: response["issueTokens"].as_bool().unwrap_or(false),
+                    fail: response["failAuthentication"].as_bool().unwrap_or(false),
+                })
+            }
+        }
+    }
+
+    /// Public parameters, private parameters and metadata of a new round.
+    async fn create(
+        &self,
+        user: &UserRecord,
+        client_id: &str,
+        rounds: &[Round],
+    ) -> OpResult<(SecretMap, serde_json::Map<String, Value>, Option<String>)> {
+        match &self.inner.config.custom_auth {
+            CustomAuth::Demo => {
+                let email = user.attributes.get("email").cloned().ok_or_else(|| {
+                    lambda_error("The demo custom challenge emails a code, and this user has no email address.")
+                })?;
+                let code = new_code();
+                self.send_message(
+                    &user.username,
+                    "EMAIL",
+                    &email,
+                    "CUSTOM_CHALLENGE",
+                    Some(&code),
+                    format!("Your sign-in code is {code}"),
+                )
+                .await?;
+                let public: SecretMap = [
+                    ("type", "EMAIL_CODE".to_owned()),
+                    ("destination", crate::pool::mask_email(&email)),
+                    ("attempt", (rounds.len() + 1).to_string()),
+                ]
+                .into_iter()
+                .collect();
+                let private = [("answer".to_owned(), Value::String(code))]
+                    .into_iter()
+                    .collect();
+                Ok((public, private, Some("EMAIL_CODE".into())))
+            }
+            CustomAuth::Webhook { create_url, .. } => {
+                let event = self.trigger_event(
+                    user,
+                    client_id,
+                    "CreateAuthChallenge_Authentication",
+                    json!({"userAttributes": Self::attributes_json(user), "challengeName": "CUSTOM_CHALLENGE", "session": rounds, "userNotFound": false}),
+                );
+                let response = self.call_webhook(create_url, event).await?;
+                let public: SecretMap = response["publicChallengeParameters"]
+                    .as_object()
+                    .map(|o| {
+                        o.iter()
+                            .map(|(k, v)| {
+                                (
+                                    k.clone(),
+                                    v.as_str()
+                                        .map(str::to_owned)
+                                        .unwrap_or_else(|| v.to_string()),
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let private = response["privateChallengeParameters"]
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default();
+                Ok((
+                    public,
+                    private,
+                    response["challengeMetadata"].as_str().map(str::to_owned),
+                ))
+            }
+        }
+    }
+
+    async fn verify(
+        &self,
+        user: &UserRecord,
+        client_id: &str,
+        state: &CustomState,
+        answer: &str,
+    ) -> OpResult<bool> {
+        match &self.inner.config.custom_auth {
+            CustomAuth::Demo => {
+                Ok(state.private.get("answer").and_then(Value::as_str) == Some(answer))
+            }
+            CustomAuth::Webhook { verify_url, .. } => {
+                let event = self.trigger_event(
+                    user,
+                    client_id,
+                    "VerifyAuthChallengeResponse_Authentication",
+                    json!({"userAttributes": Self::attributes_json(user), "privateChallengeParameters": state.private, "challengeAnswer": answer, "userNotFound": false}),
+                );
+                let response = self.call_webhook(verify_url, event).await?;
+                Ok(response["answerCorrect"].as_bool().unwrap_or(false))
+            }
+        }
+    }
+
+    /// Runs define (and create) for the rounds so far: tokens, failure, or the next challenge.
+    async fn next_custom_round(
+        &self,
+        user: &UserRecord,
+        client_id: &str,
+        rounds: Vec<Round>,
+    ) -> OpResult<AuthResponse> {
+        let decision = self.define(user, client_id, &rounds).await?;
+        if decision.issue_tokens {
+            return self.issue_tokens(user, client_id).await;
+        }
+        if decision.fail || decision.challenge_name.as_deref() != Some("CUSTOM_CHALLENGE") {
+            return Err(fault(ErrorKind::NotAuthorized, crate::pool::INCORRECT));
+        }
+        let (public, private, metadata) = self.create(user, client_id, &rounds).await?;
+        let custom = CustomState {
+            rounds,
+            private,
+            metadata,
+        };
+        let state = ChallengeState {
+            stage: Some(serde_json::to_string(&custom).expect("custom state serialises")),
+            ..Default::default()
+        };
+        self.challenge(user, client_id, "CUSTOM_CHALLENGE", public, state)
+            .await
+    }
+
+    pub(crate) async fn start_custom_auth(
+        &self,
+        req: &InitiateAuthRequest,
+    ) -> OpResult<AuthResponse> {
+        let params = &req.auth_parameters;
+        let login = required(params, "USERNAME")?;
+        self.check_client(&req.client_id, params.get("SECRET_HASH"), login)?;
+        let Some(user) = self.resolve_user(login).await? else {
+            return Err(if self.inner.config.prevent_user_existence_errors {
+                fault(ErrorKind::NotAuthorized, crate::pool::INCORRECT)
+            } else {
+                fault(ErrorKind::UserNotFound, "User does not exist.")
+            });
+        };
+        if !user.enabled {
+            return Err(fault(ErrorKind::NotAuthorized, "User is disabled."));
+        }
+        if user.status != crate::store::UserStatus::Confirmed {
+            return Err(fault(ErrorKind::UserNotConfirmed, "User is not confirmed."));
+        }
+        self.next_custom_round(&user, &req.client_id, Vec::new())
+            .await
+    }
+
+    pub(crate) async fn answer_custom_challenge(
+        &self,
+        _session: &Secret,
+        user: &UserRecord,
+        client_id: &str,
+        state: ChallengeState,
+        responses: &SecretMap,
+    ) -> OpResult<AuthResponse> {
+        let answer = required(responses, "ANSWER")?;
+        let custom: CustomState = state
+            .stage
+            .as_deref()
+            .and_then(|s| serde_json::from_str(s).ok())
+            .ok_or_else(|| fault(ErrorKind::NotAuthorized, SESSION_EXPIRED))?;
+        let correct = self.verify(user, client_id, &custom, answer).await?;
+        let mut rounds = custom.rounds;
+        rounds.push(Round {
+            challenge_name: "CUSTOM_CHALLENGE".into(),
+            challenge_result: correct,
+            challenge_metadata: custom.metadata,
+        });
+        self.next_custom_round(user, client_id, rounds).await
+    }
+}
