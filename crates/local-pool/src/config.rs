@@ -107,22 +107,17 @@ pub enum MfaMode {
 
 /// Cognito's three custom-auth triggers: built in, or HTTP webhooks that receive Cognito's
 /// trigger event JSON and answer with it, `response` filled in.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(tag = "mode", rename_all = "lowercase", deny_unknown_fields)]
 pub enum CustomAuth {
     /// A one-time code emailed to the user, three tries.
+    #[default]
     Demo,
     Webhook {
         define_url: String,
         create_url: String,
         verify_url: String,
     },
-}
-
-impl Default for CustomAuth {
-    fn default() -> Self {
-        Self::Demo
-    }
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
