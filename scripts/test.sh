@@ -27,7 +27,7 @@ cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --featu
 echo "== Rust tests"
 rust_log=$(mktemp)
 set +e
-cargo test --workspace --features ssr 2>&1 | tee "$rust_log"
+cargo test --workspace --features ssr --no-fail-fast 2>&1 | tee "$rust_log"
 rust_status=${PIPESTATUS[0]}
 set -e
 

@@ -2,8 +2,11 @@
 
 use crate::flow::Step;
 use crate::steps::{
-    account::AccountPage, confirm_sign_up::ConfirmSignUpPage, sign_in::SignInPage,
-    sign_up::SignUpPage,
+    account::AccountPage, confirm_link::ConfirmLinkPage, confirm_sign_in::ConfirmSignInPage,
+    confirm_sign_up::ConfirmSignUpPage, forgot_password::ForgotPasswordPage,
+    new_password::NewPasswordPage, reset_password::ResetPasswordPage, select_mfa::SelectMfaPage,
+    setup_totp::SetupTotpPage, sign_in::SignInPage, sign_up::SignUpPage,
+    verify_attribute::VerifyAttributePage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -49,6 +52,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async />
                     <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async />
                     <Route path=path!("/confirm-signup") view=ConfirmSignUpPage ssr=SsrMode::Async />
+                    <Route path=path!("/new-password") view=NewPasswordPage ssr=SsrMode::Async />
+                    <Route path=path!("/confirm-signin") view=ConfirmSignInPage ssr=SsrMode::Async />
+                    <Route path=path!("/setup-totp") view=SetupTotpPage ssr=SsrMode::Async />
+                    <Route path=path!("/select-mfa") view=SelectMfaPage ssr=SsrMode::Async />
+                    <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async />
+                    <Route path=path!("/reset-password") view=ResetPasswordPage ssr=SsrMode::Async />
+                    <Route path=path!("/verify") view=VerifyAttributePage ssr=SsrMode::Async />
+                    <Route path=path!("/confirm-link") view=ConfirmLinkPage ssr=SsrMode::Async />
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
                 </Routes>
             </main>

@@ -24,6 +24,8 @@ pub enum ErrorKind {
     CodeMismatch,
     ExpiredCode,
     IncorrectCredentials,
+    /// The current password given to change it is wrong.
+    IncorrectPassword,
     UserNotFound,
     UserNotConfirmed,
     PasswordResetRequired,
@@ -112,6 +114,7 @@ impl AppError {
             ErrorKind::CodeMismatch => "error.code_mismatch",
             ErrorKind::ExpiredCode => "error.expired_code",
             ErrorKind::IncorrectCredentials => "error.incorrect_credentials",
+            ErrorKind::IncorrectPassword => "error.incorrect_password",
             ErrorKind::UserNotFound => "error.user_not_found",
             ErrorKind::UserNotConfirmed => "error.user_not_confirmed",
             ErrorKind::PasswordResetRequired => "error.password_reset_required",
@@ -181,7 +184,7 @@ mod from_cognito {
             let kind = match service.kind {
                 Cognito::UsernameExists | Cognito::AliasExists => ErrorKind::UsernameExists,
                 Cognito::InvalidPassword => ErrorKind::WeakPassword,
-                Cognito::CodeMismatch => ErrorKind::CodeMismatch,
+                Cognito::CodeMismatch | Cognito::EnableSoftwareTokenMfa => ErrorKind::CodeMismatch,
                 Cognito::ExpiredCode => ErrorKind::ExpiredCode,
                 Cognito::UserNotConfirmed => ErrorKind::UserNotConfirmed,
                 Cognito::UserNotFound => ErrorKind::UserNotFound,

@@ -11,30 +11,152 @@ pub enum Step {
     SignIn,
     SignUp,
     ConfirmSignUp,
+    ConfirmSignInWithNewPasswordRequired,
+    ConfirmSignInWithCustomChallenge,
+    ConfirmSignInWithTotpCode,
+    ConfirmSignInWithSmsCode,
+    ConfirmSignInWithEmailCode,
+    ContinueSignInWithTotpSetup,
+    ContinueSignInWithMfaSelection,
+    ContinueSignInWithMfaSetupSelection,
+    /// Forgot password: ask for the username.
+    ResetPassword,
+    /// Forgot password: the code and the new password.
+    ConfirmResetPasswordWithCode,
+    /// Signed in, with no verified email or phone: offer to verify one.
+    VerifyAttribute,
     /// Signed in.
     Done,
 }
 
 impl Step {
-    pub const ALL: [Step; 4] = [Step::SignIn, Step::SignUp, Step::ConfirmSignUp, Step::Done];
+    pub const ALL: [Step; 15] = [
+        Step::SignIn,
+        Step::SignUp,
+        Step::ConfirmSignUp,
+        Step::ConfirmSignInWithNewPasswordRequired,
+        Step::ConfirmSignInWithCustomChallenge,
+        Step::ConfirmSignInWithTotpCode,
+        Step::ConfirmSignInWithSmsCode,
+        Step::ConfirmSignInWithEmailCode,
+        Step::ContinueSignInWithTotpSetup,
+        Step::ContinueSignInWithMfaSelection,
+        Step::ContinueSignInWithMfaSetupSelection,
+        Step::ResetPassword,
+        Step::ConfirmResetPasswordWithCode,
+        Step::VerifyAttribute,
+        Step::Done,
+    ];
 
+    /// The page of a step. The code challenges share one page, as do the two MFA choices.
     pub fn route(self) -> &'static str {
         match self {
             Step::SignIn => "/signin",
             Step::SignUp => "/signup",
             Step::ConfirmSignUp => "/confirm-signup",
+            Step::ConfirmSignInWithNewPasswordRequired => "/new-password",
+            Step::ConfirmSignInWithCustomChallenge
+            | Step::ConfirmSignInWithTotpCode
+            | Step::ConfirmSignInWithSmsCode
+            | Step::ConfirmSignInWithEmailCode => "/confirm-signin",
+            Step::ContinueSignInWithTotpSetup => "/setup-totp",
+            Step::ContinueSignInWithMfaSelection | Step::ContinueSignInWithMfaSetupSelection => {
+                "/select-mfa"
+            }
+            Step::ResetPassword => "/forgot-password",
+            Step::ConfirmResetPasswordWithCode => "/reset-password",
+            Step::VerifyAttribute => "/verify",
             Step::Done => "/account",
         }
     }
 
+    /// The first step served at `path`.
     pub fn from_route(path: &str) -> Option<Step> {
         Self::ALL.into_iter().find(|step| step.route() == path)
     }
 
     /// Steps that belong to an in-progress flow held in the session.
     pub fn needs_flow(self) -> bool {
-        matches!(self, Step::ConfirmSignUp)
+        !matches!(
+            self,
+            Step::SignIn | Step::SignUp | Step::ResetPassword | Step::Done
+        )
     }
+
+    /// Steps that continue a sign-in (Cognito challenge sessions, 3 minutes by default).
+    pub fn is_challenge(self) -> bool {
+        matches!(
+            self,
+            Step::ConfirmSignInWithNewPasswordRequired
+                | Step::ConfirmSignInWithCustomChallenge
+                | Step::ConfirmSignInWithTotpCode
+                | Step::ConfirmSignInWithSmsCode
+                | Step::ConfirmSignInWithEmailCode
+                | Step::ContinueSignInWithTotpSetup
+                | Step::ContinueSignInWithMfaSelection
+                | Step::ContinueSignInWithMfaSetupSelection
+        )
+    }
+}
+
+/// Second factors, by Cognito's names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum MfaType {
+    Totp,
+    Sms,
+    Email,
+}
+
+impl MfaType {
+    pub const ALL: [MfaType; 3] = [MfaType::Totp, MfaType::Sms, MfaType::Email];
+
+    pub fn cognito_name(self) -> &'static str {
+        match self {
+            MfaType::Totp => "SOFTWARE_TOKEN_MFA",
+            MfaType::Sms => "SMS_MFA",
+            MfaType::Email => "EMAIL_OTP",
+        }
+    }
+
+    pub fn from_cognito(name: &str) -> Option<MfaType> {
+        match name {
+            "SOFTWARE_TOKEN_MFA" => Some(MfaType::Totp),
+            "SMS_MFA" => Some(MfaType::Sms),
+            "EMAIL_OTP" | "EMAIL_MFA" => Some(MfaType::Email),
+            _ => None,
+        }
+    }
+
+    pub fn message_key(self) -> &'static str {
+        match self {
+            MfaType::Totp => "mfa.totp",
+            MfaType::Sms => "mfa.sms",
+            MfaType::Email => "mfa.email",
+        }
+    }
+}
+
+/// What the page of a challenge shows besides the form (nothing secret but the TOTP secret,
+/// which the person must see to set up their app).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChallengeView {
+    /// Attributes the new-password step must collect.
+    pub required_attributes: Vec<String>,
+    /// Factors to choose from.
+    pub mfa_options: Vec<MfaType>,
+    /// A custom challenge's public parameters.
+    pub parameters: Vec<(String, String)>,
+    /// TOTP set-up: the base32 secret, the otpauth URI and its QR code as SVG.
+    pub totp: Option<TotpSetupView>,
+    /// Attributes that can be verified (the verify step).
+    pub attributes: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TotpSetupView {
+    pub secret: String,
+    pub uri: String,
+    pub qr_svg: String,
 }
 
 /// Where a code was sent, already masked by Cognito (`a***@e***.com`).
@@ -50,6 +172,7 @@ pub struct FlowView {
     pub step: Step,
     pub username: String,
     pub delivery: Option<Delivery>,
+    pub challenge: ChallengeView,
 }
 
 /// Something to tell the user on the next page they see.
@@ -60,7 +183,17 @@ pub enum Notice {
     SignedOutEverywhere,
     SignedOutElsewhere,
     AccountConfirmed,
+    AccountAlreadyConfirmed,
+    ConfirmationLinkExpired,
     FlowExpired,
+    PasswordReset,
+    PasswordResetRequired,
+    PasswordChanged,
+    TotpEnabled,
+    TotpRemoved,
+    MfaPreferenceSaved,
+    AttributeVerified,
+    CodeSent,
 }
 
 impl Notice {
@@ -71,7 +204,17 @@ impl Notice {
             Notice::SignedOutEverywhere => "notice.signed_out_everywhere",
             Notice::SignedOutElsewhere => "notice.signed_out_elsewhere",
             Notice::AccountConfirmed => "notice.account_confirmed",
+            Notice::AccountAlreadyConfirmed => "notice.account_already_confirmed",
+            Notice::ConfirmationLinkExpired => "notice.confirmation_link_expired",
             Notice::FlowExpired => "notice.flow_expired",
+            Notice::PasswordReset => "notice.password_reset",
+            Notice::PasswordResetRequired => "notice.password_reset_required",
+            Notice::PasswordChanged => "notice.password_changed",
+            Notice::TotpEnabled => "notice.totp_enabled",
+            Notice::TotpRemoved => "notice.totp_removed",
+            Notice::MfaPreferenceSaved => "notice.mfa_preference_saved",
+            Notice::AttributeVerified => "notice.attribute_verified",
+            Notice::CodeSent => "notice.code_sent",
         }
     }
 }
@@ -90,6 +233,13 @@ pub struct Flash {
 pub struct UserView {
     pub username: String,
     pub attributes: Vec<(String, String)>,
+    /// Second factors turned on, and the preferred one.
+    pub mfa_enabled: Vec<MfaType>,
+    pub mfa_preferred: Option<MfaType>,
+    /// Factors the pool offers (for the account page's choices).
+    pub mfa_available: Vec<MfaType>,
+    /// A TOTP set-up in progress from the account page.
+    pub totp_setup: Option<TotpSetupView>,
 }
 
 /// Everything a page renders from.
@@ -107,6 +257,8 @@ pub struct PageState {
 pub struct Reply {
     pub notice: Option<Notice>,
     pub delivery: Option<Delivery>,
+    /// The page should load its state again (it changed on the server).
+    pub reload: bool,
 }
 
 /// A password or code typed into a form: serialised as a plain string, never shown by `Debug`.
@@ -137,11 +289,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_step_has_its_own_route() {
+    fn every_route_leads_back_to_a_step_on_that_page() {
         for step in Step::ALL {
-            assert_eq!(Step::from_route(step.route()), Some(step));
+            let first = Step::from_route(step.route()).expect("a step for every route");
+            assert_eq!(first.route(), step.route());
         }
         assert_eq!(Step::from_route("/nowhere"), None);
+        // The code challenges share one page; the other steps have their own.
+        assert_eq!(
+            Step::ConfirmSignInWithSmsCode.route(),
+            Step::ConfirmSignInWithTotpCode.route()
+        );
+        assert_ne!(
+            Step::ConfirmSignUp.route(),
+            Step::ConfirmSignInWithTotpCode.route()
+        );
     }
 
     #[test]

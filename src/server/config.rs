@@ -28,8 +28,14 @@ pub struct AuthConfig {
     /// How often a signed-in session re-checks its access token with Cognito, so a
     /// "sign out everywhere" on another device ends this session within that many seconds.
     pub revalidate_after_secs: i64,
-    /// How long an unfinished sign-up or sign-in stays in the session.
+    /// How long an unfinished sign-up or password reset stays in the session.
     pub flow_validity_secs: i64,
+    /// How long a sign-in challenge step stays in the session (Cognito's default: 3 minutes).
+    pub challenge_validity_secs: i64,
+    /// The issuer shown in authenticator apps for TOTP.
+    pub totp_issuer: String,
+    /// Second factors the pool offers, for the account page.
+    pub mfa_factors: Vec<crate::flow::MfaType>,
     /// Serve the cookie with `Secure` and the `__Host-` prefix.
     pub secure_cookies: bool,
     /// Origins (besides the request's own) allowed to post forms.
@@ -44,6 +50,15 @@ impl AuthConfig {
     /// A configuration for the embedded local pool (`data_dir: None` keeps it in memory).
     pub fn local(data_dir: Option<PathBuf>, pool: PoolConfig) -> Self {
         let password_policy = pool.password_policy.clone();
+        let challenge_validity_secs = pool.auth_session_validity_secs;
+        let mfa_factors = if pool.mfa == local_pool::config::MfaMode::Off {
+            Vec::new()
+        } else {
+            pool.mfa_factors
+                .iter()
+                .filter_map(|f| crate::flow::MfaType::from_cognito(f))
+                .collect()
+        };
         Self {
             backend: Backend::Local {
                 data_dir,
@@ -53,6 +68,9 @@ impl AuthConfig {
             // Cognito's sign-up codes last 24 hours; the pending sign-up outlives them a little,
             // so an old code gets "expired" rather than "start again".
             flow_validity_secs: 25 * 3600,
+            challenge_validity_secs,
+            totp_issuer: "Cognito Authenticator".into(),
+            mfa_factors,
             secure_cookies: false,
             allowed_origins: Vec::new(),
             password_policy,
@@ -142,6 +160,19 @@ impl AuthConfig {
                     "SESSION_REVALIDATE_SECS must be a number of seconds, not {value:?}"
                 )),
             }
+        }
+        if let Some(value) = var("TOTP_ISSUER") {
+            config.totp_issuer = value;
+        }
+        if let Some(value) = var("MFA_FACTORS") {
+            let mut factors = Vec::new();
+            for name in value.split(',').map(str::trim) {
+                match crate::flow::MfaType::from_cognito(name) {
+                    Some(factor) => factors.push(factor),
+                    None => problems.push(format!("MFA_FACTORS: unknown factor {name:?} (use SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP)")),
+                }
+            }
+            config.mfa_factors = factors;
         }
         if let Some(value) = var("ALLOWED_ORIGINS") {
             config.allowed_origins = value

@@ -4,7 +4,7 @@
 use super::session::{self, Flow, SignedIn};
 use super::AuthConfig;
 use crate::error::{AppError, ErrorKind};
-use crate::flow::{Flash, Notice, PageState, Reply, Step};
+use crate::flow::{Flash, MfaType, Notice, PageState, Reply, Step, UserView};
 use cognito_idp::jwt::{JwtVerifier, TokenUse};
 use cognito_idp::wire::AuthenticationResult;
 use cognito_idp::{Clock, ErrorKind as CognitoKind, UserPoolClient};
@@ -50,6 +50,8 @@ pub enum Next {
     GoWith(Step, Notice),
     /// The same page, with a reply (for example "a new code is on its way").
     Stay(Reply),
+    /// The same page, loaded again because its state changed, perhaps with a notice.
+    Reload(Option<Notice>),
 }
 
 /// Claims that describe the token rather than the user.
@@ -155,6 +157,22 @@ impl Ctx {
                 }
                 Ok(reply)
             }
+            Ok(Next::Reload(notice)) => {
+                let flash = Flash {
+                    notice,
+                    ..Flash::default()
+                };
+                session::set_flash(&self.session, &flash)
+                    .await
+                    .map_err(session_failed)?;
+                if self.no_js {
+                    leptos_axum::redirect(page.route());
+                }
+                Ok(Reply {
+                    reload: true,
+                    ..Reply::default()
+                })
+            }
             Err(error) => {
                 if self.no_js {
                     let flash = Flash {
@@ -179,6 +197,28 @@ impl Ctx {
         session::flow(&self.session, self.now()).await
     }
 
+    /// The flow, if it is at one of `steps`; otherwise where to send the visitor instead.
+    pub async fn flow_at(&self, steps: &[Step]) -> Result<Flow, Next> {
+        match self.flow().await {
+            Some(flow) if steps.contains(&flow.step) => Ok(flow),
+            _ => Err(Next::GoWith(Step::SignIn, Notice::FlowExpired)),
+        }
+    }
+
+    /// When Cognito has ended the challenge session, start again at sign-in with a clear message.
+    pub async fn restart_if_expired(
+        &self,
+        result: Result<Next, AppError>,
+    ) -> Result<Next, AppError> {
+        match result {
+            Err(error) if error.kind == ErrorKind::FlowExpired => {
+                self.clear_flow().await?;
+                Ok(Next::GoWith(Step::SignIn, Notice::FlowExpired))
+            }
+            other => other,
+        }
+    }
+
     pub async fn set_flow(&self, flow: &Flow) -> Result<(), AppError> {
         session::set_flow(&self.session, flow)
             .await
@@ -192,11 +232,71 @@ impl Ctx {
     }
 
     /// Verifies the new tokens and starts a signed-in session under a fresh id.
-    pub async fn establish(&self, tokens: AuthenticationResult) -> Result<(), AppError> {
+    pub async fn establish(&self, tokens: AuthenticationResult) -> Result<SignedIn, AppError> {
         let user = self.signed_in_from(tokens, None).await?;
         session::start_signed_in(&self.session, &user)
             .await
+            .map_err(session_failed)?;
+        Ok(user)
+    }
+
+    pub async fn update_user(&self, user: &SignedIn) -> Result<(), AppError> {
+        session::update_signed_in(&self.session, user)
+            .await
             .map_err(session_failed)
+    }
+
+    /// Fetches fresh tokens so the claims shown reflect a change (a verified attribute).
+    pub async fn refresh_claims(&self, user: &SignedIn) {
+        let Some(refresh_token) = user.refresh_token.clone() else {
+            return;
+        };
+        if let Ok(tokens) = self
+            .auth
+            .cognito
+            .refresh(&user.username, &refresh_token)
+            .await
+        {
+            if let Ok(mut fresh) = self.signed_in_from(tokens, Some(refresh_token)).await {
+                fresh.totp_setup = user.totp_setup.clone();
+                let _ = self.update_user(&fresh).await;
+            }
+        }
+    }
+
+    /// The signed-in user, or `NotSignedIn`.
+    pub async fn require_user(&self) -> Result<SignedIn, AppError> {
+        self.current_user()
+            .await
+            .ok_or_else(|| AppError::new(ErrorKind::NotSignedIn))
+    }
+
+    /// The account page's view: claims plus MFA settings fresh from Cognito.
+    async fn user_view(&self, user: &SignedIn) -> UserView {
+        let (mfa_enabled, mfa_preferred) =
+            match self.auth.cognito.get_user(&user.access_token).await {
+                Ok(answer) => (
+                    answer
+                        .user_mfa_setting_list
+                        .unwrap_or_default()
+                        .iter()
+                        .filter_map(|n| MfaType::from_cognito(n))
+                        .collect(),
+                    answer
+                        .preferred_mfa_setting
+                        .as_deref()
+                        .and_then(MfaType::from_cognito),
+                ),
+                Err(_) => (Vec::new(), None),
+            };
+        UserView {
+            username: user.username.clone(),
+            attributes: user.attributes.clone(),
+            mfa_enabled,
+            mfa_preferred,
+            mfa_available: self.auth.config.mfa_factors.clone(),
+            totp_setup: user.totp_setup.clone(),
+        }
     }
 
     async fn signed_in_from(
@@ -238,6 +338,7 @@ impl Ctx {
             refresh_token: tokens.refresh_token.or(previous_refresh),
             expires_at: now + tokens.expires_in,
             checked_at: now,
+            totp_setup: None,
         })
     }
 
@@ -254,7 +355,8 @@ impl Ctx {
             };
             match cognito.refresh(&user.username, &refresh_token).await {
                 Ok(tokens) => match self.signed_in_from(tokens, Some(refresh_token)).await {
-                    Ok(refreshed) => {
+                    Ok(mut refreshed) => {
+                        refreshed.totp_setup = user.totp_setup.take();
                         user = refreshed;
                         let _ = session::update_signed_in(&self.session, &user).await;
                     }
@@ -310,11 +412,11 @@ impl Ctx {
             local_pool,
         };
         match step {
-            Step::SignIn | Step::SignUp if user.is_some() => {
+            Step::SignIn | Step::SignUp | Step::ResetPassword if user.is_some() => {
                 self.redirect(Step::Done);
             }
             Step::Done => match user {
-                Some(user) => state.user = Some(user.view()),
+                Some(user) => state.user = Some(self.user_view(&user).await),
                 None => {
                     if state.flash.notice.is_none() {
                         let flash = Flash {
@@ -328,8 +430,9 @@ impl Ctx {
                     self.redirect(Step::SignIn);
                 }
             },
+            Step::VerifyAttribute if user.is_none() => self.redirect(Step::SignIn),
             step if step.needs_flow() => match flow {
-                Some(flow) if flow.step == step => state.flow = Some(flow),
+                Some(flow) if flow.step.route() == step.route() => state.flow = Some(flow),
                 _ => {
                     let flash = Flash {
                         notice: Some(Notice::FlowExpired),

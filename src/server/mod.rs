@@ -4,6 +4,7 @@
 pub mod config;
 pub mod context;
 pub mod input;
+pub mod next_step;
 pub mod routes;
 pub mod security;
 pub mod session;

@@ -2,7 +2,7 @@
 //! tokens, and a one-shot flash for form posts without JavaScript. Nothing here reaches the
 //! browser except through `FlowView`/`UserView`, which hold no secrets.
 
-use crate::flow::{Delivery, Flash, FlowView, Step, UserView};
+use crate::flow::{ChallengeView, Delivery, Flash, FlowView, Step};
 use cognito_idp::Secret;
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
@@ -19,6 +19,9 @@ pub struct Flow {
     /// Cognito's `Session` for the next call of this flow.
     pub cognito_session: Option<Secret>,
     pub delivery: Option<Delivery>,
+    /// What the step's page shows (public).
+    #[serde(default)]
+    pub challenge: ChallengeView,
     pub expires_at: i64,
 }
 
@@ -28,6 +31,7 @@ impl Flow {
             step: self.step,
             username: self.username.clone(),
             delivery: self.delivery.clone(),
+            challenge: self.challenge.clone(),
         }
     }
 }
@@ -45,15 +49,9 @@ pub struct SignedIn {
     pub expires_at: i64,
     /// When Cognito last confirmed the access token is not revoked.
     pub checked_at: i64,
-}
-
-impl SignedIn {
-    pub fn view(&self) -> UserView {
-        UserView {
-            username: self.username.clone(),
-            attributes: self.attributes.clone(),
-        }
-    }
+    /// A TOTP enrolment started from the account page (its public set-up view).
+    #[serde(default)]
+    pub totp_setup: Option<crate::flow::TotpSetupView>,
 }
 
 /// Session reads never fail the request: an unreadable value counts as absent.

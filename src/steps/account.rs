@@ -1,10 +1,16 @@
-//! The signed-in page: who you are (from the verified ID token) and signing out.
+//! The signed-in page: who you are (from the verified ID token), second factors (set up or
+//! remove an authenticator app, text or email codes, the preferred one), changing the
+//! password, and signing out.
 
 use crate::error::AppError;
-use crate::flow::{PageState, Reply, Step};
-use crate::ui::authenticator::{submission_error, StepScreen};
-use crate::ui::errors::FormError;
-use crate::ui::i18n::t;
+use crate::flow::{FormSecret, MfaType, PageState, Reply, Step, UserView};
+use crate::steps::setup_totp::TotpSetupDetails;
+use crate::ui::authenticator::{
+    reload_on_success, submission_error, submission_notice, StepScreen,
+};
+use crate::ui::errors::{FormError, NoticeBanner};
+use crate::ui::fields::{RadioGroup, SubmitButton, TextField};
+use crate::ui::i18n::{attribute_label, t};
 use crate::ui::layout::AuthCard;
 use leptos::prelude::*;
 
@@ -22,42 +28,199 @@ pub async fn sign_out_everywhere() -> Result<Reply, AppError> {
     ctx.finish(Step::Done, result, &[]).await
 }
 
+#[server(prefix = "/api", endpoint = "start_totp_setup")]
+pub async fn start_totp_setup() -> Result<Reply, AppError> {
+    let ctx = crate::server::Ctx::load().await?;
+    let result = ssr::start_totp(&ctx).await;
+    ctx.finish(Step::Done, result, &[]).await
+}
+
+#[server(prefix = "/api", endpoint = "finish_totp_setup")]
+pub async fn finish_totp_setup(totp_code: FormSecret) -> Result<Reply, AppError> {
+    let ctx = crate::server::Ctx::load().await?;
+    let result = ssr::finish_totp(&ctx, &totp_code).await;
+    ctx.finish(Step::Done, result, &[]).await
+}
+
+/// Turns a second factor on or off (`enabled` is `true` or `false`).
+#[server(prefix = "/api", endpoint = "set_mfa")]
+pub async fn set_mfa(mfa_type: String, enabled: String) -> Result<Reply, AppError> {
+    let ctx = crate::server::Ctx::load().await?;
+    let result = ssr::set_mfa(&ctx, &mfa_type, enabled == "true").await;
+    ctx.finish(Step::Done, result, &[]).await
+}
+
+#[server(prefix = "/api", endpoint = "set_preferred_mfa")]
+pub async fn set_preferred_mfa(mfa_type: String) -> Result<Reply, AppError> {
+    let ctx = crate::server::Ctx::load().await?;
+    let result = ssr::set_preferred(&ctx, &mfa_type).await;
+    ctx.finish(Step::Done, result, &[]).await
+}
+
+#[server(prefix = "/api", endpoint = "change_password")]
+pub async fn change_password(
+    current_password: FormSecret,
+    password: FormSecret,
+    confirm_password: FormSecret,
+) -> Result<Reply, AppError> {
+    let ctx = crate::server::Ctx::load().await?;
+    let result = ssr::change_password(&ctx, &current_password, &password, &confirm_password).await;
+    ctx.finish(Step::Done, result, &[]).await
+}
+
 #[component]
 pub fn AccountPage() -> impl IntoView {
     view! { <StepScreen step=Step::Done view=|state| view! { <Account state /> } /> }
+}
+
+/// A readable label for a second factor's state.
+fn factor_status(user: &UserView, factor: MfaType) -> &'static str {
+    if user.mfa_enabled.contains(&factor) {
+        "account.mfa_on"
+    } else {
+        "account.mfa_off"
+    }
 }
 
 #[component]
 fn Account(state: PageState) -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
     let everywhere = ServerAction::<SignOutEverywhere>::new();
-    let out_error = submission_error(sign_out, &state.flash);
+    let start_totp = ServerAction::<StartTotpSetup>::new();
+    let finish_totp = ServerAction::<FinishTotpSetup>::new();
+    let toggle = ServerAction::<SetMfa>::new();
+    let preferred = ServerAction::<SetPreferredMfa>::new();
+    let password = ServerAction::<ChangePassword>::new();
+    reload_on_success(start_totp);
+    reload_on_success(finish_totp);
+    reload_on_success(toggle);
+    reload_on_success(preferred);
+    reload_on_success(password);
+    let flash_error = submission_error(sign_out, &state.flash);
     let error = Signal::derive(move || {
-        everywhere
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .or_else(|| out_error.get())
+        let last = |v: Option<Result<Reply, AppError>>| v.and_then(|r| r.err());
+        last(everywhere.value().get())
+            .or_else(|| last(start_totp.value().get()))
+            .or_else(|| last(finish_totp.value().get()))
+            .or_else(|| last(toggle.value().get()))
+            .or_else(|| last(preferred.value().get()))
+            .or_else(|| last(password.value().get()))
+            .or_else(|| flash_error.get())
     });
-    let user = state.user.unwrap_or_else(|| crate::flow::UserView {
+    let notice = submission_notice(sign_out, &state.flash);
+    let user = state.user.unwrap_or_else(|| UserView {
         username: String::new(),
         attributes: Vec::new(),
+        mfa_enabled: Vec::new(),
+        mfa_preferred: None,
+        mfa_available: Vec::new(),
+        totp_setup: None,
     });
     let rows = user
         .attributes
-        .into_iter()
+        .iter()
         .map(|(name, value)| {
-            let label = attribute_label(&name);
-            view! { <tr data-attribute=name><th scope="row">{label}</th><td>{value}</td></tr> }
+            view! { <tr data-attribute=name.clone()><th scope="row">{attribute_label(name)}</th><td>{value.clone()}</td></tr> }
         })
         .collect_view();
+
+    let totp_section = user.mfa_available.contains(&MfaType::Totp).then(|| {
+        let body = if user.mfa_enabled.contains(&MfaType::Totp) {
+            view! {
+                <ActionForm action=toggle attr:class="ca-form ca-form--inline">
+                    <input type="hidden" name="mfa_type" value="SOFTWARE_TOKEN_MFA" />
+                    <input type="hidden" name="enabled" value="false" />
+                    <button class="ca-button ca-button--secondary" type="submit">{t("button.remove_totp")}</button>
+                </ActionForm>
+            }
+            .into_any()
+        } else if let Some(setup) = user.totp_setup.clone() {
+            view! {
+                <TotpSetupDetails setup />
+                <ActionForm action=finish_totp attr:class="ca-form" attr:novalidate=true>
+                    <TextField name="totp_code" label="field.code" placeholder="placeholder.confirmation_code"
+                        autocomplete="one-time-code" inputmode="numeric" maxlength=10 error />
+                    <SubmitButton label="button.confirm" pending=finish_totp.pending() />
+                </ActionForm>
+            }
+            .into_any()
+        } else {
+            view! {
+                <ActionForm action=start_totp attr:class="ca-form ca-form--inline">
+                    <button class="ca-button ca-button--secondary" type="submit">{t("button.setup_totp")}</button>
+                </ActionForm>
+            }
+            .into_any()
+        };
+        view! {
+            <div class="ca-factor" data-factor="totp">
+                <p class="ca-text"><strong>{t("mfa.totp")}</strong> ": " <span data-testid="totp-status">{t(factor_status(&user, MfaType::Totp))}</span></p>
+                {body}
+            </div>
+        }
+    });
+    let code_factors = [MfaType::Sms, MfaType::Email]
+        .into_iter()
+        .filter(|f| user.mfa_available.contains(f))
+        .map(|factor| {
+            let on = user.mfa_enabled.contains(&factor);
+            let status = t(factor_status(&user, factor));
+            view! {
+                <div class="ca-factor" data-factor=factor.cognito_name()>
+                    <p class="ca-text"><strong>{t(factor.message_key())}</strong> ": " <span>{status}</span></p>
+                    <ActionForm action=toggle attr:class="ca-form ca-form--inline">
+                        <input type="hidden" name="mfa_type" value=factor.cognito_name() />
+                        <input type="hidden" name="enabled" value=(!on).to_string() />
+                        <button class="ca-button ca-button--secondary" type="submit">
+                            {t(if on { "button.turn_off" } else { "button.turn_on" })}
+                        </button>
+                    </ActionForm>
+                </div>
+            }
+        })
+        .collect_view();
+    let choose_preferred = (user.mfa_enabled.len() > 1).then(|| {
+        let options: Vec<(&'static str, &'static str)> =
+            user.mfa_enabled.iter().map(|m| (m.cognito_name(), m.message_key())).collect();
+        let selected = user.mfa_preferred.map(MfaType::cognito_name);
+        view! {
+            <ActionForm action=preferred attr:class="ca-form">
+                <RadioGroup name="mfa_type" legend="account.preferred_mfa" options selected=selected.unwrap_or_default() error />
+                <SubmitButton label="button.save" pending=preferred.pending() />
+            </ActionForm>
+        }
+    });
+    let security = (!user.mfa_available.is_empty()).then(|| {
+        view! {
+            <section class="ca-section" aria-labelledby="ca-mfa-heading">
+                <h2 class="ca-subheading" id="ca-mfa-heading">{t("account.mfa_heading")}</h2>
+                {totp_section}
+                {code_factors}
+                {choose_preferred}
+            </section>
+        }
+    });
     view! {
         <AuthCard heading="account.heading">
+            <NoticeBanner notice />
             <FormError error />
-            <p class="ca-text">{t("account.signed_in_as")} " " <strong data-testid="username">{user.username}</strong></p>
+            <p class="ca-text">{t("account.signed_in_as")} " " <strong data-testid="username">{user.username.clone()}</strong></p>
             <table class="ca-attributes" aria-label=t("account.attributes")>
                 <tbody>{rows}</tbody>
             </table>
+            {security}
+            <section class="ca-section" aria-labelledby="ca-password-heading">
+                <h2 class="ca-subheading" id="ca-password-heading">{t("account.password_heading")}</h2>
+                <ActionForm action=password attr:class="ca-form" attr:novalidate=true>
+                    <TextField name="current_password" label="field.current_password" input_type="password"
+                        autocomplete="current-password" error />
+                    <TextField name="password" label="field.new_password" input_type="password"
+                        autocomplete="new-password" error />
+                    <TextField name="confirm_password" label="field.confirm_password" input_type="password"
+                        autocomplete="new-password" error />
+                    <SubmitButton label="button.change_password" pending=password.pending() />
+                </ActionForm>
+            </section>
             <p class="ca-hint">{t("account.sign_out_hint")}</p>
             <div class="ca-actions">
                 <ActionForm action=sign_out attr:class="ca-form ca-form--inline">
@@ -75,28 +238,15 @@ fn Account(state: PageState) -> impl IntoView {
     }
 }
 
-/// A readable label for a Cognito attribute; unknown and custom attributes show their name.
-fn attribute_label(name: &str) -> String {
-    let key = match name {
-        "email" => "field.email",
-        "email_verified" => "attribute.email_verified",
-        "phone_number" => "field.phone_number",
-        "phone_number_verified" => "attribute.phone_number_verified",
-        "name" => "attribute.name",
-        "given_name" => "attribute.given_name",
-        "family_name" => "attribute.family_name",
-        _ => return name.to_owned(),
-    };
-    t(key).to_owned()
-}
-
 #[cfg(feature = "ssr")]
 mod ssr {
     use crate::error::{AppError, ErrorKind};
-    use crate::flow::{Notice, Step};
+    use crate::flow::{FormSecret, MfaType, Notice, Step};
+    use crate::server::next_step::totp_setup_view;
     use crate::server::session;
-    use crate::server::{Ctx, Next};
-    use cognito_idp::ErrorKind as CognitoKind;
+    use crate::server::{input, Ctx, Next};
+    use cognito_idp::wire::{MfaSettings, SetUserMfaPreferenceRequest};
+    use cognito_idp::{ErrorKind as CognitoKind, Secret, TokenOrSession};
 
     pub async fn sign_out(ctx: &Ctx, everywhere: bool) -> Result<Next, AppError> {
         let Some(user) = session::signed_in(&ctx.session).await else {
@@ -128,5 +278,144 @@ mod ssr {
             Notice::SignedOut
         };
         Ok(Next::GoWith(Step::SignIn, notice))
+    }
+
+    pub async fn start_totp(ctx: &Ctx) -> Result<Next, AppError> {
+        let mut user = ctx.require_user().await?;
+        let associated = ctx
+            .auth
+            .cognito
+            .associate_software_token(TokenOrSession::AccessToken(user.access_token.clone()))
+            .await?;
+        user.totp_setup = Some(totp_setup_view(
+            &ctx.auth.config.totp_issuer,
+            &user.username,
+            associated.secret_code.expose(),
+        )?);
+        ctx.update_user(&user).await?;
+        Ok(Next::Reload(None))
+    }
+
+    pub async fn finish_totp(ctx: &Ctx, code: &FormSecret) -> Result<Next, AppError> {
+        let mut user = ctx.require_user().await?;
+        if user.totp_setup.is_none() {
+            return Ok(Next::Reload(None));
+        }
+        let code = input::code(code).map_err(|e| e.on("totp_code"))?;
+        let cognito = &ctx.auth.cognito;
+        cognito
+            .verify_software_token(
+                TokenOrSession::AccessToken(user.access_token.clone()),
+                &Secret::new(code),
+            )
+            .await
+            .map_err(|err| {
+                let error = AppError::from(err);
+                if error.kind == ErrorKind::CodeMismatch {
+                    error.on("totp_code")
+                } else {
+                    error
+                }
+            })?;
+        let current = cognito.get_user(&user.access_token).await?;
+        let preferred = current.preferred_mfa_setting.is_none();
+        cognito
+            .set_mfa_preference(SetUserMfaPreferenceRequest {
+                access_token: user.access_token.clone(),
+                software_token_mfa_settings: Some(MfaSettings {
+                    enabled: Some(true),
+                    preferred_mfa: preferred.then_some(true),
+                }),
+                ..Default::default()
+            })
+            .await?;
+        user.totp_setup = None;
+        ctx.update_user(&user).await?;
+        tracing::info!(event = "mfa", factor = "totp", enabled = true);
+        Ok(Next::Reload(Some(Notice::TotpEnabled)))
+    }
+
+    fn settings(
+        factor: MfaType,
+        value: MfaSettings,
+        access_token: Secret,
+    ) -> SetUserMfaPreferenceRequest {
+        let mut request = SetUserMfaPreferenceRequest {
+            access_token,
+            ..Default::default()
+        };
+        match factor {
+            MfaType::Totp => request.software_token_mfa_settings = Some(value),
+            MfaType::Sms => request.sms_mfa_settings = Some(value),
+            MfaType::Email => request.email_mfa_settings = Some(value),
+        }
+        request
+    }
+
+    pub async fn set_mfa(ctx: &Ctx, name: &str, enabled: bool) -> Result<Next, AppError> {
+        let user = ctx.require_user().await?;
+        let factor = MfaType::from_cognito(name)
+            .filter(|f| ctx.auth.config.mfa_factors.contains(f))
+            .ok_or_else(|| AppError::new(ErrorKind::InvalidParameter))?;
+        let value = MfaSettings {
+            enabled: Some(enabled),
+            preferred_mfa: None,
+        };
+        ctx.auth
+            .cognito
+            .set_mfa_preference(settings(factor, value, user.access_token.clone()))
+            .await?;
+        tracing::info!(event = "mfa", factor = name, enabled);
+        let notice = match (factor, enabled) {
+            (MfaType::Totp, false) => Notice::TotpRemoved,
+            _ => Notice::MfaPreferenceSaved,
+        };
+        Ok(Next::Reload(Some(notice)))
+    }
+
+    pub async fn set_preferred(ctx: &Ctx, name: &str) -> Result<Next, AppError> {
+        let user = ctx.require_user().await?;
+        let factor = MfaType::from_cognito(name)
+            .ok_or_else(|| AppError::field(ErrorKind::Required, "mfa_type"))?;
+        let value = MfaSettings {
+            enabled: Some(true),
+            preferred_mfa: Some(true),
+        };
+        ctx.auth
+            .cognito
+            .set_mfa_preference(settings(factor, value, user.access_token.clone()))
+            .await?;
+        Ok(Next::Reload(Some(Notice::MfaPreferenceSaved)))
+    }
+
+    pub async fn change_password(
+        ctx: &Ctx,
+        current: &FormSecret,
+        password: &FormSecret,
+        confirm: &FormSecret,
+    ) -> Result<Next, AppError> {
+        let user = ctx.require_user().await?;
+        input::password(current, "current_password")?;
+        input::new_password(password, confirm, &ctx.auth.config.password_policy)?;
+        ctx.auth
+            .cognito
+            .change_password(
+                &user.access_token,
+                &Secret::new(current.expose()),
+                &Secret::new(password.expose()),
+            )
+            .await
+            .map_err(|err| {
+                let error = AppError::from(err);
+                match error.kind {
+                    ErrorKind::IncorrectCredentials => {
+                        AppError::field(ErrorKind::IncorrectPassword, "current_password")
+                    }
+                    ErrorKind::WeakPassword => error.on("password"),
+                    _ => error,
+                }
+            })?;
+        tracing::info!(event = "change_password");
+        Ok(Next::Reload(Some(Notice::PasswordChanged)))
     }
 }

@@ -86,13 +86,10 @@ mod ssr {
     use crate::flow::{FormSecret, Notice, Reply, Step};
     use crate::server::session::{self, Flow};
     use crate::server::{input, Ctx, Next};
-    use cognito_idp::{Secret, SignInOutcome};
+    use cognito_idp::Secret;
 
     async fn current_flow(ctx: &Ctx) -> Result<Flow, Next> {
-        match ctx.flow().await {
-            Some(flow) if flow.step == Step::ConfirmSignUp => Ok(flow),
-            _ => Err(Next::GoWith(Step::SignIn, Notice::FlowExpired)),
-        }
+        ctx.flow_at(&[Step::ConfirmSignUp]).await
     }
 
     pub async fn confirm(ctx: &Ctx, code: &FormSecret) -> Result<Next, AppError> {
@@ -126,15 +123,9 @@ mod ssr {
             .sign_in_with_confirmation_session(&flow.username, session)
             .await
         {
-            Ok(SignInOutcome::SignedIn(tokens)) => {
-                ctx.establish(tokens).await?;
-                tracing::info!(event = "auto_sign_in", outcome = "signed_in");
-                Ok(Next::Go(Step::Done))
-            }
-            other => {
-                if let Err(err) = other {
-                    tracing::info!(event = "auto_sign_in", outcome = "failed", error = %err);
-                }
+            Ok(outcome) => ctx.advance(&flow.username, outcome).await,
+            Err(err) => {
+                tracing::info!(event = "auto_sign_in", outcome = "failed", error = %err);
                 Ok(Next::GoWith(Step::SignIn, Notice::AccountConfirmed))
             }
         }
@@ -158,6 +149,7 @@ mod ssr {
         Ok(Next::Stay(Reply {
             notice: Some(Notice::CodeResent),
             delivery: flow.delivery,
+            reload: false,
         }))
     }
 }

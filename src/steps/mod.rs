@@ -1,9 +1,17 @@
 //! One module per step: its screen, its server functions, and server-only helpers.
 
 pub mod account;
+pub mod confirm_link;
+pub mod confirm_sign_in;
 pub mod confirm_sign_up;
+pub mod forgot_password;
+pub mod new_password;
+pub mod reset_password;
+pub mod select_mfa;
+pub mod setup_totp;
 pub mod sign_in;
 pub mod sign_up;
+pub mod verify_attribute;
 
 use crate::error::AppError;
 use crate::flow::{PageState, Step};

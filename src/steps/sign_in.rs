@@ -5,6 +5,7 @@ use crate::flow::{FormSecret, PageState, Reply, Step};
 use crate::ui::authenticator::{submission_error, submission_notice, StepScreen};
 use crate::ui::errors::{FormError, NoticeBanner};
 use crate::ui::fields::{SubmitButton, TextField};
+use crate::ui::i18n::t;
 use crate::ui::layout::{AuthCard, Tab};
 use leptos::prelude::*;
 
@@ -43,17 +44,20 @@ fn SignInForm(state: PageState) -> impl IntoView {
                     input_type="password" autocomplete="current-password" error />
                 <SubmitButton label="button.sign_in" pending=action.pending() />
             </ActionForm>
+            <p class="ca-back">
+                <a class="ca-link" href=Step::ResetPassword.route()>{t("link.forgot_password")}</a>
+            </p>
         </AuthCard>
     }
 }
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use crate::error::{AppError, ErrorKind};
-    use crate::flow::{FormSecret, Step};
+    use crate::error::AppError;
+    use crate::flow::{FormSecret, Notice, Step};
     use crate::server::session::{self, Flow};
     use crate::server::{input, Ctx, Next};
-    use cognito_idp::{ErrorKind as CognitoKind, Secret, SignInOutcome};
+    use cognito_idp::{ErrorKind as CognitoKind, Secret};
 
     pub async fn sign_in(
         ctx: &Ctx,
@@ -67,29 +71,39 @@ mod ssr {
             .sign_in_srp(&username, &Secret::new(password.expose()))
             .await
         {
-            Ok(SignInOutcome::SignedIn(tokens)) => {
-                ctx.establish(tokens).await?;
-                tracing::info!(event = "sign_in", outcome = "signed_in");
-                Ok(Next::Go(Step::Done))
-            }
-            Ok(SignInOutcome::Challenge { name, .. }) => {
-                tracing::warn!(event = "sign_in", challenge = %name, "next step not supported yet");
-                Err(AppError::new(ErrorKind::UnsupportedStep))
-            }
+            Ok(outcome) => ctx.advance(&username, outcome).await,
             Err(err) if err.kind() == Some(&CognitoKind::UserNotConfirmed) => {
                 // The password was right but the account is unconfirmed: send a fresh code.
                 let sent = cognito.resend_confirmation_code(&username).await?;
-                let delivery = session::delivery(sent.code_delivery_details);
                 ctx.set_flow(&Flow {
                     step: Step::ConfirmSignUp,
                     username,
                     cognito_session: None,
-                    delivery,
+                    delivery: session::delivery(sent.code_delivery_details),
+                    challenge: Default::default(),
                     expires_at: ctx.now() + ctx.auth.config.flow_validity_secs,
                 })
                 .await?;
                 tracing::info!(event = "sign_in", outcome = "confirm_sign_up");
                 Ok(Next::Go(Step::ConfirmSignUp))
+            }
+            Err(err) if err.kind() == Some(&CognitoKind::PasswordResetRequired) => {
+                // An administrator reset the password: a code is on its way, choose a new one.
+                let sent = cognito.forgot_password(&username).await?;
+                ctx.set_flow(&Flow {
+                    step: Step::ConfirmResetPasswordWithCode,
+                    username,
+                    cognito_session: None,
+                    delivery: session::delivery(sent.code_delivery_details),
+                    challenge: Default::default(),
+                    expires_at: ctx.now() + ctx.auth.config.flow_validity_secs,
+                })
+                .await?;
+                tracing::info!(event = "sign_in", outcome = "reset_password");
+                Ok(Next::GoWith(
+                    Step::ConfirmResetPasswordWithCode,
+                    Notice::PasswordResetRequired,
+                ))
             }
             Err(err) => {
                 let error = AppError::from(err);

@@ -133,6 +133,7 @@ mod ssr {
             username,
             cognito_session: created.session,
             delivery,
+            challenge: Default::default(),
             expires_at: ctx.now() + ctx.auth.config.flow_validity_secs,
         })
         .await?;

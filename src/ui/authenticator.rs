@@ -15,7 +15,10 @@ where
     F: Fn(PageState) -> V + Send + Sync + Clone + 'static,
     V: IntoView + 'static,
 {
-    let state = Resource::new(|| (), move |_| load_page(step));
+    // Bumped when a form changed what the page shows, so it loads again in place.
+    let version = RwSignal::new(0u32);
+    provide_context(PageReload(version));
+    let state = Resource::new(move || version.get(), move |_| load_page(step));
     view! {
         <Suspense fallback=|| view! { <p class="ca-loading">"…"</p> }>
             {move || {
@@ -32,6 +35,29 @@ where
             }}
         </Suspense>
     }
+}
+
+/// Loads the current page's state again.
+#[derive(Clone, Copy)]
+pub struct PageReload(RwSignal<u32>);
+
+/// Reloads the page state when `action` answers with `reload` (the notice travels in the
+/// session's flash, so the reloaded page shows it).
+pub fn reload_on_success<S>(action: ServerAction<S>)
+where
+    S: ServerFn<Output = Reply, Error = AppError> + Clone + Send + Sync + 'static,
+{
+    let Some(PageReload(version)) = use_context::<PageReload>() else {
+        return;
+    };
+    Effect::new(move |_| {
+        if action
+            .value()
+            .with(|v| matches!(v, Some(Ok(reply)) if reply.reload))
+        {
+            version.update(|v| *v += 1);
+        }
+    });
 }
 
 /// The error to show: the last submission's (with JS), else the flash's (without JS).

@@ -148,3 +148,42 @@ pub fn SubmitButton(label: &'static str, #[prop(into)] pending: Signal<bool>) ->
         </button>
     }
 }
+
+/// A group of radio buttons with a legend.
+#[component]
+pub fn RadioGroup(
+    name: &'static str,
+    /// Message key of the legend.
+    legend: &'static str,
+    /// `(value, message key of the label)` pairs.
+    options: Vec<(&'static str, &'static str)>,
+    #[prop(optional)] selected: Option<&'static str>,
+    #[prop(into)] error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let mine = field_error(error, name);
+    let first = options.first().map(|(value, _)| *value);
+    let checked_value = selected.or(first);
+    let error_id = format!("ca-field-{name}-error");
+    let items = options
+        .into_iter()
+        .map(|(value, label)| {
+            let id = format!("ca-field-{name}-{value}");
+            view! {
+                <label class="ca-radio">
+                    <input type="radio" id=id name=name value=value checked=Some(value) == checked_value />
+                    <span>{t(label)}</span>
+                </label>
+            }
+        })
+        .collect_view();
+    view! {
+        <fieldset class="ca-fieldset" data-field=name aria-invalid=move || mine().map(|_| "true")
+            aria-describedby=move || mine().map(|_| error_id.clone())>
+            <legend class="ca-label">{t(legend)}</legend>
+            {items}
+            <p class="ca-field-error" id=format!("ca-field-{name}-error") hidden=move || mine().is_none()>
+                {move || mine().map(|e| e.to_string())}
+            </p>
+        </fieldset>
+    }
+}

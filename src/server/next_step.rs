@@ -1,0 +1,246 @@
+//! Where a sign-in goes next: the one place a Cognito answer (tokens or a challenge) becomes a
+//! step of the flow.
+
+use super::session::{self, Flow};
+use super::{Ctx, Next};
+use crate::error::{AppError, ErrorKind};
+use crate::flow::{ChallengeView, Delivery, MfaType, Step, TotpSetupView};
+use cognito_idp::{Secret, SecretMap, SignInOutcome, TokenOrSession};
+
+/// Percent-encodes everything but RFC 3986's unreserved characters.
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+/// `otpauth://totp/<issuer>:<user>?secret=…&issuer=…`, with issuer and user encoded.
+pub fn otpauth_uri(issuer: &str, user: &str, secret: &str) -> String {
+    let issuer = percent_encode(issuer);
+    format!(
+        "otpauth://totp/{issuer}:{}?secret={secret}&issuer={issuer}",
+        percent_encode(user)
+    )
+}
+
+/// The set-up view of a TOTP secret: the URI and its QR code, drawn on the server as SVG.
+pub fn totp_setup_view(issuer: &str, user: &str, secret: &str) -> Result<TotpSetupView, AppError> {
+    let uri = otpauth_uri(issuer, user, secret);
+    let code =
+        qrcode::QrCode::new(uri.as_bytes()).map_err(|_| AppError::new(ErrorKind::Unexpected))?;
+    let qr_svg = code
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(200, 200)
+        .quiet_zone(true)
+        .build();
+    Ok(TotpSetupView {
+        secret: secret.to_owned(),
+        uri,
+        qr_svg,
+    })
+}
+
+fn json_list(parameters: &SecretMap, key: &str) -> Vec<String> {
+    parameters
+        .get(key)
+        .and_then(|v| serde_json::from_str(v).ok())
+        .unwrap_or_default()
+}
+
+fn mfa_list(parameters: &SecretMap, key: &str) -> Vec<MfaType> {
+    json_list(parameters, key)
+        .iter()
+        .filter_map(|name| MfaType::from_cognito(name))
+        .collect()
+}
+
+impl Ctx {
+    /// Stores a challenge step and goes to its page.
+    pub async fn challenge_step(
+        &self,
+        step: Step,
+        username: String,
+        session: Option<Secret>,
+        delivery: Option<Delivery>,
+        challenge: ChallengeView,
+    ) -> Result<Next, AppError> {
+        self.set_flow(&Flow {
+            step,
+            username,
+            cognito_session: session,
+            delivery,
+            challenge,
+            expires_at: self.now() + self.auth.config.challenge_validity_secs,
+        })
+        .await?;
+        tracing::info!(event = "sign_in", step = ?step);
+        Ok(Next::Go(step))
+    }
+
+    /// Starts TOTP enrolment inside a sign-in (`MFA_SETUP`).
+    pub async fn start_totp_setup(
+        &self,
+        username: String,
+        session: Secret,
+    ) -> Result<Next, AppError> {
+        let associated = self
+            .auth
+            .cognito
+            .associate_software_token(TokenOrSession::Session(session))
+            .await?;
+        let view = totp_setup_view(
+            &self.auth.config.totp_issuer,
+            &username,
+            associated.secret_code.expose(),
+        )?;
+        let challenge = ChallengeView {
+            totp: Some(view),
+            ..ChallengeView::default()
+        };
+        self.challenge_step(
+            Step::ContinueSignInWithTotpSetup,
+            username,
+            associated.session,
+            None,
+            challenge,
+        )
+        .await
+    }
+
+    /// Turns Cognito's answer into the next step.
+    pub async fn advance(&self, username: &str, outcome: SignInOutcome) -> Result<Next, AppError> {
+        let (name, session, parameters) = match outcome {
+            SignInOutcome::SignedIn(tokens) => {
+                let user = self.establish(tokens).await?;
+                tracing::info!(event = "sign_in", outcome = "signed_in");
+                return Ok(self.after_sign_in(&user).await);
+            }
+            SignInOutcome::Challenge {
+                name,
+                session,
+                parameters,
+                ..
+            } => (name, session, parameters),
+        };
+        // Later calls name the user as Cognito does (the internal username).
+        let username = parameters.get("USERNAME").unwrap_or(username).to_owned();
+        let delivery = || {
+            Some(Delivery {
+                destination: parameters.get("CODE_DELIVERY_DESTINATION")?.to_owned(),
+                medium: parameters
+                    .get("CODE_DELIVERY_DELIVERY_MEDIUM")
+                    .unwrap_or_default()
+                    .to_owned(),
+            })
+        };
+        let mut view = ChallengeView::default();
+        let (step, delivery) = match name.as_str() {
+            "NEW_PASSWORD_REQUIRED" => {
+                view.required_attributes = json_list(&parameters, "requiredAttributes")
+                    .into_iter()
+                    .map(|a| a.trim_start_matches("userAttributes.").to_owned())
+                    .collect();
+                (Step::ConfirmSignInWithNewPasswordRequired, None)
+            }
+            "SOFTWARE_TOKEN_MFA" => (Step::ConfirmSignInWithTotpCode, None),
+            "SMS_MFA" | "SMS_OTP" => (Step::ConfirmSignInWithSmsCode, delivery()),
+            "EMAIL_OTP" => (Step::ConfirmSignInWithEmailCode, delivery()),
+            "SELECT_MFA_TYPE" => {
+                view.mfa_options = mfa_list(&parameters, "MFAS_CAN_CHOOSE");
+                (Step::ContinueSignInWithMfaSelection, None)
+            }
+            "MFA_SETUP" => {
+                view.mfa_options = mfa_list(&parameters, "MFAS_CAN_SETUP");
+                let session = session.ok_or_else(|| AppError::new(ErrorKind::FlowExpired))?;
+                if view.mfa_options == [MfaType::Totp] {
+                    return self.start_totp_setup(username, session).await;
+                }
+                return self
+                    .challenge_step(
+                        Step::ContinueSignInWithMfaSetupSelection,
+                        username,
+                        Some(session),
+                        None,
+                        view,
+                    )
+                    .await;
+            }
+            "CUSTOM_CHALLENGE" => {
+                view.parameters = parameters
+                    .iter()
+                    .filter(|(k, _)| k.as_str() != "USERNAME")
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                (Step::ConfirmSignInWithCustomChallenge, None)
+            }
+            other => {
+                tracing::warn!(event = "sign_in", challenge = %other, "next step not supported");
+                return Err(AppError::new(ErrorKind::UnsupportedStep));
+            }
+        };
+        self.challenge_step(step, username, session, delivery, view)
+            .await
+    }
+
+    /// Signed in: offer to verify a contact if none is, else the account page.
+    async fn after_sign_in(&self, user: &session::SignedIn) -> Next {
+        let has = |name: &str| user.attributes.iter().any(|(k, _)| k == name);
+        let verified = |name: &str| {
+            user.attributes
+                .iter()
+                .any(|(k, v)| k == &format!("{name}_verified") && v == "true")
+        };
+        let unverified: Vec<String> = ["email", "phone_number"]
+            .into_iter()
+            .filter(|a| has(a))
+            .map(str::to_owned)
+            .collect();
+        if verified("email") || verified("phone_number") || unverified.is_empty() {
+            return Next::Go(Step::Done);
+        }
+        let flow = Flow {
+            step: Step::VerifyAttribute,
+            username: user.username.clone(),
+            cognito_session: None,
+            delivery: None,
+            challenge: ChallengeView {
+                attributes: unverified,
+                ..ChallengeView::default()
+            },
+            expires_at: self.now() + self.auth.config.flow_validity_secs,
+        };
+        match self.set_flow(&flow).await {
+            Ok(()) => Next::Go(Step::VerifyAttribute),
+            Err(_) => Next::Go(Step::Done),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn otpauth_uris_are_encoded() {
+        assert_eq!(
+            otpauth_uri("Acme Corp", "zoë@example.com", "JBSWY3DPEHPK3PXP"),
+            "otpauth://totp/Acme%20Corp:zo%C3%AB%40example.com?secret=JBSWY3DPEHPK3PXP&issuer=Acme%20Corp"
+        );
+    }
+
+    #[test]
+    fn the_qr_code_is_an_svg_of_the_uri() {
+        let view = totp_setup_view("Acme", "alice", "JBSWY3DPEHPK3PXP").unwrap();
+        assert!(view.qr_svg.contains("<svg"));
+        assert!(!view.qr_svg.contains("<script"));
+        assert_eq!(
+            view.uri,
+            "otpauth://totp/Acme:alice?secret=JBSWY3DPEHPK3PXP&issuer=Acme"
+        );
+    }
+}

@@ -1,0 +1,137 @@
+//! The code steps of sign-in: TOTP, SMS and email codes, and custom challenges.
+
+use crate::error::AppError;
+use crate::flow::{FormSecret, PageState, Reply, Step};
+use crate::ui::authenticator::{submission_error, StepScreen};
+use crate::ui::errors::FormError;
+use crate::ui::fields::{SubmitButton, TextField};
+use crate::ui::i18n::t;
+use crate::ui::layout::{AuthCard, BackToSignIn};
+use leptos::prelude::*;
+
+#[server(prefix = "/api", endpoint = "confirm_sign_in")]
+pub async fn confirm_sign_in(code: FormSecret) -> Result<Reply, AppError> {
+    let ctx = crate::server::Ctx::load().await?;
+    let result = ssr::confirm(&ctx, &code).await;
+    let result = ctx.restart_if_expired(result).await;
+    ctx.finish(Step::ConfirmSignInWithTotpCode, result, &[])
+        .await
+}
+
+#[component]
+pub fn ConfirmSignInPage() -> impl IntoView {
+    view! { <StepScreen step=Step::ConfirmSignInWithTotpCode view=|state| view! { <ConfirmSignInForm state /> } /> }
+}
+
+#[component]
+fn ConfirmSignInForm(state: PageState) -> impl IntoView {
+    let action = ServerAction::<ConfirmSignIn>::new();
+    let error = submission_error(action, &state.flash);
+    let flow = state.flow.clone();
+    let step = flow
+        .as_ref()
+        .map(|f| f.step)
+        .unwrap_or(Step::ConfirmSignInWithTotpCode);
+    let (heading, label) = match step {
+        Step::ConfirmSignInWithSmsCode => ("confirm_sign_in.sms_heading", "field.code"),
+        Step::ConfirmSignInWithEmailCode => ("confirm_sign_in.email_heading", "field.code"),
+        Step::ConfirmSignInWithCustomChallenge => {
+            ("confirm_sign_in.custom_heading", "field.answer")
+        }
+        _ => ("confirm_sign_in.totp_heading", "field.code"),
+    };
+    let explanation = match (step, flow.as_ref().and_then(|f| f.delivery.clone())) {
+        (Step::ConfirmSignInWithTotpCode, _) => view! { <p class="ca-text">{t("confirm_sign_in.totp_explanation")}</p> }.into_any(),
+        (Step::ConfirmSignInWithCustomChallenge, _) => {
+            let parameters = flow.as_ref().map(|f| f.challenge.parameters.clone()).unwrap_or_default();
+            let rows = parameters
+                .into_iter()
+                .map(|(name, value)| view! { <tr><th scope="row">{name}</th><td>{value}</td></tr> })
+                .collect_view();
+            view! {
+                <p class="ca-text">{t("confirm_sign_in.custom_explanation")}</p>
+                <table class="ca-attributes" data-testid="challenge-parameters"><tbody>{rows}</tbody></table>
+            }
+            .into_any()
+        }
+        (_, Some(delivery)) => view! {
+            <p class="ca-text" data-testid="delivery">{t("confirm.sent_to")} " " <strong>{delivery.destination}</strong> "."</p>
+        }
+        .into_any(),
+        _ => view! { <p class="ca-text">{t("confirm.sent_generic")}</p> }.into_any(),
+    };
+    let (autocomplete, inputmode) = if step == Step::ConfirmSignInWithCustomChallenge {
+        ("off", "text")
+    } else {
+        ("one-time-code", "numeric")
+    };
+    view! {
+        <AuthCard heading local_pool=state.local_pool>
+            {explanation}
+            <ActionForm action attr:class="ca-form" attr:novalidate=true>
+                <FormError error />
+                <TextField name="code" label placeholder="placeholder.confirmation_code"
+                    autocomplete=autocomplete inputmode=inputmode maxlength=256 error />
+                <SubmitButton label="button.confirm" pending=action.pending() />
+            </ActionForm>
+            <BackToSignIn />
+        </AuthCard>
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use crate::error::{AppError, ErrorKind};
+    use crate::flow::{FormSecret, Step};
+    use crate::server::{input, Ctx, Next};
+    use cognito_idp::SecretMap;
+
+    const CODE_STEPS: [Step; 4] = [
+        Step::ConfirmSignInWithTotpCode,
+        Step::ConfirmSignInWithSmsCode,
+        Step::ConfirmSignInWithEmailCode,
+        Step::ConfirmSignInWithCustomChallenge,
+    ];
+
+    pub async fn confirm(ctx: &Ctx, code: &FormSecret) -> Result<Next, AppError> {
+        let flow = match ctx.flow_at(&CODE_STEPS).await {
+            Ok(flow) => flow,
+            Err(next) => return Ok(next),
+        };
+        let (challenge, key, value) = match flow.step {
+            Step::ConfirmSignInWithCustomChallenge => {
+                let answer = code.expose().trim();
+                if answer.is_empty() {
+                    return Err(AppError::field(ErrorKind::Required, "code"));
+                }
+                if answer.chars().count() > 256 {
+                    return Err(AppError::field(ErrorKind::TooLong, "code"));
+                }
+                ("CUSTOM_CHALLENGE", "ANSWER", answer.to_owned())
+            }
+            Step::ConfirmSignInWithSmsCode => ("SMS_MFA", "SMS_MFA_CODE", input::code(code)?),
+            Step::ConfirmSignInWithEmailCode => ("EMAIL_OTP", "EMAIL_OTP_CODE", input::code(code)?),
+            _ => (
+                "SOFTWARE_TOKEN_MFA",
+                "SOFTWARE_TOKEN_MFA_CODE",
+                input::code(code)?,
+            ),
+        };
+        let mut responses = SecretMap::new();
+        responses.insert("USERNAME", flow.username.clone());
+        responses.insert(key, value);
+        let outcome = ctx
+            .auth
+            .cognito
+            .respond(challenge, flow.cognito_session.clone(), responses)
+            .await
+            .map_err(|err| {
+                let error = AppError::from(err);
+                match error.kind {
+                    ErrorKind::CodeMismatch | ErrorKind::ExpiredCode => error.on("code"),
+                    _ => error,
+                }
+            })?;
+        ctx.advance(&flow.username, outcome).await
+    }
+}

@@ -1,0 +1,136 @@
+//! Forgot password, second half: the code, a new password and its confirmation.
+
+use crate::error::AppError;
+use crate::flow::{FormSecret, PageState, Reply, Step};
+use crate::ui::authenticator::{submission_error, submission_notice, StepScreen};
+use crate::ui::errors::{FormError, NoticeBanner};
+use crate::ui::fields::{SubmitButton, TextField};
+use crate::ui::i18n::t;
+use crate::ui::layout::{AuthCard, BackToSignIn};
+use leptos::prelude::*;
+
+#[server(prefix = "/api", endpoint = "reset_password")]
+pub async fn reset_password(
+    code: FormSecret,
+    password: FormSecret,
+    confirm_password: FormSecret,
+) -> Result<Reply, AppError> {
+    let ctx = crate::server::Ctx::load().await?;
+    let result = ssr::reset(&ctx, &code, &password, &confirm_password).await;
+    ctx.finish(Step::ConfirmResetPasswordWithCode, result, &[])
+        .await
+}
+
+#[server(prefix = "/api", endpoint = "resend_reset_code")]
+pub async fn resend_reset_code() -> Result<Reply, AppError> {
+    let ctx = crate::server::Ctx::load().await?;
+    let result = ssr::resend(&ctx).await;
+    ctx.finish(Step::ConfirmResetPasswordWithCode, result, &[])
+        .await
+}
+
+#[component]
+pub fn ResetPasswordPage() -> impl IntoView {
+    view! { <StepScreen step=Step::ConfirmResetPasswordWithCode view=|state| view! { <ResetPasswordForm state /> } /> }
+}
+
+#[component]
+fn ResetPasswordForm(state: PageState) -> impl IntoView {
+    let action = ServerAction::<ResetPassword>::new();
+    let resend = ServerAction::<ResendResetCode>::new();
+    let reset_error = submission_error(action, &state.flash);
+    let error = Signal::derive(move || {
+        resend
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .or_else(|| reset_error.get())
+    });
+    let notice = submission_notice(resend, &state.flash);
+    let delivery = state.flow.as_ref().and_then(|f| f.delivery.clone());
+    view! {
+        <AuthCard heading="reset_password.heading" local_pool=state.local_pool>
+            <NoticeBanner notice />
+            <p class="ca-text" data-testid="delivery">
+                {match delivery {
+                    Some(d) => view! { {t("reset_password.sent_to")} " " <strong>{d.destination}</strong> "." }.into_any(),
+                    None => view! { {t("confirm.sent_generic")} }.into_any(),
+                }}
+            </p>
+            <ActionForm action attr:class="ca-form" attr:novalidate=true>
+                <FormError error />
+                <TextField name="code" label="field.confirmation_code" placeholder="placeholder.confirmation_code"
+                    autocomplete="one-time-code" inputmode="numeric" maxlength=10 error />
+                <TextField name="password" label="field.new_password" placeholder="placeholder.new_password"
+                    input_type="password" autocomplete="new-password" error />
+                <TextField name="confirm_password" label="field.confirm_password"
+                    placeholder="placeholder.confirm_password" input_type="password" autocomplete="new-password" error />
+                <SubmitButton label="button.submit" pending=action.pending() />
+            </ActionForm>
+            <ActionForm action=resend attr:class="ca-form ca-form--secondary">
+                <button class="ca-button ca-button--secondary" type="submit" disabled=move || resend.pending().get()>
+                    {t("button.resend_code")}
+                </button>
+            </ActionForm>
+            <BackToSignIn />
+        </AuthCard>
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use crate::error::{AppError, ErrorKind};
+    use crate::flow::{FormSecret, Notice, Reply, Step};
+    use crate::server::session;
+    use crate::server::{input, Ctx, Next};
+    use cognito_idp::Secret;
+
+    pub async fn reset(
+        ctx: &Ctx,
+        code: &FormSecret,
+        password: &FormSecret,
+        confirm_password: &FormSecret,
+    ) -> Result<Next, AppError> {
+        let flow = match ctx.flow_at(&[Step::ConfirmResetPasswordWithCode]).await {
+            Ok(flow) => flow,
+            Err(next) => return Ok(next),
+        };
+        let code = input::code(code)?;
+        input::new_password(password, confirm_password, &ctx.auth.config.password_policy)?;
+        ctx.auth
+            .cognito
+            .confirm_forgot_password(
+                &flow.username,
+                &Secret::new(code),
+                &Secret::new(password.expose()),
+            )
+            .await
+            .map_err(|err| {
+                let error = AppError::from(err);
+                match error.kind {
+                    ErrorKind::CodeMismatch | ErrorKind::ExpiredCode => error.on("code"),
+                    ErrorKind::WeakPassword => error.on("password"),
+                    _ => error,
+                }
+            })?;
+        ctx.clear_flow().await?;
+        tracing::info!(event = "reset_password", outcome = "done");
+        Ok(Next::GoWith(Step::SignIn, Notice::PasswordReset))
+    }
+
+    pub async fn resend(ctx: &Ctx) -> Result<Next, AppError> {
+        let mut flow = match ctx.flow_at(&[Step::ConfirmResetPasswordWithCode]).await {
+            Ok(flow) => flow,
+            Err(next) => return Ok(next),
+        };
+        let sent = ctx.auth.cognito.forgot_password(&flow.username).await?;
+        flow.delivery = session::delivery(sent.code_delivery_details).or(flow.delivery);
+        flow.expires_at = ctx.now() + ctx.auth.config.flow_validity_secs;
+        ctx.set_flow(&flow).await?;
+        Ok(Next::Stay(Reply {
+            notice: Some(Notice::CodeResent),
+            delivery: flow.delivery,
+            reload: false,
+        }))
+    }
+}
