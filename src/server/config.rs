@@ -22,8 +22,20 @@ pub enum Backend {
     },
 }
 
+/// How the sign-in form proves the password.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignInFlow {
+    /// `USER_SRP_AUTH`: the password never leaves this server (the default).
+    Srp,
+    /// `USER_PASSWORD_AUTH`: the password is sent to Cognito (for user migration triggers).
+    Password,
+    /// `CUSTOM_AUTH` after SRP: custom challenges follow the password.
+    CustomWithSrp,
+}
+
 #[derive(Clone, Debug)]
 pub struct AuthConfig {
+    pub sign_in_flow: SignInFlow,
     pub backend: Backend,
     /// How often a signed-in session re-checks its access token with Cognito, so a
     /// "sign out everywhere" on another device ends this session within that many seconds.
@@ -60,6 +72,7 @@ impl AuthConfig {
                 .collect()
         };
         Self {
+            sign_in_flow: SignInFlow::Srp,
             backend: Backend::Local {
                 data_dir,
                 pool: Box::new(pool),
@@ -160,6 +173,17 @@ impl AuthConfig {
                     "SESSION_REVALIDATE_SECS must be a number of seconds, not {value:?}"
                 )),
             }
+        }
+        if let Some(value) = var("SIGN_IN_FLOW") {
+            config.sign_in_flow = match value.as_str() {
+                "USER_SRP_AUTH" => SignInFlow::Srp,
+                "USER_PASSWORD_AUTH" => SignInFlow::Password,
+                "CUSTOM_WITH_SRP" => SignInFlow::CustomWithSrp,
+                other => {
+                    problems.push(format!("SIGN_IN_FLOW must be USER_SRP_AUTH, USER_PASSWORD_AUTH or CUSTOM_WITH_SRP, not {other:?}"));
+                    SignInFlow::Srp
+                }
+            };
         }
         if let Some(value) = var("TOTP_ISSUER") {
             config.totp_issuer = value;

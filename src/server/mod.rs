@@ -9,5 +9,5 @@ pub mod routes;
 pub mod security;
 pub mod session;
 
-pub use config::{AuthConfig, Backend};
+pub use config::{AuthConfig, Backend, SignInFlow};
 pub use context::{Auth, Ctx, Next};

@@ -56,7 +56,7 @@ mod ssr {
     use crate::error::AppError;
     use crate::flow::{FormSecret, Notice, Step};
     use crate::server::session::{self, Flow};
-    use crate::server::{input, Ctx, Next};
+    use crate::server::{input, Ctx, Next, SignInFlow};
     use cognito_idp::{ErrorKind as CognitoKind, Secret};
 
     pub async fn sign_in(
@@ -67,10 +67,15 @@ mod ssr {
         let username = input::username(username)?;
         input::password(password, "password")?;
         let cognito = &ctx.auth.cognito;
-        match cognito
-            .sign_in_srp(&username, &Secret::new(password.expose()))
-            .await
-        {
+        let password = Secret::new(password.expose());
+        let answer = match ctx.auth.config.sign_in_flow {
+            SignInFlow::Srp => cognito.sign_in_srp(&username, &password).await,
+            SignInFlow::Password => cognito.sign_in_password(&username, &password).await,
+            SignInFlow::CustomWithSrp => {
+                cognito.sign_in_custom_with_srp(&username, &password).await
+            }
+        };
+        match answer {
             Ok(outcome) => ctx.advance(&username, outcome).await,
             Err(err) if err.kind() == Some(&CognitoKind::UserNotConfirmed) => {
                 // The password was right but the account is unconfirmed: send a fresh code.

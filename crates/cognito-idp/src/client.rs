@@ -305,16 +305,39 @@ impl UserPoolClient {
         username: &str,
         password: &Secret,
     ) -> Result<SignInOutcome, Error> {
+        self.sign_in_srp_flow(username, password, false).await
+    }
+
+    /// `CUSTOM_AUTH` starting with SRP (Amplify's `CUSTOM_WITH_SRP`): the password is proved
+    /// first, then the pool's custom challenges follow.
+    pub async fn sign_in_custom_with_srp(
+        &self,
+        username: &str,
+        password: &Secret,
+    ) -> Result<SignInOutcome, Error> {
+        self.sign_in_srp_flow(username, password, true).await
+    }
+
+    async fn sign_in_srp_flow(
+        &self,
+        username: &str,
+        password: &Secret,
+        custom: bool,
+    ) -> Result<SignInOutcome, Error> {
         let srp_client = SrpClient::new();
-        let params: SecretMap = [
+        let mut params: SecretMap = [
             ("USERNAME", username.to_owned()),
             ("SRP_A", srp_client.public_hex()),
         ]
         .into_iter()
         .collect();
-        let first = self
-            .initiate("USER_SRP_AUTH", params, Some(username), None)
-            .await?;
+        let flow = if custom {
+            params.insert("CHALLENGE_NAME", "SRP_A");
+            "CUSTOM_AUTH"
+        } else {
+            "USER_SRP_AUTH"
+        };
+        let first = self.initiate(flow, params, Some(username), None).await?;
         match SignInOutcome::from_response(first)? {
             SignInOutcome::Challenge {
                 name,

@@ -109,28 +109,32 @@ impl LocalPool {
         rounds: &[Round],
     ) -> OpResult<Define> {
         match &self.inner.config.custom_auth {
-            CustomAuth::Demo => Ok(match rounds.last() {
-                None => Define {
+            CustomAuth::Demo => {
+                // Only the custom rounds count (SRP rounds come first in CUSTOM_WITH_SRP).
+                let custom: Vec<&Round> = rounds
+                    .iter()
+                    .filter(|r| r.challenge_name == "CUSTOM_CHALLENGE")
+                    .collect();
+                let ask = || Define {
                     challenge_name: Some("CUSTOM_CHALLENGE".into()),
                     issue_tokens: false,
                     fail: false,
-                },
-                Some(last) if last.challenge_result => Define {
-                    challenge_name: None,
-                    issue_tokens: true,
-                    fail: false,
-                },
-                Some(_) if rounds.len() >= 3 => Define {
-                    challenge_name: None,
-                    issue_tokens: false,
-                    fail: true,
-                },
-                Some(_) => Define {
-                    challenge_name: Some("CUSTOM_CHALLENGE".into()),
-                    issue_tokens: false,
-                    fail: false,
-                },
-            }),
+                };
+                Ok(match custom.last() {
+                    None => ask(),
+                    Some(last) if last.challenge_result => Define {
+                        challenge_name: None,
+                        issue_tokens: true,
+                        fail: false,
+                    },
+                    Some(_) if custom.len() >= 3 => Define {
+                        challenge_name: None,
+                        issue_tokens: false,
+                        fail: true,
+                    },
+                    Some(_) => ask(),
+                })
+            }
             CustomAuth::Webhook { define_url, .. } => {
                 let event = self.trigger_event(
                     user,
@@ -268,6 +272,40 @@ impl LocalPool {
         };
         self.challenge(user, client_id, "CUSTOM_CHALLENGE", public, state)
             .await
+    }
+
+    /// CUSTOM_WITH_SRP: the password was right; the custom rounds follow.
+    pub(crate) async fn custom_after_password(
+        &self,
+        user: UserRecord,
+        client_id: &str,
+    ) -> OpResult<AuthResponse> {
+        if !user.enabled {
+            return Err(fault(ErrorKind::NotAuthorized, "User is disabled."));
+        }
+        match user.status {
+            crate::store::UserStatus::Unconfirmed => {
+                return Err(fault(ErrorKind::UserNotConfirmed, "User is not confirmed."))
+            }
+            crate::store::UserStatus::ResetRequired => {
+                return Err(fault(
+                    ErrorKind::PasswordResetRequired,
+                    "Password reset required for the user",
+                ))
+            }
+            _ => {}
+        }
+        let passed = |name: &str| Round {
+            challenge_name: name.into(),
+            challenge_result: true,
+            challenge_metadata: None,
+        };
+        self.next_custom_round(
+            &user,
+            client_id,
+            vec![passed("SRP_A"), passed("PASSWORD_VERIFIER")],
+        )
+        .await
     }
 
     pub(crate) async fn start_custom_auth(

@@ -900,6 +900,10 @@ impl LocalPool {
                 self.after_first_factor(user, &req.client_id).await
             }
             "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => self.refresh(&req).await,
+            // SRP first, then the custom rounds (Amplify's CUSTOM_WITH_SRP).
+            "CUSTOM_AUTH" if params.get("CHALLENGE_NAME") == Some("SRP_A") => {
+                self.start_srp(&req).await
+            }
             "CUSTOM_AUTH" => self.start_custom_auth(&req).await,
             "USER_AUTH" => {
                 let login = required(params, "USERNAME")?;
@@ -964,6 +968,7 @@ impl LocalPool {
             "a": a_hex,
             "b": URL_SAFE_NO_PAD.encode(server.private_bytes()),
             "fake": fake,
+            "custom": req.auth_flow == "CUSTOM_AUTH",
             "v": URL_SAFE_NO_PAD.encode(verifier.to_bytes_be()),
         });
         self.inner
@@ -1106,6 +1111,9 @@ impl LocalPool {
                 .unwrap_or(false);
         if !valid {
             return Err(self.record_failed_sign_in(user).await);
+        }
+        if state["custom"].as_bool() == Some(true) {
+            return self.custom_after_password(user, &req.client_id).await;
         }
         self.after_first_factor(user, &req.client_id).await
     }

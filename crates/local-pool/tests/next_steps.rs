@@ -944,3 +944,37 @@ async fn confirmation_links_in_the_outbox() {
             .unwrap(),
     );
 }
+
+#[tokio::test]
+async fn custom_auth_after_srp_needs_the_password_first() {
+    let h = start(PoolConfig::default()).await;
+    h.user("vera").await;
+    let (k, _) = kind(
+        h.client
+            .sign_in_custom_with_srp("vera", &Secret::new("Wrong-pass1!"))
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(k, ErrorKind::NotAuthorized);
+    let (name, session, params) = challenge(
+        h.client
+            .sign_in_custom_with_srp("vera", &Secret::new(PASSWORD))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        (name.as_str(), params.get("type")),
+        ("CUSTOM_CHALLENGE", Some("EMAIL_CODE"))
+    );
+    let code = h.last_message("vera").await.code.unwrap();
+    signed_in(
+        h.client
+            .respond(
+                "CUSTOM_CHALLENGE",
+                session,
+                responses(&[("USERNAME", "vera"), ("ANSWER", &code)]),
+            )
+            .await
+            .unwrap(),
+    );
+}
