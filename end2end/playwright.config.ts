@@ -5,11 +5,51 @@ import { join } from 'node:path';
 
 const port = Number(process.env.E2E_PORT ?? 3300);
 const baseURL = `http://127.0.0.1:${port}`;
-// Each run starts on an empty local pool.
-const dataDir = mkdtempSync(join(tmpdir(), 'ca-e2e-'));
-// Tests read codes from the outbox's JSON; echoing them on the console would only be noise.
-const poolConfig = join(dataDir, 'pool.toml');
-writeFileSync(poolConfig, 'print_outbox = false\n');
+
+/** The app servers the specs use, each on an empty local pool with its own settings. */
+export const servers = {
+  /** MFA optional: the slice, bad input, account settings, password reset. */
+  main: { port, pool: 'mfa = "OPTIONAL"\n', env: {} },
+  /** MFA required, sign-up confirmed by link. */
+  mfaRequired: {
+    port: port + 1,
+    pool: `mfa = "ON"\nverification = "link"\nlink_base_url = "http://127.0.0.1:${port + 1}/confirm-link"\n`,
+    env: {},
+  },
+  /** A required attribute that administrators' new users lack. */
+  requiredAttribute: { port: port + 2, pool: 'required_attributes = ["given_name"]\n', env: {} },
+  /** Custom challenges after the password. */
+  customChallenge: { port: port + 3, pool: '', env: { SIGN_IN_FLOW: 'CUSTOM_WITH_SRP' } },
+};
+
+function webServer(server: { port: number; pool: string; env: Record<string, string> }) {
+  // Each run starts on an empty local pool; the outbox is read as JSON, not echoed.
+  const dataDir = mkdtempSync(join(tmpdir(), 'ca-e2e-'));
+  const poolConfig = join(dataDir, 'pool.toml');
+  writeFileSync(poolConfig, `print_outbox = false\n${server.pool}`);
+  const url = `http://127.0.0.1:${server.port}`;
+  return {
+    command: '../target/debug/cognito-authenticator',
+    url: `${url}/signin`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'ignore' as const,
+    stderr: 'pipe' as const,
+    env: {
+      LEPTOS_SITE_ROOT: '../target/site',
+      LEPTOS_SITE_PKG_DIR: 'pkg',
+      LEPTOS_OUTPUT_NAME: 'cognito-authenticator',
+      LEPTOS_SITE_ADDR: `127.0.0.1:${server.port}`,
+      LEPTOS_ENV: 'DEV',
+      DATA_DIR: dataDir,
+      LOCAL_POOL_CONFIG: poolConfig,
+      // A short re-check interval so "sign out everywhere" reaches other sessions quickly here.
+      SESSION_REVALIDATE_SECS: '1',
+      RUST_LOG: 'warn',
+      ...server.env,
+    },
+  };
+}
 
 const chromium = {
   ...devices['Desktop Chrome'],
@@ -36,24 +76,5 @@ export default defineConfig({
     { name: 'js', use: { ...chromium, javaScriptEnabled: true } },
     { name: 'nojs', use: { ...chromium, javaScriptEnabled: false } },
   ],
-  webServer: {
-    command: '../target/debug/cognito-authenticator',
-    url: `${baseURL}/signin`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: 'ignore',
-    stderr: 'pipe',
-    env: {
-      LEPTOS_SITE_ROOT: '../target/site',
-      LEPTOS_SITE_PKG_DIR: 'pkg',
-      LEPTOS_OUTPUT_NAME: 'cognito-authenticator',
-      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      LEPTOS_ENV: 'DEV',
-      DATA_DIR: dataDir,
-      LOCAL_POOL_CONFIG: poolConfig,
-      // A short re-check interval so "sign out everywhere" reaches other sessions quickly here.
-      SESSION_REVALIDATE_SECS: '1',
-      RUST_LOG: 'warn',
-    },
-  },
+  webServer: Object.values(servers).map(webServer),
 });

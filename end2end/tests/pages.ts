@@ -120,3 +120,80 @@ export async function createAccount(page: Page, request: APIRequestContext, js: 
   await new ConfirmSignUpPage(page).confirm(await lastCode(request, username));
   await new AccountPage(page).expectSignedInAs(username);
 }
+
+const firstPort = Number(process.env.E2E_PORT ?? 3300);
+/** The app servers of playwright.config.ts, by their pool settings. */
+export const servers = {
+  main: `http://127.0.0.1:${firstPort}`,
+  mfaRequired: `http://127.0.0.1:${firstPort + 1}`,
+  requiredAttribute: `http://127.0.0.1:${firstPort + 2}`,
+  customChallenge: `http://127.0.0.1:${firstPort + 3}`,
+};
+
+/** The newest outbox message for `username` (optionally of one kind). */
+export async function lastMessage(request: APIRequestContext, username: string, kind?: string): Promise<OutboxMessage & { link: string | null }> {
+  let found: (OutboxMessage & { link: string | null }) | undefined;
+  await expect
+    .poll(async () => {
+      found = (await outbox(request) as Array<OutboxMessage & { link: string | null }>)
+        .filter((m) => m.username === username && (!kind || m.kind === kind))
+        .pop();
+      return found ? 'found' : null;
+    })
+    .toBe('found');
+  return found!;
+}
+
+/** An administrator's call to the local pool (signed with any SigV4 credentials). */
+export async function admin(request: APIRequestContext, operation: string, body: object) {
+  const response = await request.post('/local/cognito/', {
+    headers: {
+      'Content-Type': 'application/x-amz-json-1.1',
+      'X-Amz-Target': `AWSCognitoIdentityProviderService.${operation}`,
+      Authorization: 'AWS4-HMAC-SHA256 Credential=test/20261127/us-east-1/cognito-idp/aws4_request, SignedHeaders=host, Signature=0',
+    },
+    data: JSON.stringify(body),
+  });
+  expect(response.ok(), await response.text()).toBeTruthy();
+  return response.json();
+}
+
+/** Creates a user with a temporary password and returns it. */
+export async function adminCreateUser(request: APIRequestContext, username: string, attributes: Record<string, string>): Promise<string> {
+  await admin(request, 'AdminCreateUser', {
+    UserPoolId: 'us-east-1_LocalPool',
+    Username: username,
+    UserAttributes: Object.entries(attributes).map(([Name, Value]) => ({ Name, Value })),
+  });
+  return (await lastMessage(request, username, 'TEMPORARY_PASSWORD')).code!;
+}
+
+function base32Decode(text: string): Buffer {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of text.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const bytes = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
+  return Buffer.from(bytes);
+}
+
+/** RFC 6238 code for now (+ `stepOffset` 30-second steps), as an authenticator app shows. */
+export function totp(secret: string, stepOffset = 0): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createHmac } = require('node:crypto');
+  const step = Math.floor(Date.now() / 1000 / 30) + stepOffset;
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const digest: Buffer = createHmac('sha1', base32Decode(secret)).update(counter).digest();
+  const offset = digest[19] & 0x0f;
+  const value = digest.readUInt32BE(offset) & 0x7fffffff;
+  return String(value % 1_000_000).padStart(6, '0');
+}
+
+/** Reloads the page and checks the step survived it. */
+export async function reloadKeeps(page: Page, js: boolean, path: RegExp, heading: string) {
+  await page.reload();
+  await expect(page).toHaveURL(path);
+  await ready(page, js);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(heading);
+}

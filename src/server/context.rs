@@ -129,6 +129,11 @@ impl Ctx {
         values: &[(&str, &str)],
     ) -> Result<Reply, AppError> {
         match result {
+            // With JavaScript, the router does not reload a page it is already on.
+            Ok(Next::Go(step)) if !self.no_js && step.route() == page.route() => Ok(Reply {
+                reload: true,
+                ..Reply::default()
+            }),
             Ok(Next::Go(step)) => {
                 leptos_axum::redirect(step.route());
                 Ok(Reply::default())

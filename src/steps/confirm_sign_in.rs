@@ -2,7 +2,7 @@
 
 use crate::error::AppError;
 use crate::flow::{FormSecret, PageState, Reply, Step};
-use crate::ui::authenticator::{submission_error, StepScreen};
+use crate::ui::authenticator::{reload_on_success, submission_error, StepScreen};
 use crate::ui::errors::FormError;
 use crate::ui::fields::{SubmitButton, TextField};
 use crate::ui::i18n::t;
@@ -26,6 +26,8 @@ pub fn ConfirmSignInPage() -> impl IntoView {
 #[component]
 fn ConfirmSignInForm(state: PageState) -> impl IntoView {
     let action = ServerAction::<ConfirmSignIn>::new();
+    // A new custom-challenge round is shown on this same page.
+    reload_on_success(action);
     let error = submission_error(action, &state.flash);
     let flow = state.flow.clone();
     let step = flow

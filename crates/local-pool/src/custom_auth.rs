@@ -177,7 +177,15 @@ impl LocalPool {
                 let public: SecretMap = [
                     ("type", "EMAIL_CODE".to_owned()),
                     ("destination", crate::pool::mask_email(&email)),
-                    ("attempt", (rounds.len() + 1).to_string()),
+                    (
+                        "attempt",
+                        (rounds
+                            .iter()
+                            .filter(|r| r.challenge_name == "CUSTOM_CHALLENGE")
+                            .count()
+                            + 1)
+                        .to_string(),
+                    ),
                 ]
                 .into_iter()
                 .collect();

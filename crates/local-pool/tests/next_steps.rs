@@ -966,6 +966,7 @@ async fn custom_auth_after_srp_needs_the_password_first() {
         (name.as_str(), params.get("type")),
         ("CUSTOM_CHALLENGE", Some("EMAIL_CODE"))
     );
+    assert_eq!(params.get("attempt"), Some("1"), "only custom rounds count");
     let code = h.last_message("vera").await.code.unwrap();
     signed_in(
         h.client
