@@ -18,13 +18,17 @@ struct App {
 }
 
 async fn start() -> App {
+    start_with(PoolConfig::default()).await
+}
+
+async fn start_with(pool: PoolConfig) -> App {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let base = format!("http://{addr}");
     let clock = Clock::system();
     let pool = PoolConfig {
         print_outbox: false,
-        ..PoolConfig::default()
+        ..pool
     };
     let auth = routes::connect(AuthConfig::local(None, pool), &base, clock.clone())
         .await
@@ -103,7 +107,7 @@ impl App {
         messages
             .iter()
             .rev()
-            .find(|m| m["username"] == username)
+            .find(|m| m["username"] == username && m["code"].is_string())
             .and_then(|m| m["code"].as_str())
             .expect("a code for the user")
             .to_owned()
@@ -303,4 +307,52 @@ async fn oversized_bodies_are_refused() {
         .await
         .unwrap();
     assert_eq!(response.status(), 413);
+}
+
+#[tokio::test]
+async fn an_expired_challenge_returns_to_sign_in_with_a_message() {
+    let app = start_with(PoolConfig {
+        mfa: local_pool::config::MfaMode::Optional,
+        ..PoolConfig::default()
+    })
+    .await;
+    let client = browser();
+    app.sign_up(&client, "fay").await;
+    let code = app.last_code("fay").await;
+    let (_, location) = app
+        .post(&client, "/api/confirm_sign_up", &[("code", &code)])
+        .await;
+    assert_eq!(location, "/account");
+    let (status, location) = app
+        .post(
+            &client,
+            "/api/set_mfa",
+            &[("mfa_type", "EMAIL_OTP"), ("enabled", "true")],
+        )
+        .await;
+    assert_eq!((status, location.as_str()), (302, "/account"));
+    app.post(&client, "/api/sign_out", &[]).await;
+
+    let (_, location) = app
+        .post(
+            &client,
+            "/api/sign_in",
+            &[("username", "fay"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(location, "/confirm-signin");
+    let (_, html) = app.page(&client, "/confirm-signin").await;
+    assert!(html.contains("Confirm Email Code"));
+    let code = app.last_code("fay").await;
+
+    // Cognito's challenge sessions last 3 minutes.
+    app.clock.advance(181);
+    let (status, location) = app
+        .post(&client, "/api/confirm_sign_in", &[("code", &code)])
+        .await;
+    assert_eq!((status, location.as_str()), (302, "/signin"));
+    let (_, html) = app.page(&client, "/signin").await;
+    assert!(html.contains("Your sign-in session expired. Please start again."));
+    let (status, _) = app.page(&client, "/confirm-signin").await;
+    assert_eq!(status, 302, "the expired step is gone");
 }
