@@ -429,6 +429,23 @@ impl UserPoolClient {
         }
     }
 
+    /// `GetTokensFromRefreshToken`: new ID and access tokens, and a new refresh token when the
+    /// app client rotates them.
+    pub async fn get_tokens_from_refresh_token(
+        &self,
+        refresh_token: &Secret,
+    ) -> Result<AuthenticationResult, Error> {
+        self.transport
+            .send(&GetTokensFromRefreshTokenRequest {
+                refresh_token: refresh_token.clone(),
+                client_id: self.client_id.clone(),
+                client_secret: self.client_secret.clone(),
+                ..Default::default()
+            })
+            .await
+            .map(|r| r.authentication_result)
+    }
+
     pub async fn get_user(&self, access_token: &Secret) -> Result<GetUserResponse, Error> {
         self.transport
             .send(&GetUserRequest(AccessTokenRequest {

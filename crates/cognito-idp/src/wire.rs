@@ -393,6 +393,56 @@ pub struct AdminUserRequest {
 pub struct AdminResetUserPasswordRequest(pub AdminUserRequest);
 operation!(AdminResetUserPasswordRequest => Empty, "AdminResetUserPassword");
 
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetTokensFromRefreshTokenRequest {
+    pub refresh_token: Secret,
+    pub client_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<Secret>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_metadata: Option<SecretMap>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetTokensFromRefreshTokenResponse {
+    pub authentication_result: AuthenticationResult,
+}
+operation!(GetTokensFromRefreshTokenRequest => GetTokensFromRefreshTokenResponse, "GetTokensFromRefreshToken");
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UpdateUserAttributesRequest {
+    pub user_attributes: Vec<AttributeType>,
+    pub access_token: Secret,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_metadata: Option<SecretMap>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UpdateUserAttributesResponse {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub code_delivery_details_list: Vec<CodeDeliveryDetails>,
+}
+operation!(UpdateUserAttributesRequest => UpdateUserAttributesResponse, "UpdateUserAttributes");
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeleteUserAttributesRequest {
+    pub user_attribute_names: Vec<String>,
+    pub access_token: Secret,
+}
+operation!(DeleteUserAttributesRequest => Empty, "DeleteUserAttributes");
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct DeleteUserRequest(pub AccessTokenRequest);
+operation!(DeleteUserRequest => Empty, "DeleteUser");
+
 /// The error body of every failed call.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ErrorBody {

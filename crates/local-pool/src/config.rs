@@ -40,6 +40,16 @@ pub struct PoolConfig {
     pub verification: Verification,
     /// Where confirmation links point (the app's `/confirm-link`), with `verification = "link"`.
     pub link_base_url: Option<String>,
+    /// The app client issues a new refresh token at each refresh (`RefreshTokenRotation`).
+    pub refresh_token_rotation: bool,
+    /// How long a rotated-out refresh token still works (0 to 60 seconds).
+    pub rotation_grace_secs: i64,
+    /// Failed sign-ins before the first lockout (Cognito: 5).
+    pub lockout_threshold: i64,
+    /// The longest lockout; each failure past the threshold doubles it from 1 second.
+    pub lockout_cap_secs: i64,
+    /// Quiet time after which the failure count starts again.
+    pub lockout_reset_secs: i64,
     /// How `CUSTOM_AUTH` challenges are defined, created and verified.
     pub custom_auth: CustomAuth,
     /// Print each outbox message on the console (local development).
@@ -76,6 +86,11 @@ impl Default for PoolConfig {
             max_challenge_attempts: 3,
             verification: Verification::Code,
             link_base_url: None,
+            refresh_token_rotation: false,
+            rotation_grace_secs: 0,
+            lockout_threshold: 5,
+            lockout_cap_secs: 900,
+            lockout_reset_secs: 900,
             custom_auth: CustomAuth::default(),
             print_outbox: true,
             argon2: Argon2Params::default(),

@@ -13,6 +13,7 @@ pub mod server;
 pub mod store;
 pub mod tokens;
 pub mod totp;
+pub mod users;
 
 pub use config::PoolConfig;
 pub use pool::LocalPool;

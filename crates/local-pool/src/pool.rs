@@ -607,13 +607,48 @@ impl LocalPool {
         })
     }
 
-    pub(crate) async fn record_failed_sign_in(&self, mut user: UserRecord) -> Fault {
-        user.failed_attempts += 1;
-        user.updated_at = self.now();
-        if let Err(err) = self.inner.store.update_user(&user).await {
-            return err.into();
+    /// Refuses a sign-in attempt while the user is locked out (not counted as a failure).
+    pub(crate) async fn check_lockout(&self, user: &UserRecord) -> OpResult<()> {
+        let (locked_until, _) = self.inner.store.lockout(&user.username).await?;
+        if locked_until > self.now() {
+            return Err(fault(
+                ErrorKind::NotAuthorized,
+                "Password attempts exceeded",
+            ));
         }
-        fault(ErrorKind::NotAuthorized, INCORRECT)
+        Ok(())
+    }
+
+    /// Counts a wrong password. From the threshold on, each failure locks the user out for
+    /// twice as long as the last (1 s, 2 s, 4 s … up to the cap), as Cognito does.
+    pub(crate) async fn record_failed_sign_in(&self, mut user: UserRecord) -> Fault {
+        let config = &self.inner.config;
+        let now = self.now();
+        let result: OpResult<()> = async {
+            let (_, last_failure) = self.inner.store.lockout(&user.username).await?;
+            if user.failed_attempts > 0 && now - last_failure >= config.lockout_reset_secs {
+                user.failed_attempts = 0;
+            }
+            user.failed_attempts += 1;
+            user.updated_at = now;
+            self.inner.store.update_user(&user).await?;
+            let past = user.failed_attempts - config.lockout_threshold;
+            let locked_until = if past >= 0 {
+                now + (1i64 << past.min(20)).min(config.lockout_cap_secs)
+            } else {
+                0
+            };
+            self.inner
+                .store
+                .put_lockout(&user.username, locked_until, now)
+                .await?;
+            Ok(())
+        }
+        .await;
+        match result {
+            Ok(()) => fault(ErrorKind::NotAuthorized, INCORRECT),
+            Err(err) => err,
+        }
     }
 
     /// Authorizes an access-token call: signature, expiry, revocation, user state.
@@ -894,6 +929,7 @@ impl LocalPool {
                 let Some(user) = self.resolve_user(login).await? else {
                     return Err(self.unknown_user_sign_in());
                 };
+                self.check_lockout(&user).await?;
                 if !self.verify_password(password, &user.password_hash).await {
                     return Err(self.record_failed_sign_in(user).await);
                 }
@@ -1000,20 +1036,13 @@ impl LocalPool {
         })
     }
 
-    async fn refresh(&self, req: &InitiateAuthRequest) -> OpResult<AuthResponse> {
-        let params = &req.auth_parameters;
-        let token = required(params, "REFRESH_TOKEN")?;
-        let invalid = || fault(ErrorKind::NotAuthorized, "Invalid Refresh Token");
-        let record = self
-            .inner
-            .store
-            .refresh_token(&sha256_hex(token))
-            .await?
-            .ok_or_else(invalid)?;
-        self.check_client(&req.client_id, params.get("SECRET_HASH"), &record.username)?;
-        if record.client_id != req.client_id {
-            return Err(invalid());
-        }
+    /// New ID and access tokens for a live lineage (same `origin_jti` and `auth_time`).
+    pub(crate) async fn tokens_for_lineage(
+        &self,
+        record: &RefreshRecord,
+        client_id: &str,
+        refresh_token: Option<Secret>,
+    ) -> OpResult<AuthenticationResult> {
         if record.revoked {
             return Err(fault(
                 ErrorKind::NotAuthorized,
@@ -1028,20 +1057,46 @@ impl LocalPool {
             .store
             .user(&record.username)
             .await?
-            .ok_or_else(invalid)?;
+            .ok_or_else(|| fault(ErrorKind::NotAuthorized, "Invalid Refresh Token"))?;
         if !user.enabled {
             return Err(fault(ErrorKind::NotAuthorized, "User is disabled."));
         }
         let (id_token, access_token) =
-            self.mint(&user, &req.client_id, &record.origin_jti, record.auth_time);
+            self.mint(&user, client_id, &record.origin_jti, record.auth_time);
+        Ok(AuthenticationResult {
+            access_token,
+            expires_in: self.inner.config.access_token_validity_secs,
+            token_type: "Bearer".into(),
+            refresh_token,
+            id_token,
+        })
+    }
+
+    async fn refresh(&self, req: &InitiateAuthRequest) -> OpResult<AuthResponse> {
+        let params = &req.auth_parameters;
+        let token = required(params, "REFRESH_TOKEN")?;
+        if self.inner.config.refresh_token_rotation {
+            return Err(fault(
+                ErrorKind::InvalidParameter,
+                "You can't authenticate with REFRESH_TOKEN_AUTH in app clients with refresh token rotation enabled",
+            ));
+        }
+        let invalid = || fault(ErrorKind::NotAuthorized, "Invalid Refresh Token");
+        let record = self
+            .inner
+            .store
+            .refresh_token(&sha256_hex(token))
+            .await?
+            .ok_or_else(invalid)?;
+        self.check_client(&req.client_id, params.get("SECRET_HASH"), &record.username)?;
+        if record.client_id != req.client_id {
+            return Err(invalid());
+        }
+        let result = self
+            .tokens_for_lineage(&record, &req.client_id, None)
+            .await?;
         Ok(AuthResponse {
-            authentication_result: Some(AuthenticationResult {
-                access_token,
-                expires_in: self.inner.config.access_token_validity_secs,
-                token_type: "Bearer".into(),
-                refresh_token: None,
-                id_token,
-            }),
+            authentication_result: Some(result),
             ..Default::default()
         })
     }
@@ -1079,6 +1134,7 @@ impl LocalPool {
         if user.username != session.username {
             return Err(incorrect());
         }
+        self.check_lockout(&user).await?;
         let skew_ok =
             srp::parse_timestamp(timestamp).is_some_and(|t| (t - self.now()).abs() <= 300);
         let decode = |key: &str| {

@@ -181,6 +181,10 @@ async fn dispatch(State(pool): State<LocalPool>, headers: HeaderMap, body: Bytes
         "AssociateSoftwareToken" => associate_software_token,
         "VerifySoftwareToken" => verify_software_token,
         "SetUserMFAPreference" => set_user_mfa_preference,
+        "GetTokensFromRefreshToken" => get_tokens_from_refresh_token,
+        "UpdateUserAttributes" => update_user_attributes,
+        "DeleteUserAttributes" => delete_user_attributes,
+        "DeleteUser" => delete_user,
         "AdminCreateUser" => admin_create_user,
         "AdminResetUserPassword" => admin_reset_user_password,
     )

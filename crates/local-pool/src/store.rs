@@ -68,6 +68,8 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS mfa (username TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS rotated_tokens (token_hash TEXT PRIMARY KEY, origin_jti TEXT NOT NULL, replaced_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS lockouts (username TEXT PRIMARY KEY, locked_until INTEGER NOT NULL, last_failure INTEGER NOT NULL);
 "#;
 
 /// Cognito's `UserStatusType` values the pool uses.
@@ -434,6 +436,72 @@ impl Store {
             .transpose()
     }
 
+    /// Replaces a lineage's refresh token, remembering the old one for reuse detection.
+    pub async fn rotate_refresh_token(
+        &self,
+        old_hash: &str,
+        new_hash: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let mut tx = self.db.begin().await?;
+        let origin: Option<String> =
+            sqlx::query_scalar("SELECT origin_jti FROM refresh_tokens WHERE token_hash = ?")
+                .bind(old_hash)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(origin) = origin else {
+            return Ok(false);
+        };
+        sqlx::query("UPDATE refresh_tokens SET token_hash = ? WHERE token_hash = ?")
+            .bind(new_hash)
+            .bind(old_hash)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT OR REPLACE INTO rotated_tokens (token_hash, origin_jti, replaced_at) VALUES (?, ?, ?)")
+            .bind(old_hash)
+            .bind(&origin)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// `(origin_jti, replaced_at)` of a rotated-out refresh token.
+    pub async fn rotated_token(&self, token_hash: &str) -> StoreResult<Option<(String, i64)>> {
+        let row =
+            sqlx::query("SELECT origin_jti, replaced_at FROM rotated_tokens WHERE token_hash = ?")
+                .bind(token_hash)
+                .fetch_optional(&self.db)
+                .await?;
+        row.map(|r| Ok((r.try_get("origin_jti")?, r.try_get("replaced_at")?)))
+            .transpose()
+    }
+
+    /// The current token hash of a lineage.
+    pub async fn lineage_token_hash(&self, origin_jti: &str) -> StoreResult<Option<String>> {
+        sqlx::query_scalar("SELECT token_hash FROM refresh_tokens WHERE origin_jti = ?")
+            .bind(origin_jti)
+            .fetch_optional(&self.db)
+            .await
+    }
+
+    pub async fn delete_user(&self, username: &str) -> StoreResult<()> {
+        let mut tx = self.db.begin().await?;
+        for table in ["users", "codes", "mfa", "lockouts"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE username = ?"))
+                .bind(username)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("UPDATE refresh_tokens SET revoked = 1 WHERE username = ?")
+            .bind(username)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn revoke_refresh_token(&self, token_hash: &str) -> StoreResult<()> {
         sqlx::query("UPDATE refresh_tokens SET revoked = 1 WHERE token_hash = ?")
             .bind(token_hash)
@@ -580,6 +648,32 @@ impl Store {
         sqlx::query("INSERT OR REPLACE INTO mfa (username, data) VALUES (?, ?)")
             .bind(username)
             .bind(serde_json::to_string(record).expect("MFA record serialises"))
+            .execute(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// `(locked_until, last_failure)` of a user, zeros when never locked.
+    pub async fn lockout(&self, username: &str) -> StoreResult<(i64, i64)> {
+        let row = sqlx::query("SELECT locked_until, last_failure FROM lockouts WHERE username = ?")
+            .bind(username)
+            .fetch_optional(&self.db)
+            .await?;
+        row.map(|r| Ok((r.try_get("locked_until")?, r.try_get("last_failure")?)))
+            .transpose()
+            .map(Option::unwrap_or_default)
+    }
+
+    pub async fn put_lockout(
+        &self,
+        username: &str,
+        locked_until: i64,
+        last_failure: i64,
+    ) -> StoreResult<()> {
+        sqlx::query("INSERT OR REPLACE INTO lockouts (username, locked_until, last_failure) VALUES (?, ?, ?)")
+            .bind(username)
+            .bind(locked_until)
+            .bind(last_failure)
             .execute(&self.db)
             .await?;
         Ok(())

@@ -646,3 +646,184 @@ async fn signing_keys_survive_a_restart() {
     assert_eq!(kids, again);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn lockout_after_five_failures_grows_and_resets() {
+    let h = start(PoolConfig::default()).await;
+    h.confirmed_user("lena").await;
+    let wrong = Secret::new("Wrong-pass1!");
+    for _ in 0..5 {
+        let (k, m) = kind(h.client.sign_in_srp("lena", &wrong).await.unwrap_err());
+        assert_eq!(
+            (k, m.as_str()),
+            (ErrorKind::NotAuthorized, "Incorrect username or password.")
+        );
+    }
+    // Locked for 1 second: even the right password is refused, and that does not count.
+    let (k, m) = kind(
+        h.client
+            .sign_in_password("lena", &Secret::new(PASSWORD))
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(
+        (k, m.as_str()),
+        (ErrorKind::NotAuthorized, "Password attempts exceeded")
+    );
+    h.clock.advance(1);
+    // The sixth failure locks for 2 seconds.
+    kind(h.client.sign_in_srp("lena", &wrong).await.unwrap_err());
+    h.clock.advance(1);
+    let (_, m) = kind(
+        h.client
+            .sign_in_srp("lena", &Secret::new(PASSWORD))
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(m, "Password attempts exceeded");
+    h.clock.advance(1);
+    h.sign_in("lena").await;
+    // Success resets the count.
+    kind(h.client.sign_in_srp("lena", &wrong).await.unwrap_err());
+    h.sign_in("lena").await;
+}
+
+#[tokio::test]
+async fn get_tokens_from_refresh_token_with_and_without_rotation() {
+    let h = start(PoolConfig::default()).await;
+    h.confirmed_user("mona").await;
+    let tokens = h.sign_in("mona").await;
+    let refresh = tokens.refresh_token.clone().unwrap();
+    let again = h
+        .client
+        .get_tokens_from_refresh_token(&refresh)
+        .await
+        .unwrap();
+    assert!(
+        again.refresh_token.is_none(),
+        "no rotation: the refresh token stays"
+    );
+    h.client.get_user(&again.access_token).await.unwrap();
+
+    let rotating = start(PoolConfig {
+        refresh_token_rotation: true,
+        rotation_grace_secs: 10,
+        ..PoolConfig::default()
+    })
+    .await;
+    rotating.confirmed_user("nils").await;
+    let first = rotating.sign_in("nils").await.refresh_token.unwrap();
+    let (k, _) = kind(rotating.client.refresh("nils", &first).await.unwrap_err());
+    assert_eq!(
+        k,
+        ErrorKind::InvalidParameter,
+        "REFRESH_TOKEN_AUTH is refused with rotation"
+    );
+    let rotated = rotating
+        .client
+        .get_tokens_from_refresh_token(&first)
+        .await
+        .unwrap();
+    let second = rotated.refresh_token.clone().expect("a new refresh token");
+    assert_ne!(second.expose(), first.expose());
+    // The old one still works within the grace period, then counts as reuse.
+    rotating
+        .client
+        .get_tokens_from_refresh_token(&first)
+        .await
+        .unwrap();
+    rotating.clock.advance(11);
+    let (k, _) = kind(
+        rotating
+            .client
+            .get_tokens_from_refresh_token(&first)
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(k, ErrorKind::RefreshTokenReuse);
+}
+
+#[tokio::test]
+async fn update_delete_attributes_and_delete_user() {
+    let h = start(PoolConfig::default()).await;
+    h.confirmed_user("olga").await;
+    let tokens = h.sign_in("olga").await;
+    let update = |attributes: Vec<AttributeType>| {
+        let transport = h.client.transport.clone();
+        let token = tokens.access_token.clone();
+        async move {
+            transport
+                .send(&cognito_idp::wire::UpdateUserAttributesRequest {
+                    user_attributes: attributes,
+                    access_token: token,
+                    client_metadata: None,
+                })
+                .await
+        }
+    };
+    let sent = update(vec![
+        AttributeType::new("email", "olga.new@example.com"),
+        AttributeType::new("given_name", "Olga"),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(sent.code_delivery_details_list.len(), 1);
+    let attribute = |user: &cognito_idp::wire::GetUserResponse, name: &str| {
+        user.user_attributes
+            .iter()
+            .find(|a| a.name == name)
+            .and_then(|a| a.value.clone())
+    };
+    let user = h.client.get_user(&tokens.access_token).await.unwrap();
+    assert_eq!(
+        attribute(&user, "email").as_deref(),
+        Some("olga.new@example.com")
+    );
+    assert_eq!(attribute(&user, "email_verified").as_deref(), Some("false"));
+    let code = h.last_code("olga").await;
+    h.client
+        .verify_attribute(&tokens.access_token, "email", &Secret::new(code))
+        .await
+        .unwrap();
+    let user = h.client.get_user(&tokens.access_token).await.unwrap();
+    assert_eq!(attribute(&user, "email_verified").as_deref(), Some("true"));
+    let (k, _) = kind(
+        update(vec![AttributeType::new("email_verified", "true")])
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(k, ErrorKind::InvalidParameter);
+
+    h.client
+        .transport
+        .send(&cognito_idp::wire::DeleteUserAttributesRequest {
+            user_attribute_names: vec!["given_name".into()],
+            access_token: tokens.access_token.clone(),
+        })
+        .await
+        .unwrap();
+    assert!(attribute(
+        &h.client.get_user(&tokens.access_token).await.unwrap(),
+        "given_name"
+    )
+    .is_none());
+
+    h.client
+        .transport
+        .send(&cognito_idp::wire::DeleteUserRequest(
+            cognito_idp::wire::AccessTokenRequest {
+                access_token: tokens.access_token.clone(),
+            },
+        ))
+        .await
+        .unwrap();
+    let (k, _) = kind(
+        h.client
+            .sign_in_password("olga", &Secret::new(PASSWORD))
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(k, ErrorKind::NotAuthorized, "a deleted user is unknown");
+    let (k, _) = kind(h.client.get_user(&tokens.access_token).await.unwrap_err());
+    assert_eq!(k, ErrorKind::NotAuthorized);
+}

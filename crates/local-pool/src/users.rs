@@ -1,0 +1,191 @@
+//! The rest of the user API: refreshing with `GetTokensFromRefreshToken` (and rotation),
+//! changing and deleting attributes, deleting oneself.
+
+use crate::pool::{
+    constant_time_eq, fault, is_valid_email, is_valid_phone, new_code, random_token, sha256_hex,
+    LocalPool, OpResult,
+};
+use cognito_idp::error::ErrorKind;
+use cognito_idp::wire::*;
+use cognito_idp::Secret;
+
+/// Attributes people may not set themselves.
+const READ_ONLY: [&str; 3] = ["sub", "email_verified", "phone_number_verified"];
+
+impl LocalPool {
+    fn check_client_secret(&self, client_id: &str, secret: Option<&Secret>) -> OpResult<()> {
+        let config = &self.inner.config;
+        if client_id != config.client_id {
+            return Err(fault(
+                ErrorKind::ResourceNotFound,
+                format!("User pool client {client_id} does not exist."),
+            ));
+        }
+        if let Some(expected) = &config.client_secret {
+            if !secret.is_some_and(|s| constant_time_eq(s.expose(), expected)) {
+                return Err(fault(
+                    ErrorKind::NotAuthorized,
+                    format!(
+                        "Client {client_id} is configured for secret but secret was not received"
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn get_tokens_from_refresh_token(
+        &self,
+        req: GetTokensFromRefreshTokenRequest,
+    ) -> OpResult<GetTokensFromRefreshTokenResponse> {
+        self.check_client_secret(&req.client_id, req.client_secret.as_ref())?;
+        let config = &self.inner.config;
+        let store = &self.inner.store;
+        let now = self.now();
+        let invalid = || fault(ErrorKind::NotAuthorized, "Invalid Refresh Token");
+        let hash = sha256_hex(req.refresh_token.expose());
+        // A rotated-out token: accepted within the grace period, reuse after it.
+        let current_hash = match store.refresh_token(&hash).await? {
+            Some(_) => hash,
+            None => {
+                let (origin, replaced_at) =
+                    store.rotated_token(&hash).await?.ok_or_else(invalid)?;
+                if now - replaced_at > config.rotation_grace_secs {
+                    return Err(fault(
+                        ErrorKind::RefreshTokenReuse,
+                        "Refresh token has been reused",
+                    ));
+                }
+                store
+                    .lineage_token_hash(&origin)
+                    .await?
+                    .ok_or_else(invalid)?
+            }
+        };
+        let record = store
+            .refresh_token(&current_hash)
+            .await?
+            .ok_or_else(invalid)?;
+        if record.client_id != req.client_id {
+            return Err(invalid());
+        }
+        let rotated = if config.refresh_token_rotation && !record.revoked {
+            let fresh = random_token(96);
+            if !store
+                .rotate_refresh_token(&current_hash, &sha256_hex(&fresh), now)
+                .await?
+            {
+                return Err(invalid());
+            }
+            Some(Secret::new(fresh))
+        } else {
+            None
+        };
+        let result = self
+            .tokens_for_lineage(&record, &req.client_id, rotated)
+            .await?;
+        Ok(GetTokensFromRefreshTokenResponse {
+            authentication_result: result,
+        })
+    }
+
+    pub async fn update_user_attributes(
+        &self,
+        req: UpdateUserAttributesRequest,
+    ) -> OpResult<UpdateUserAttributesResponse> {
+        let mut user = self.authorize(&req.access_token).await?;
+        let mut deliveries = Vec::new();
+        for attribute in &req.user_attributes {
+            let name = attribute.name.as_str();
+            let value = attribute.value.clone().unwrap_or_default();
+            if READ_ONLY.contains(&name) {
+                return Err(fault(
+                    ErrorKind::InvalidParameter,
+                    format!("Cannot modify the non-mutable attribute {name}"),
+                ));
+            }
+            if value.chars().count() > 2048 {
+                return Err(fault(
+                    ErrorKind::InvalidParameter,
+                    format!("{name}: The attribute value is too long"),
+                ));
+            }
+            match name {
+                "email" if !is_valid_email(&value) => {
+                    return Err(fault(
+                        ErrorKind::InvalidParameter,
+                        "Invalid email address format.",
+                    ))
+                }
+                "phone_number" if !is_valid_phone(&value) => {
+                    return Err(fault(
+                        ErrorKind::InvalidParameter,
+                        "Invalid phone number format.",
+                    ))
+                }
+                _ => {}
+            }
+            let changed = user.attributes.get(name) != Some(&value);
+            user.attributes.insert(name.to_owned(), value.clone());
+            // A new email or phone is unverified until its code comes back.
+            if changed && matches!(name, "email" | "phone_number") {
+                user.attributes
+                    .insert(format!("{name}_verified"), "false".into());
+                let medium = if name == "email" { "EMAIL" } else { "SMS" };
+                let code = new_code();
+                let expires = self.now() + self.inner.config.attribute_code_validity_secs;
+                self.inner
+                    .store
+                    .put_code(&user.username, &format!("verify:{name}"), &code, expires)
+                    .await?;
+                self.send_message(
+                    &user.username,
+                    medium,
+                    &value,
+                    "VERIFY_ATTRIBUTE",
+                    Some(&code),
+                    format!("Your verification code is {code}"),
+                )
+                .await?;
+                deliveries.push(Self::details(medium, name, &value));
+            }
+        }
+        user.updated_at = self.now();
+        self.inner.store.update_user(&user).await?;
+        Ok(UpdateUserAttributesResponse {
+            code_delivery_details_list: deliveries,
+        })
+    }
+
+    pub async fn delete_user_attributes(
+        &self,
+        req: DeleteUserAttributesRequest,
+    ) -> OpResult<Empty> {
+        let mut user = self.authorize(&req.access_token).await?;
+        for name in &req.user_attribute_names {
+            if READ_ONLY.contains(&name.as_str()) {
+                return Err(fault(
+                    ErrorKind::InvalidParameter,
+                    format!("Cannot delete the non-mutable attribute {name}"),
+                ));
+            }
+            if self.inner.config.required_attributes.contains(name) {
+                return Err(fault(
+                    ErrorKind::InvalidParameter,
+                    format!("{name} is required and cannot be deleted."),
+                ));
+            }
+            user.attributes.remove(name);
+            user.attributes.remove(&format!("{name}_verified"));
+        }
+        user.updated_at = self.now();
+        self.inner.store.update_user(&user).await?;
+        Ok(Empty {})
+    }
+
+    pub async fn delete_user(&self, req: DeleteUserRequest) -> OpResult<Empty> {
+        let user = self.authorize(&req.0.access_token).await?;
+        self.inner.store.delete_user(&user.username).await?;
+        Ok(Empty {})
+    }
+}
