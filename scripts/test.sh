@@ -31,6 +31,32 @@ cargo test --workspace --features ssr --no-fail-fast 2>&1 | tee "$rust_log"
 rust_status=${PIPESTATUS[0]}
 set -e
 
+echo "== official AWS clients against the standalone local pool"
+venv=target/clients-venv
+requirements=crates/local-pool/tests/clients/requirements.txt
+if ! cmp -s "$requirements" "$venv/installed.txt" 2>/dev/null; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q -r "$requirements"
+  cp "$requirements" "$venv/installed.txt"
+fi
+cargo build --features ssr --bin cognito-authenticator
+pool_dir=$(mktemp -d)
+printf 'print_outbox = false\nmfa = "OPTIONAL"\n' > "$pool_dir/pool.toml"
+pool_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+target/debug/cognito-authenticator local-pool --port "$pool_port" --data "$pool_dir/data" --config "$pool_dir/pool.toml" > "$pool_dir/pool.log" 2>&1 &
+pool_pid=$!
+trap 'kill $pool_pid 2>/dev/null || true' EXIT
+for _ in $(seq 50); do
+  curl -s -o /dev/null "http://127.0.0.1:$pool_port/local/outbox" && break
+  sleep 0.2
+done
+clients_log=$(mktemp)
+set +e
+AWS_EC2_METADATA_DISABLED=true POOL_ENDPOINT="http://127.0.0.1:$pool_port" \
+  "$venv/bin/pytest" -q crates/local-pool/tests/clients 2>&1 | tee "$clients_log"
+clients_status=${PIPESTATUS[0]}
+set -e
+
 echo "== build the site"
 cargo leptos build
 
@@ -47,7 +73,10 @@ read -r e2e_passed e2e_failed < <(node -e '
   const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).stats ?? {};
   console.log((s.expected ?? 0) + (s.flaky ?? 0), (s.unexpected ?? 0));
 ' "$e2e_json" 2>/dev/null || echo "0 1")
+clients_passed=$(grep -Eo '[0-9]+ passed' "$clients_log" | tail -1 | grep -Eo '[0-9]+' || echo 0)
+clients_failed=$(grep -Eo '[0-9]+ failed' "$clients_log" | tail -1 | grep -Eo '[0-9]+' || echo 0)
 echo "rust: $rust_passed passed, $rust_failed failed"
+echo "clients: $clients_passed passed, $clients_failed failed"
 echo "playwright: $e2e_passed passed, $e2e_failed failed"
-echo "total: $((rust_passed + e2e_passed)) passed, $((rust_failed + e2e_failed)) failed"
-[ "$rust_status" = 0 ] && [ "$e2e_status" = 0 ]
+echo "total: $((rust_passed + clients_passed + e2e_passed)) passed, $((rust_failed + clients_failed + e2e_failed)) failed"
+[ "$rust_status" = 0 ] && [ "$clients_status" = 0 ] && [ "$e2e_status" = 0 ]

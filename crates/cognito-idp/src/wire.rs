@@ -443,6 +443,115 @@ operation!(DeleteUserAttributesRequest => Empty, "DeleteUserAttributes");
 pub struct DeleteUserRequest(pub AccessTokenRequest);
 operation!(DeleteUserRequest => Empty, "DeleteUser");
 
+macro_rules! admin_user_operation {
+    ($($req:ident => $name:literal),+ $(,)?) => {$(
+        #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $req(pub AdminUserRequest);
+        operation!($req => Empty, $name);
+    )+};
+}
+admin_user_operation! {
+    AdminDeleteUserRequest => "AdminDeleteUser",
+    AdminConfirmSignUpRequest => "AdminConfirmSignUp",
+    AdminDisableUserRequest => "AdminDisableUser",
+    AdminEnableUserRequest => "AdminEnableUser",
+    AdminUserGlobalSignOutRequest => "AdminUserGlobalSignOut",
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AdminGetUserRequest(pub AdminUserRequest);
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AdminGetUserResponse {
+    pub username: String,
+    pub user_attributes: Vec<AttributeType>,
+    pub user_create_date: i64,
+    pub user_last_modified_date: i64,
+    pub enabled: bool,
+    pub user_status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preferred_mfa_setting: Option<String>,
+    #[serde(
+        default,
+        rename = "UserMFASettingList",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user_mfa_setting_list: Option<Vec<String>>,
+}
+operation!(AdminGetUserRequest => AdminGetUserResponse, "AdminGetUser");
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListUsersRequest {
+    pub user_pool_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes_to_get: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pagination_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListUsersResponse {
+    pub users: Vec<UserType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pagination_token: Option<String>,
+}
+operation!(ListUsersRequest => ListUsersResponse, "ListUsers");
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AdminSetUserPasswordRequest {
+    pub user_pool_id: String,
+    pub username: String,
+    pub password: Secret,
+    #[serde(default)]
+    pub permanent: bool,
+}
+operation!(AdminSetUserPasswordRequest => Empty, "AdminSetUserPassword");
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AdminUpdateUserAttributesRequest {
+    pub user_pool_id: String,
+    pub username: String,
+    pub user_attributes: Vec<AttributeType>,
+}
+operation!(AdminUpdateUserAttributesRequest => Empty, "AdminUpdateUserAttributes");
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AdminInitiateAuthRequest {
+    pub user_pool_id: String,
+    pub client_id: String,
+    pub auth_flow: String,
+    #[serde(default)]
+    pub auth_parameters: SecretMap,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_metadata: Option<SecretMap>,
+}
+operation!(AdminInitiateAuthRequest => AuthResponse, "AdminInitiateAuth");
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AdminRespondToAuthChallengeRequest {
+    pub user_pool_id: String,
+    pub client_id: String,
+    pub challenge_name: String,
+    #[serde(default)]
+    pub challenge_responses: SecretMap,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<Secret>,
+}
+operation!(AdminRespondToAuthChallengeRequest => AuthResponse, "AdminRespondToAuthChallenge");
+
 /// The error body of every failed call.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ErrorBody {

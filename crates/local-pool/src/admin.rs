@@ -252,3 +252,301 @@ impl LocalPool {
         Ok(Empty {})
     }
 }
+
+/// One condition of `ListUsers`' `Filter`: `name = "value"` or `name ^= "prefix"`.
+struct Filter {
+    attribute: String,
+    value: String,
+    prefix: bool,
+}
+
+fn parse_filter(text: &str) -> OpResult<Filter> {
+    let invalid = || {
+        fault(
+            ErrorKind::InvalidParameter,
+            format!("Invalid filter: {text}"),
+        )
+    };
+    let (name, rest, prefix) = if let Some((name, rest)) = text.split_once("^=") {
+        (name, rest, true)
+    } else if let Some((name, rest)) = text.split_once('=') {
+        (name, rest, false)
+    } else {
+        return Err(invalid());
+    };
+    let value = rest
+        .trim()
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .ok_or_else(invalid)?;
+    let attribute = name.trim().to_owned();
+    const SEARCHABLE: [&str; 11] = [
+        "username",
+        "email",
+        "phone_number",
+        "name",
+        "given_name",
+        "family_name",
+        "preferred_username",
+        "cognito:user_status",
+        "status",
+        "sub",
+        "user_status",
+    ];
+    if !SEARCHABLE.contains(&attribute.as_str()) {
+        return Err(invalid());
+    }
+    Ok(Filter {
+        attribute,
+        value: value.to_owned(),
+        prefix,
+    })
+}
+
+impl Filter {
+    fn matches(&self, user: &UserRecord) -> bool {
+        let value = match self.attribute.as_str() {
+            "username" => Some(user.username.clone()),
+            "sub" => Some(user.sub.clone()),
+            "cognito:user_status" | "user_status" => Some(user.status.as_str().to_owned()),
+            "status" => Some(if user.enabled { "Enabled" } else { "Disabled" }.to_owned()),
+            other => user.attributes.get(other).cloned(),
+        };
+        value.is_some_and(|v| {
+            if self.prefix {
+                v.starts_with(&self.value)
+            } else {
+                v == self.value
+            }
+        })
+    }
+}
+
+impl LocalPool {
+    async fn admin_user(&self, pool_id: &str, username: &str) -> OpResult<UserRecord> {
+        self.check_pool(pool_id)?;
+        self.resolve_user(username)
+            .await?
+            .ok_or_else(|| fault(ErrorKind::UserNotFound, "User does not exist."))
+    }
+
+    pub async fn admin_get_user(&self, req: AdminGetUserRequest) -> OpResult<AdminGetUserResponse> {
+        let user = self
+            .admin_user(&req.0.user_pool_id, &req.0.username)
+            .await?;
+        let (enabled, preferred) = self.mfa_settings(&user).await?;
+        let described = Self::user_type(&user);
+        Ok(AdminGetUserResponse {
+            username: described.username,
+            user_attributes: described.attributes,
+            user_create_date: described.user_create_date,
+            user_last_modified_date: described.user_last_modified_date,
+            enabled: described.enabled,
+            user_status: described.user_status,
+            preferred_mfa_setting: preferred,
+            user_mfa_setting_list: (!enabled.is_empty()).then_some(enabled),
+        })
+    }
+
+    pub async fn list_users(&self, req: ListUsersRequest) -> OpResult<ListUsersResponse> {
+        self.check_pool(&req.user_pool_id)?;
+        let limit = req.limit.unwrap_or(60);
+        if !(0..=60).contains(&limit) {
+            return Err(fault(ErrorKind::InvalidParameter, "1 validation error detected: Value at 'limit' failed to satisfy constraint: Member must have value less than or equal to 60"));
+        }
+        let filter = req
+            .filter
+            .as_deref()
+            .filter(|f| !f.trim().is_empty())
+            .map(parse_filter)
+            .transpose()?;
+        let start: usize = match &req.pagination_token {
+            Some(token) => token
+                .parse()
+                .map_err(|_| fault(ErrorKind::InvalidParameter, "Invalid pagination token"))?,
+            None => 0,
+        };
+        let matching: Vec<UserRecord> = self
+            .inner
+            .store
+            .list_users()
+            .await?
+            .into_iter()
+            .filter(|u| filter.as_ref().is_none_or(|f| f.matches(u)))
+            .collect();
+        let end = (start + limit as usize).min(matching.len());
+        let users = matching[start.min(end)..end]
+            .iter()
+            .map(|user| {
+                let mut described = Self::user_type(user);
+                if let Some(wanted) = &req.attributes_to_get {
+                    described.attributes.retain(|a| wanted.contains(&a.name));
+                }
+                described
+            })
+            .collect();
+        Ok(ListUsersResponse {
+            users,
+            pagination_token: (end < matching.len()).then(|| end.to_string()),
+        })
+    }
+
+    pub async fn admin_delete_user(&self, req: AdminDeleteUserRequest) -> OpResult<Empty> {
+        let user = self
+            .admin_user(&req.0.user_pool_id, &req.0.username)
+            .await?;
+        self.inner.store.delete_user(&user.username).await?;
+        Ok(Empty {})
+    }
+
+    pub async fn admin_confirm_sign_up(&self, req: AdminConfirmSignUpRequest) -> OpResult<Empty> {
+        let mut user = self
+            .admin_user(&req.0.user_pool_id, &req.0.username)
+            .await?;
+        if user.status != UserStatus::Unconfirmed {
+            return Err(fault(
+                ErrorKind::NotAuthorized,
+                format!(
+                    "User cannot be confirmed. Current status is {}",
+                    user.status.as_str()
+                ),
+            ));
+        }
+        user.status = UserStatus::Confirmed;
+        user.updated_at = self.now();
+        self.inner.store.update_user(&user).await?;
+        Ok(Empty {})
+    }
+
+    pub async fn admin_set_user_password(
+        &self,
+        req: AdminSetUserPasswordRequest,
+    ) -> OpResult<Empty> {
+        let mut user = self.admin_user(&req.user_pool_id, &req.username).await?;
+        self.check_password_shape(req.password.expose())?;
+        self.set_password(&mut user, req.password.expose()).await?;
+        user.status = if req.permanent {
+            UserStatus::Confirmed
+        } else {
+            UserStatus::ForceChangePassword
+        };
+        user.updated_at = self.now();
+        self.inner.store.update_user(&user).await?;
+        Ok(Empty {})
+    }
+
+    async fn set_enabled(&self, pool_id: &str, username: &str, enabled: bool) -> OpResult<Empty> {
+        let mut user = self.admin_user(pool_id, username).await?;
+        user.enabled = enabled;
+        user.updated_at = self.now();
+        self.inner.store.update_user(&user).await?;
+        if !enabled {
+            // Disabling revokes every token the user holds.
+            self.inner
+                .store
+                .revoke_all_refresh_tokens(&user.username)
+                .await?;
+        }
+        Ok(Empty {})
+    }
+
+    pub async fn admin_disable_user(&self, req: AdminDisableUserRequest) -> OpResult<Empty> {
+        self.set_enabled(&req.0.user_pool_id, &req.0.username, false)
+            .await
+    }
+
+    pub async fn admin_enable_user(&self, req: AdminEnableUserRequest) -> OpResult<Empty> {
+        self.set_enabled(&req.0.user_pool_id, &req.0.username, true)
+            .await
+    }
+
+    pub async fn admin_user_global_sign_out(
+        &self,
+        req: AdminUserGlobalSignOutRequest,
+    ) -> OpResult<Empty> {
+        let user = self
+            .admin_user(&req.0.user_pool_id, &req.0.username)
+            .await?;
+        self.inner
+            .store
+            .revoke_all_refresh_tokens(&user.username)
+            .await?;
+        Ok(Empty {})
+    }
+
+    pub async fn admin_update_user_attributes(
+        &self,
+        req: AdminUpdateUserAttributesRequest,
+    ) -> OpResult<Empty> {
+        let mut user = self.admin_user(&req.user_pool_id, &req.username).await?;
+        for attribute in &req.user_attributes {
+            let value = attribute.value.clone().unwrap_or_default();
+            match attribute.name.as_str() {
+                "sub" => {
+                    return Err(fault(
+                        ErrorKind::InvalidParameter,
+                        "Cannot modify the non-mutable attribute sub",
+                    ))
+                }
+                "email" if !is_valid_email(&value) => {
+                    return Err(fault(
+                        ErrorKind::InvalidParameter,
+                        "Invalid email address format.",
+                    ))
+                }
+                "phone_number" if !is_valid_phone(&value) => {
+                    return Err(fault(
+                        ErrorKind::InvalidParameter,
+                        "Invalid phone number format.",
+                    ))
+                }
+                _ => {}
+            }
+            user.attributes.insert(attribute.name.clone(), value);
+        }
+        user.updated_at = self.now();
+        self.inner.store.update_user(&user).await?;
+        Ok(Empty {})
+    }
+
+    pub async fn admin_initiate_auth(
+        &self,
+        req: AdminInitiateAuthRequest,
+    ) -> OpResult<AuthResponse> {
+        self.check_pool(&req.user_pool_id)?;
+        // The admin password flows are the password flow without the public endpoint's limits.
+        let auth_flow = match req.auth_flow.as_str() {
+            "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH" => "USER_PASSWORD_AUTH",
+            "USER_PASSWORD_AUTH" => {
+                return Err(fault(
+                    ErrorKind::InvalidParameter,
+                    "Initiate Auth method not supported.",
+                ));
+            }
+            other => other,
+        };
+        self.initiate_auth(InitiateAuthRequest {
+            auth_flow: auth_flow.to_owned(),
+            auth_parameters: req.auth_parameters,
+            client_id: req.client_id,
+            client_metadata: req.client_metadata,
+            session: None,
+        })
+        .await
+    }
+
+    pub async fn admin_respond_to_auth_challenge(
+        &self,
+        req: AdminRespondToAuthChallengeRequest,
+    ) -> OpResult<AuthResponse> {
+        self.check_pool(&req.user_pool_id)?;
+        self.respond_to_auth_challenge(RespondToAuthChallengeRequest {
+            client_id: req.client_id,
+            challenge_name: req.challenge_name,
+            session: req.session,
+            challenge_responses: req.challenge_responses,
+            client_metadata: None,
+        })
+        .await
+    }
+}

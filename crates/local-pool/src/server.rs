@@ -157,7 +157,7 @@ async fn dispatch(State(pool): State<LocalPool>, headers: HeaderMap, body: Bytes
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("AWS4-HMAC-SHA256 "));
-    if operation.starts_with("Admin") && !signed {
+    if (operation.starts_with("Admin") || operation == "ListUsers") && !signed {
         return fault(
             ErrorKind::Other("MissingAuthenticationTokenException".into()),
             "Missing Authentication Token",
@@ -187,6 +187,17 @@ async fn dispatch(State(pool): State<LocalPool>, headers: HeaderMap, body: Bytes
         "DeleteUser" => delete_user,
         "AdminCreateUser" => admin_create_user,
         "AdminResetUserPassword" => admin_reset_user_password,
+        "AdminGetUser" => admin_get_user,
+        "ListUsers" => list_users,
+        "AdminDeleteUser" => admin_delete_user,
+        "AdminConfirmSignUp" => admin_confirm_sign_up,
+        "AdminSetUserPassword" => admin_set_user_password,
+        "AdminDisableUser" => admin_disable_user,
+        "AdminEnableUser" => admin_enable_user,
+        "AdminUserGlobalSignOut" => admin_user_global_sign_out,
+        "AdminUpdateUserAttributes" => admin_update_user_attributes,
+        "AdminInitiateAuth" => admin_initiate_auth,
+        "AdminRespondToAuthChallenge" => admin_respond_to_auth_challenge,
     )
 }
 

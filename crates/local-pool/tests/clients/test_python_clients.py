@@ -1,0 +1,194 @@
+"""The standalone local pool driven by the official AWS SDK for Python (boto3) and pycognito.
+
+POOL_ENDPOINT points at `cognito-authenticator local-pool`; codes are read from its outbox.
+"""
+
+import json
+import os
+import urllib.request
+import uuid
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from pycognito import Cognito
+
+ENDPOINT = os.environ["POOL_ENDPOINT"]
+POOL_ID = "us-east-1_LocalPool"
+CLIENT_ID = "localclient0000000000000001"
+PASSWORD = "Corr3ct-horse!"
+
+
+@pytest.fixture()
+def idp():
+    # Any credentials sign; the local pool only requires a SigV4 header on admin calls.
+    return boto3.client(
+        "cognito-idp",
+        endpoint_url=ENDPOINT,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+
+
+def unique(prefix):
+    return f"{prefix}{uuid.uuid4().hex[:10]}"
+
+
+def last_code(username, kind=None):
+    request = urllib.request.Request(f"{ENDPOINT}/local/outbox", headers={"Accept": "application/json"})
+    with urllib.request.urlopen(request) as response:
+        messages = json.load(response)
+    matching = [m for m in messages if m["username"] == username and (kind is None or m["kind"] == kind)]
+    assert matching, f"no message for {username}"
+    return matching[-1]["code"]
+
+
+def error_code(excinfo):
+    return excinfo.value.response["Error"]["Code"]
+
+
+def sign_up(idp, username, email=None):
+    return idp.sign_up(
+        ClientId=CLIENT_ID,
+        Username=username,
+        Password=PASSWORD,
+        UserAttributes=[{"Name": "email", "Value": email or f"{username}@example.com"}],
+    )
+
+
+def test_public_sign_up_confirm_sign_in(idp):
+    username = unique("boto")
+    answer = sign_up(idp, username)
+    assert answer["UserConfirmed"] is False
+    assert answer["CodeDeliveryDetails"]["DeliveryMedium"] == "EMAIL"
+    with pytest.raises(ClientError) as wrong:
+        idp.confirm_sign_up(ClientId=CLIENT_ID, Username=username, ConfirmationCode="000000" if last_code(username) != "000000" else "111111")
+    assert error_code(wrong) == "CodeMismatchException"
+    idp.confirm_sign_up(ClientId=CLIENT_ID, Username=username, ConfirmationCode=last_code(username))
+    with pytest.raises(ClientError) as exists:
+        sign_up(idp, username)
+    assert error_code(exists) == "UsernameExistsException"
+    with pytest.raises(ClientError) as weak:
+        idp.sign_up(ClientId=CLIENT_ID, Username=unique("weak"), Password="password")
+    assert error_code(weak) == "InvalidPasswordException"
+
+    # USER_PASSWORD_AUTH is refused unless enabled... the local pool allows it, like a client
+    # with ALLOW_USER_PASSWORD_AUTH.
+    tokens = idp.initiate_auth(
+        ClientId=CLIENT_ID, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD}
+    )["AuthenticationResult"]
+    user = idp.get_user(AccessToken=tokens["AccessToken"])
+    attributes = {a["Name"]: a["Value"] for a in user["UserAttributes"]}
+    assert attributes["email_verified"] == "true"
+    refreshed = idp.get_tokens_from_refresh_token(ClientId=CLIENT_ID, RefreshToken=tokens["RefreshToken"])
+    assert "IdToken" in refreshed["AuthenticationResult"]
+    idp.global_sign_out(AccessToken=tokens["AccessToken"])
+    with pytest.raises(ClientError) as revoked:
+        idp.get_user(AccessToken=tokens["AccessToken"])
+    assert error_code(revoked) == "NotAuthorizedException"
+    assert "revoked" in revoked.value.response["Error"]["Message"]
+
+
+def test_admin_operations(idp):
+    username = unique("admin")
+    created = idp.admin_create_user(
+        UserPoolId=POOL_ID,
+        Username=username,
+        UserAttributes=[{"Name": "email", "Value": f"{username}@example.com"}, {"Name": "email_verified", "Value": "true"}],
+        MessageAction="SUPPRESS",
+        TemporaryPassword="Temp-pass1!",
+    )
+    assert created["User"]["UserStatus"] == "FORCE_CHANGE_PASSWORD"
+    idp.admin_set_user_password(UserPoolId=POOL_ID, Username=username, Password=PASSWORD, Permanent=True)
+    assert idp.admin_get_user(UserPoolId=POOL_ID, Username=username)["UserStatus"] == "CONFIRMED"
+
+    auth = idp.admin_initiate_auth(
+        UserPoolId=POOL_ID,
+        ClientId=CLIENT_ID,
+        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD},
+    )
+    access = auth["AuthenticationResult"]["AccessToken"]
+
+    idp.admin_update_user_attributes(UserPoolId=POOL_ID, Username=username, UserAttributes=[{"Name": "given_name", "Value": "Ada"}])
+    found = idp.list_users(UserPoolId=POOL_ID, Filter=f'username = "{username}"', AttributesToGet=["given_name"])
+    assert [u["Username"] for u in found["Users"]] == [username]
+    assert found["Users"][0]["Attributes"] == [{"Name": "given_name", "Value": "Ada"}]
+    prefix = idp.list_users(UserPoolId=POOL_ID, Filter='username ^= "admin"', Limit=1)
+    assert len(prefix["Users"]) == 1
+
+    idp.admin_disable_user(UserPoolId=POOL_ID, Username=username)
+    with pytest.raises(ClientError) as disabled:
+        idp.initiate_auth(ClientId=CLIENT_ID, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD})
+    assert error_code(disabled) == "NotAuthorizedException"
+    assert disabled.value.response["Error"]["Message"] == "User is disabled."
+    with pytest.raises(ClientError):
+        idp.get_user(AccessToken=access)
+    idp.admin_enable_user(UserPoolId=POOL_ID, Username=username)
+
+    idp.admin_reset_user_password(UserPoolId=POOL_ID, Username=username)
+    with pytest.raises(ClientError) as reset:
+        idp.initiate_auth(ClientId=CLIENT_ID, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD})
+    assert error_code(reset) == "PasswordResetRequiredException"
+    idp.confirm_forgot_password(ClientId=CLIENT_ID, Username=username, ConfirmationCode=last_code(username, "FORGOT_PASSWORD"), Password="N3w-password!")
+
+    idp.admin_delete_user(UserPoolId=POOL_ID, Username=username)
+    with pytest.raises(ClientError) as gone:
+        idp.admin_get_user(UserPoolId=POOL_ID, Username=username)
+    assert error_code(gone) == "UserNotFoundException"
+
+
+def test_pagination_walks_every_user(idp):
+    names = {unique("page") for _ in range(5)}
+    for name in names:
+        idp.admin_create_user(UserPoolId=POOL_ID, Username=name, MessageAction="SUPPRESS", TemporaryPassword="Temp-pass1!")
+    seen, token = [], None
+    while True:
+        kwargs = {"UserPoolId": POOL_ID, "Limit": 2, "Filter": 'username ^= "page"'}
+        if token:
+            kwargs["PaginationToken"] = token
+        page = idp.list_users(**kwargs)
+        seen.extend(u["Username"] for u in page["Users"])
+        token = page.get("PaginationToken")
+        if not token:
+            break
+    assert names <= set(seen)
+    assert len(seen) == len(set(seen))
+
+
+def test_admin_calls_need_a_signature():
+    unsigned = boto3.client(
+        "cognito-idp",
+        endpoint_url=ENDPOINT,
+        region_name="us-east-1",
+        config=boto3.session.Config(signature_version=__import__("botocore").UNSIGNED),
+    )
+    with pytest.raises(ClientError):
+        unsigned.admin_get_user(UserPoolId=POOL_ID, Username="anyone")
+
+
+def test_pycognito_srp_sign_in_and_refresh(idp):
+    username = unique("pyc")
+    sign_up(idp, username)
+    idp.confirm_sign_up(ClientId=CLIENT_ID, Username=username, ConfirmationCode=last_code(username))
+    user = Cognito(POOL_ID, CLIENT_ID, username=username, boto3_client_kwargs={
+        "endpoint_url": ENDPOINT, "aws_access_key_id": "test", "aws_secret_access_key": "test",
+    })
+    # SRP through pycognito's own implementation; tokens verified against the pool's JWKS.
+    user.authenticate(password=PASSWORD)
+    assert user.id_claims["cognito:username"] == username
+    assert user.access_claims["token_use"] == "access"
+    first_access = user.access_token
+    user.renew_access_token()
+    assert user.access_token != first_access
+    user.verify_tokens()
+    assert user.get_user().email == f"{username}@example.com"
+
+    wrong = Cognito(POOL_ID, CLIENT_ID, username=username, boto3_client_kwargs={"endpoint_url": ENDPOINT})
+    with pytest.raises(ClientError) as refused:
+        wrong.authenticate(password="Wrong-pass1!")
+    assert error_code(refused) == "NotAuthorizedException"
+    user.logout()
+    with pytest.raises(ClientError):
+        idp.get_user(AccessToken=first_access)
