@@ -47,7 +47,8 @@ target/debug/cognito-authenticator local-pool --port "$pool_port" --data "$pool_
 pool_pid=$!
 trap 'kill $pool_pid 2>/dev/null || true' EXIT
 for _ in $(seq 50); do
-  curl -s -o /dev/null "http://127.0.0.1:$pool_port/local/outbox" && break
+  python3 -c "import urllib.request, sys; urllib.request.urlopen(sys.argv[1], timeout=1)" \
+    "http://127.0.0.1:$pool_port/local/outbox" 2>/dev/null && break
   sleep 0.2
 done
 clients_log=$(mktemp)
@@ -55,7 +56,15 @@ set +e
 AWS_EC2_METADATA_DISABLED=true POOL_ENDPOINT="http://127.0.0.1:$pool_port" \
   "$venv/bin/pytest" -q crates/local-pool/tests/clients 2>&1 | tee "$clients_log"
 clients_status=${PIPESTATUS[0]}
+amplify_dir=crates/local-pool/tests/clients/amplify
+if [ ! -d "$amplify_dir/node_modules/aws-amplify" ]; then
+  (cd "$amplify_dir" && npm ci --no-audit --no-fund)
+fi
+amplify_log=$(mktemp)
+(cd "$amplify_dir" && POOL_ENDPOINT="http://127.0.0.1:$pool_port" node --test) 2>&1 | tee "$amplify_log"
+amplify_status=${PIPESTATUS[0]}
 set -e
+kill $pool_pid 2>/dev/null || true
 
 echo "== build the site"
 cargo leptos build
@@ -76,7 +85,11 @@ read -r e2e_passed e2e_failed < <(node -e '
 clients_passed=$(grep -Eo '[0-9]+ passed' "$clients_log" | tail -1 | grep -Eo '[0-9]+' || echo 0)
 clients_failed=$(grep -Eo '[0-9]+ failed' "$clients_log" | tail -1 | grep -Eo '[0-9]+' || echo 0)
 echo "rust: $rust_passed passed, $rust_failed failed"
+amplify_passed=$(awk '/^# pass/ { print $3 }' "$amplify_log" | tail -1)
+amplify_failed=$(awk '/^# fail/ { print $3 }' "$amplify_log" | tail -1)
+clients_passed=$((clients_passed + ${amplify_passed:-0}))
+clients_failed=$((clients_failed + ${amplify_failed:-1}))
 echo "clients: $clients_passed passed, $clients_failed failed"
 echo "playwright: $e2e_passed passed, $e2e_failed failed"
 echo "total: $((rust_passed + clients_passed + e2e_passed)) passed, $((rust_failed + clients_failed + e2e_failed)) failed"
-[ "$rust_status" = 0 ] && [ "$clients_status" = 0 ] && [ "$e2e_status" = 0 ]
+[ "$rust_status" = 0 ] && [ "$clients_status" = 0 ] && [ "$amplify_status" = 0 ] && [ "$e2e_status" = 0 ]
