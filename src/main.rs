@@ -122,18 +122,22 @@ async fn local_pool_command(args: &[String]) -> Result<(), String> {
     )
     .await?;
     let app = local_pool::server::router(pool.clone())
-        .nest("/local/outbox", local_pool::outbox::router(pool.clone()));
+        .nest("/local/outbox", local_pool::outbox::router(pool.clone()))
+        .merge(local_pool::console::router(pool.clone()));
     println!(
-        "local user pool {} (client {}) at {endpoint}; outbox at {endpoint}/local/outbox",
+        "local user pool {} (client {}) at {endpoint}; outbox at {endpoint}/local/outbox, console at {endpoint}/local/console",
         pool.config().pool_id,
         pool.config().client_id
     );
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| e.to_string())
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .map_err(|e| e.to_string())
 }
 
 #[cfg(not(feature = "ssr"))]

@@ -143,6 +143,11 @@ impl LocalPool {
         Ok((enabled, preferred))
     }
 
+    /// `mfa_settings` for the console, where a read error shows as no factors.
+    pub async fn mfa_settings_for(&self, user: &UserRecord) -> (Vec<String>, Option<String>) {
+        self.mfa_settings(user).await.unwrap_or_default()
+    }
+
     pub(crate) async fn second_factor(
         &self,
         user: &UserRecord,

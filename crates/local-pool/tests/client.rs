@@ -827,3 +827,80 @@ async fn update_delete_attributes_and_delete_user() {
     let (k, _) = kind(h.client.get_user(&tokens.access_token).await.unwrap_err());
     assert_eq!(k, ErrorKind::NotAuthorized);
 }
+
+#[tokio::test]
+async fn browser_sdks_get_cors_and_discovery_documents() {
+    let h = start(PoolConfig::default()).await;
+    let http = reqwest::Client::new();
+    let preflight = http
+        .request(reqwest::Method::OPTIONS, format!("{}/", h.endpoint))
+        .header("Origin", "http://localhost:5173")
+        .header("Access-Control-Request-Method", "POST")
+        .header(
+            "Access-Control-Request-Headers",
+            "content-type,x-amz-target,x-amz-user-agent",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(preflight.status(), 200);
+    let allowed = preflight.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    for header in [
+        "content-type",
+        "x-amz-target",
+        "x-amz-user-agent",
+        "authorization",
+    ] {
+        assert!(allowed.contains(header), "{header} not allowed");
+    }
+    assert_eq!(preflight.headers()["access-control-allow-origin"], "*");
+    let answer = http
+        .post(format!("{}/", h.endpoint))
+        .header("X-Amz-Target", "AWSCognitoIdentityProviderService.GetUser")
+        .body(r#"{"AccessToken":"x"}"#)
+        .send()
+        .await
+        .unwrap();
+    let exposed = answer.headers()["access-control-expose-headers"]
+        .to_str()
+        .unwrap();
+    assert!(exposed.contains("x-amzn-ErrorType"));
+
+    let discovery: serde_json::Value = http
+        .get(format!(
+            "{}/us-east-1_LocalPool/.well-known/openid-configuration",
+            h.endpoint
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        discovery["issuer"],
+        format!("{}/us-east-1_LocalPool", h.endpoint)
+    );
+    let jwks: serde_json::Value = http
+        .get(discovery["jwks_uri"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(jwks["keys"].as_array().unwrap().len(), 2);
+    assert_eq!(jwks["keys"][0]["alg"], "RS256");
+    let missing = http
+        .get(format!(
+            "{}/us-east-1_Other/.well-known/jwks.json",
+            h.endpoint
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+}

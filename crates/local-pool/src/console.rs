@@ -1,0 +1,260 @@
+//! `/local/console`: the local equivalent of the user list in the AWS console. Loopback only;
+//! every change is a same-origin POST answered with a redirect back to the list.
+
+use crate::guard::{is_loopback, is_same_site};
+use crate::outbox::escape;
+use crate::pool::LocalPool;
+use crate::store::UserRecord;
+use axum::extract::{ConnectInfo, Form, Path, Query, Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use cognito_idp::wire::*;
+use cognito_idp::Secret;
+use serde::Deserialize;
+use std::net::SocketAddr;
+
+/// Where the console is served.
+pub const PATH: &str = "/local/console";
+
+/// The console at `/local/console` (with or without the trailing slash), to merge into a router.
+pub fn router(pool: LocalPool) -> Router {
+    Router::new()
+        .route(PATH, get(list))
+        .route(&format!("{PATH}/"), get(list))
+        .route(&format!("{PATH}/users"), post(create))
+        .route(&format!("{PATH}/users/{{username}}/{{action}}"), post(act))
+        .layer(axum::middleware::from_fn(guard))
+        .with_state(pool)
+}
+
+/// Only this machine may use the console, and only by same-origin forms.
+async fn guard(request: Request, next: Next) -> Response {
+    let local = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .is_some_and(|ConnectInfo(addr)| is_loopback(addr));
+    if !local {
+        return (
+            StatusCode::FORBIDDEN,
+            "The local pool console is only served to this machine.",
+        )
+            .into_response();
+    }
+    if request.method() == axum::http::Method::POST && !is_same_site(request.headers(), &[]) {
+        return (StatusCode::FORBIDDEN, "Cross-site request refused.").into_response();
+    }
+    next.run(request).await
+}
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    done: String,
+    #[serde(default)]
+    error: String,
+}
+
+fn back(done: &str) -> Response {
+    Redirect::to(&format!("{PATH}?done={}", url_encode(done))).into_response()
+}
+
+fn back_with_error(message: &str) -> Response {
+    Redirect::to(&format!("{PATH}?error={}", url_encode(message))).into_response()
+}
+
+fn url_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+async fn list(State(pool): State<LocalPool>, Query(query): Query<ListQuery>) -> Response {
+    let users = match pool.store().list_users().await {
+        Ok(users) => users,
+        Err(_) => {
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The pool's database could not be read.",
+            )
+                .into_response()
+        }
+    };
+    let needle = query.q.trim().to_lowercase();
+    let mut rows = String::new();
+    let mut shown = 0;
+    for user in users.iter().filter(|u| {
+        needle.is_empty()
+            || u.username.to_lowercase().contains(&needle)
+            || u.attributes
+                .values()
+                .any(|v| v.to_lowercase().contains(&needle))
+    }) {
+        shown += 1;
+        let (mfa, _) = pool.mfa_settings_for(user).await;
+        rows.push_str(&row(user, &mfa.join(", ")));
+    }
+    let banner = match (query.done.is_empty(), query.error.is_empty()) {
+        (false, _) => format!(
+            "<p class=\"done\" role=\"status\">{}</p>",
+            escape(&query.done)
+        ),
+        (_, false) => format!(
+            "<p class=\"error\" role=\"alert\">{}</p>",
+            escape(&query.error)
+        ),
+        _ => String::new(),
+    };
+    let config = pool.config();
+    Html(format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+<title>Local user pool</title><style>{STYLE}</style></head><body>\
+<h1>Local user pool <code>{pool_id}</code></h1><p>App client <code>{client_id}</code> · <a href=\"/local/outbox\">Outbox</a></p>{banner}\
+<form method=\"get\" class=\"search\"><label for=\"q\">Search users</label> <input id=\"q\" name=\"q\" value=\"{q}\" placeholder=\"username, email or phone\"> <button>Search</button></form>\
+<p>{shown} of {total} users.</p>\
+<table><thead><tr><th>Username</th><th>Status</th><th>Enabled</th><th>Attributes</th><th>MFA</th><th>Created</th><th>Actions</th></tr></thead><tbody>{rows}</tbody></table>\
+<h2>Create a user</h2><p>The user gets a temporary password (in the outbox) and must choose a new one at first sign-in.</p>\
+<form method=\"post\" action=\"/local/console/users\" class=\"create\">\
+<label for=\"new-username\">Username</label><input id=\"new-username\" name=\"username\" required maxlength=\"128\">\
+<label for=\"new-email\">Email</label><input id=\"new-email\" name=\"email\" type=\"email\">\
+<label for=\"new-password\">Temporary password (optional)</label><input id=\"new-password\" name=\"temporary_password\" type=\"text\" autocomplete=\"off\">\
+<button>Create user</button></form></body></html>",
+        pool_id = escape(&config.pool_id),
+        client_id = escape(&config.client_id),
+        q = escape(&query.q),
+        total = users.len(),
+    ))
+    .into_response()
+}
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2rem;color:#0d1a26}table{border-collapse:collapse;width:100%;margin:1rem 0}\
+th,td{border-bottom:1px solid #d5dbe1;padding:.4rem;text-align:left;vertical-align:top}td form{display:inline}button{margin:.1rem}\
+.done{background:#e6f2fa;padding:.5rem}.error{background:#fdecec;color:#c0262d;padding:.5rem}.create{display:grid;max-width:24rem;gap:.4rem}\
+:focus-visible{outline:3px solid #1a73e8}";
+
+fn row(user: &UserRecord, mfa: &str) -> String {
+    let name = escape(&user.username);
+    let path = url_encode(&user.username);
+    let attributes: String = user
+        .attributes
+        .iter()
+        .map(|(k, v)| format!("{}: {}<br>", escape(k), escape(v)))
+        .collect();
+    let created = chrono::DateTime::from_timestamp(user.created_at, 0)
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default();
+    let button = |action: &str, label: &str| {
+        format!("<form method=\"post\" action=\"/local/console/users/{path}/{action}\"><button>{label}</button></form>")
+    };
+    let mut actions = String::new();
+    if user.status == crate::store::UserStatus::Unconfirmed {
+        actions.push_str(&button("confirm", "Confirm"));
+    }
+    actions.push_str(&if user.enabled {
+        button("disable", "Disable")
+    } else {
+        button("enable", "Enable")
+    });
+    actions.push_str(&button("reset-password", "Reset password"));
+    actions.push_str(&button("sign-out", "Sign out everywhere"));
+    actions.push_str(&button("delete", "Delete"));
+    format!(
+        "<tr data-username=\"{name}\"><td>{name}</td><td>{status}</td><td>{enabled}</td><td>{attributes}</td><td>{mfa}</td><td>{created}</td><td>{actions}</td></tr>",
+        status = user.status.as_str(),
+        enabled = if user.enabled { "Yes" } else { "No" },
+        mfa = escape(mfa),
+    )
+}
+
+#[derive(Deserialize)]
+struct NewUser {
+    username: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    temporary_password: String,
+}
+
+async fn create(State(pool): State<LocalPool>, Form(form): Form<NewUser>) -> Response {
+    let mut attributes = Vec::new();
+    if !form.email.trim().is_empty() {
+        attributes.push(AttributeType::new("email", form.email.trim()));
+        attributes.push(AttributeType::new("email_verified", "true"));
+    }
+    let request = AdminCreateUserRequest {
+        user_pool_id: pool.config().pool_id.clone(),
+        username: form.username.clone(),
+        user_attributes: attributes,
+        temporary_password: (!form.temporary_password.is_empty())
+            .then(|| Secret::new(form.temporary_password.clone())),
+        ..Default::default()
+    };
+    match pool.admin_create_user(request).await {
+        Ok(created) => Redirect::to(&format!(
+            "{PATH}?done={}",
+            url_encode(&format!(
+                "Created {}; the temporary password is in the outbox.",
+                created.user.username
+            ))
+        ))
+        .into_response(),
+        Err(fault) => back_with_error(&fault.0.message),
+    }
+}
+
+async fn act(
+    State(pool): State<LocalPool>,
+    Path((username, action)): Path<(String, String)>,
+) -> Response {
+    let user = AdminUserRequest {
+        user_pool_id: pool.config().pool_id.clone(),
+        username: username.clone(),
+    };
+    let result = match action.as_str() {
+        "confirm" => pool
+            .admin_confirm_sign_up(AdminConfirmSignUpRequest(user))
+            .await
+            .map(|_| "confirmed"),
+        "disable" => pool
+            .admin_disable_user(AdminDisableUserRequest(user))
+            .await
+            .map(|_| "disabled"),
+        "enable" => pool
+            .admin_enable_user(AdminEnableUserRequest(user))
+            .await
+            .map(|_| "enabled"),
+        "reset-password" => pool
+            .admin_reset_user_password(AdminResetUserPasswordRequest(user))
+            .await
+            .map(|_| "sent a password reset code to"),
+        "sign-out" => pool
+            .admin_user_global_sign_out(AdminUserGlobalSignOutRequest(user))
+            .await
+            .map(|_| "signed out everywhere"),
+        "delete" => pool
+            .admin_delete_user(AdminDeleteUserRequest(user))
+            .await
+            .map(|_| "deleted"),
+        _ => {
+            return (
+                StatusCode::NOT_FOUND,
+                [(header::CONTENT_TYPE, "text/plain")],
+                "Unknown action",
+            )
+                .into_response()
+        }
+    };
+    match result {
+        Ok(done) => back(&format!("{username}: {done}.")),
+        Err(fault) => back_with_error(&fault.0.message),
+    }
+}

@@ -1,0 +1,139 @@
+//! The console: listing, searching, creating and managing users, loopback and same-origin only.
+
+use cognito_idp::Clock;
+use local_pool::{LocalPool, PoolConfig};
+use std::net::SocketAddr;
+
+async fn start() -> (LocalPool, String) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let config = PoolConfig {
+        print_outbox: false,
+        ..PoolConfig::default()
+    };
+    let pool = LocalPool::open(config, None, &endpoint, Clock::system())
+        .await
+        .unwrap();
+    let app =
+        local_pool::server::router(pool.clone()).merge(local_pool::console::router(pool.clone()));
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap()
+    });
+    (pool, endpoint)
+}
+
+#[tokio::test]
+async fn create_find_disable_and_delete_users() {
+    let (pool, endpoint) = start().await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let post = |path: String, form: Vec<(&'static str, String)>| {
+        let http = http.clone();
+        let endpoint = endpoint.clone();
+        async move {
+            http.post(format!("{endpoint}{path}"))
+                .header("Origin", &endpoint)
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let created = post(
+        "/local/console/users".into(),
+        vec![
+            ("username", "wendy".into()),
+            ("email", "wendy@example.com".into()),
+        ],
+    )
+    .await;
+    assert_eq!(created.status(), 303);
+    let user = pool.store().user("wendy").await.unwrap().unwrap();
+    assert_eq!(user.status.as_str(), "FORCE_CHANGE_PASSWORD");
+    assert!(pool
+        .outbox()
+        .await
+        .unwrap()
+        .iter()
+        .any(|m| m.username == "wendy" && m.kind == "TEMPORARY_PASSWORD"));
+
+    let page = http
+        .get(format!("{endpoint}/local/console/?q=wendy%40example"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("data-username=\"wendy\""));
+    assert!(page.contains("FORCE_CHANGE_PASSWORD"));
+    let none = http
+        .get(format!("{endpoint}/local/console/?q=nobody"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!none.contains("data-username=\"wendy\""));
+
+    assert_eq!(
+        post("/local/console/users/wendy/disable".into(), vec![])
+            .await
+            .status(),
+        303
+    );
+    assert!(!pool.store().user("wendy").await.unwrap().unwrap().enabled);
+    assert_eq!(
+        post("/local/console/users/wendy/enable".into(), vec![])
+            .await
+            .status(),
+        303
+    );
+    assert!(pool.store().user("wendy").await.unwrap().unwrap().enabled);
+
+    // A duplicate is refused with the pool's own message.
+    let again = post(
+        "/local/console/users".into(),
+        vec![("username", "wendy".into())],
+    )
+    .await;
+    assert!(again.headers()["location"]
+        .to_str()
+        .unwrap()
+        .contains("error=User%20account%20already%20exists"));
+
+    // Cross-site posts are refused.
+    let forged = http
+        .post(format!("{endpoint}/local/console/users/wendy/delete"))
+        .header("Origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    assert!(pool.store().user("wendy").await.unwrap().is_some());
+
+    assert_eq!(
+        post("/local/console/users/wendy/delete".into(), vec![])
+            .await
+            .status(),
+        303
+    );
+    assert!(pool.store().user("wendy").await.unwrap().is_none());
+    let html = http
+        .get(format!("{endpoint}/local/console/?q=<script>"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("<script>"), "input is escaped");
+}
