@@ -40,6 +40,8 @@ pub enum ErrorKind {
     InvalidParameter,
     /// A step this version cannot complete yet.
     UnsupportedStep,
+    /// The pool's own rules refused it (a pre sign-up trigger); `detail` says why.
+    Rejected,
     /// Cross-site or otherwise refused request.
     Forbidden,
     /// Anything else: a generic text plus `log_id` to find it in the server log.
@@ -124,6 +126,7 @@ impl AppError {
             ErrorKind::Unavailable => "error.unavailable",
             ErrorKind::InvalidParameter => "error.invalid_parameter",
             ErrorKind::UnsupportedStep => "error.unsupported_step",
+            ErrorKind::Rejected => "error.rejected",
             ErrorKind::Forbidden => "error.forbidden",
             ErrorKind::Unexpected => "error.unexpected",
         }
@@ -200,6 +203,17 @@ mod from_cognito {
                     ErrorKind::TooManyAttempts
                 }
                 Cognito::TooManyRequests | Cognito::InternalError => ErrorKind::Unavailable,
+                Cognito::UserLambdaValidation => {
+                    // "PreSignUp failed with error <why>." — the why is meant for the user.
+                    let why = service
+                        .message
+                        .split_once(" failed with error ")
+                        .map_or(service.message.as_str(), |(_, why)| why)
+                        .trim_end_matches('.');
+                    let mut error = Self::new(ErrorKind::Rejected);
+                    error.detail = Some(why.chars().take(300).collect());
+                    return error;
+                }
                 Cognito::InvalidParameter => {
                     let mut error = Self::new(ErrorKind::InvalidParameter);
                     error.detail = Some(service.message.clone());

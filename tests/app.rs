@@ -356,3 +356,56 @@ async fn an_expired_challenge_returns_to_sign_in_with_a_message() {
     let (status, _) = app.page(&client, "/confirm-signin").await;
     assert_eq!(status, 302, "the expired step is gone");
 }
+
+#[tokio::test]
+async fn pre_sign_up_rules_confirm_or_refuse_with_a_message() {
+    use axum::routing::post;
+    let refuse = axum::Router::new().route(
+        "/",
+        post(|| async { (axum::http::StatusCode::FORBIDDEN, "Invitations only, sorry") }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook = format!("http://{}/", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, refuse).await.unwrap() });
+
+    // The built-in rule: a trusted domain is confirmed and signed in at once.
+    let app = start_with(PoolConfig {
+        triggers: local_pool::config::Triggers {
+            auto_confirm_email_domains: vec!["example.com".into()],
+            ..Default::default()
+        },
+        ..PoolConfig::default()
+    })
+    .await;
+    let client = browser();
+    let form = [
+        ("username", "gus"),
+        ("password", PASSWORD),
+        ("confirm_password", PASSWORD),
+        ("email", "gus@example.com"),
+        ("dial_code", "+1"),
+        ("phone_number", ""),
+    ];
+    let (status, location) = app.post(&client, "/api/sign_up", &form).await;
+    assert_eq!((status, location.as_str()), (302, "/account"));
+
+    // A refusing webhook: the person reads why, on the sign-up page.
+    let app = start_with(PoolConfig {
+        triggers: local_pool::config::Triggers {
+            pre_sign_up: Some(hook),
+            ..Default::default()
+        },
+        ..PoolConfig::default()
+    })
+    .await;
+    let client = browser();
+    let (status, location) = app.post(&client, "/api/sign_up", &form).await;
+    assert_eq!((status, location.as_str()), (302, "/signup"));
+    let (_, html) = app.page(&client, "/signup").await;
+    assert!(html.contains("This was not accepted:"));
+    assert!(html.contains("Invitations only, sorry"));
+    assert!(
+        html.contains("value=\"gus@example.com\""),
+        "typed values kept"
+    );
+}

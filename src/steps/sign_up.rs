@@ -71,7 +71,7 @@ fn SignUpForm(state: PageState) -> impl IntoView {
 #[cfg(feature = "ssr")]
 mod ssr {
     use crate::error::{AppError, ErrorKind};
-    use crate::flow::{FormSecret, Step};
+    use crate::flow::{FormSecret, Notice, Step};
     use crate::server::session::{self, Flow};
     use crate::server::{input, Ctx, Next};
     use cognito_idp::wire::AttributeType;
@@ -127,6 +127,20 @@ mod ssr {
                 }
             })?;
         tracing::info!(event = "sign_up", confirmed = created.user_confirmed);
+        // Confirmed by the pool's rules: sign in with the session Cognito returned.
+        if created.user_confirmed {
+            let Some(session) = created.session else {
+                return Ok(Next::GoWith(Step::SignIn, Notice::AccountConfirmed));
+            };
+            let cognito = &ctx.auth.cognito;
+            return match cognito
+                .sign_in_with_confirmation_session(&username, session)
+                .await
+            {
+                Ok(outcome) => ctx.advance(&username, outcome).await,
+                Err(_) => Ok(Next::GoWith(Step::SignIn, Notice::AccountConfirmed)),
+            };
+        }
         let delivery = session::delivery(created.code_delivery_details);
         ctx.set_flow(&Flow {
             step: Step::ConfirmSignUp,

@@ -160,6 +160,7 @@ fn english(key: &str) -> Option<&'static str> {
         "error.invalid_parameter" => "Some of the information you entered was not accepted.",
         "error.unsupported_step" => "This sign-in step is not supported yet. Please contact the site's administrator.",
         "error.forbidden" => "This request was refused.",
+        "error.rejected" => "This was not accepted:",
         "error.unexpected" => "Something went wrong. Please try again.",
         _ => return None,
     })

@@ -48,13 +48,21 @@ impl LocalPool {
             .store
             .put_code(&user.username, RESET_CODE, &code, expires)
             .await?;
+        let message = self
+            .custom_message(
+                user,
+                "CustomMessage_ForgotPassword",
+                &code,
+                format!("Your password reset code is {code}"),
+            )
+            .await?;
         self.send_message(
             &user.username,
             medium,
             &destination,
             "FORGOT_PASSWORD",
             Some(&code),
-            format!("Your password reset code is {code}"),
+            message,
         )
         .await?;
         Ok(Self::details(medium, attribute, &destination))

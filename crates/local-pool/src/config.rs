@@ -50,6 +50,8 @@ pub struct PoolConfig {
     pub lockout_cap_secs: i64,
     /// Quiet time after which the failure count starts again.
     pub lockout_reset_secs: i64,
+    /// Lambda-trigger stand-ins: webhooks, and a built-in auto-confirm rule.
+    pub triggers: Triggers,
     /// How `CUSTOM_AUTH` challenges are defined, created and verified.
     pub custom_auth: CustomAuth,
     /// Print each outbox message on the console (local development).
@@ -91,6 +93,7 @@ impl Default for PoolConfig {
             lockout_threshold: 5,
             lockout_cap_secs: 900,
             lockout_reset_secs: 900,
+            triggers: Triggers::default(),
             custom_auth: CustomAuth::default(),
             print_outbox: true,
             argon2: Argon2Params::default(),
@@ -118,6 +121,20 @@ pub enum MfaMode {
     Off,
     Optional,
     On,
+}
+
+/// Cognito's user-pool triggers as HTTP webhooks: each receives the trigger's event JSON and
+/// answers with it, `response` filled in. A non-2xx answer rejects, with its body as the message.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Triggers {
+    pub pre_sign_up: Option<String>,
+    pub post_confirmation: Option<String>,
+    pub pre_token_generation: Option<String>,
+    pub custom_message: Option<String>,
+    /// Sign-ups with an email at one of these domains are confirmed (and the email verified)
+    /// without a webhook.
+    pub auto_confirm_email_domains: Vec<String>,
 }
 
 /// Cognito's three custom-auth triggers: built in, or HTTP webhooks that receive Cognito's

@@ -15,6 +15,7 @@ pub mod server;
 pub mod store;
 pub mod tokens;
 pub mod totp;
+pub mod triggers;
 pub mod users;
 
 pub use config::PoolConfig;

@@ -429,7 +429,15 @@ impl LocalPool {
         };
         let message = match &link {
             Some(link) => format!("Verify your account by opening this link: {link}"),
-            None => format!("Your confirmation code is {code}"),
+            None => {
+                self.custom_message(
+                    user,
+                    "CustomMessage_SignUp",
+                    &code,
+                    format!("Your confirmation code is {code}"),
+                )
+                .await?
+            }
         };
         self.send_message_with_link(
             &user.username,
@@ -522,13 +530,14 @@ impl LocalPool {
 
     // ---- tokens --------------------------------------------------------------------------
 
-    fn mint(
+    async fn mint(
         &self,
         user: &UserRecord,
         client_id: &str,
         origin_jti: &str,
         auth_time: i64,
-    ) -> (Secret, Secret) {
+        source: &str,
+    ) -> OpResult<(Secret, Secret)> {
         let config = &self.inner.config;
         let now = self.now();
         let event_id = uuid::Uuid::new_v4().to_string();
@@ -564,11 +573,13 @@ impl LocalPool {
             (now + config.access_token_validity_secs).into(),
         );
         access.insert("jti".into(), uuid::Uuid::new_v4().to_string().into());
+        self.pre_token_generation(user, client_id, source, &mut id)
+            .await?;
         let keys = &self.inner.keys;
-        (
+        Ok((
             Secret::new(keys.sign(TokenUse::Id, &id)),
             Secret::new(keys.sign(TokenUse::Access, &access)),
-        )
+        ))
     }
 
     /// A new sign-in: a new refresh-token lineage plus ID and access tokens.
@@ -594,7 +605,15 @@ impl LocalPool {
                 },
             )
             .await?;
-        let (id_token, access_token) = self.mint(user, client_id, &origin_jti, now);
+        let (id_token, access_token) = self
+            .mint(
+                user,
+                client_id,
+                &origin_jti,
+                now,
+                "TokenGeneration_Authentication",
+            )
+            .await?;
         Ok(AuthResponse {
             authentication_result: Some(AuthenticationResult {
                 access_token,
@@ -801,16 +820,38 @@ impl LocalPool {
             created_at: now,
             updated_at: now,
         };
+        // The pre sign-up trigger runs before the user exists, and may refuse it.
+        let decision = self.pre_sign_up(&user, &req.client_id).await?;
+        if decision.auto_confirm {
+            user.status = UserStatus::Confirmed;
+        }
+        for (verify, attribute) in [
+            (decision.auto_verify_email, "email"),
+            (decision.auto_verify_phone, "phone_number"),
+        ] {
+            if verify && user.attributes.contains_key(attribute) {
+                user.attributes
+                    .insert(format!("{attribute}_verified"), "true".into());
+            }
+        }
         self.set_password(&mut user, password.expose()).await?;
         if !self.inner.store.insert_user(&user).await? {
             return Err(fault(ErrorKind::UsernameExists, "User already exists"));
         }
-        let delivery = self.send_signup_code(&user).await?;
+        // An auto-confirmed user gets no code, and a session for signing in straight away.
+        let (delivery, session_kind) = if decision.auto_confirm {
+            if let Err(err) = self.post_confirmation(&user, &req.client_id).await {
+                tracing::warn!(error = %err.0, "post confirmation trigger failed");
+            }
+            (None, "confirmed")
+        } else {
+            (self.send_signup_code(&user).await?, "signup")
+        };
         let session = self
-            .new_auth_session(&user, &req.client_id, "signup", json!({}))
+            .new_auth_session(&user, &req.client_id, session_kind, json!({}))
             .await?;
         Ok(SignUpResponse {
-            user_confirmed: false,
+            user_confirmed: decision.auto_confirm,
             code_delivery_details: delivery,
             user_sub: user.sub,
             session: Some(Secret::new(session)),
@@ -857,6 +898,7 @@ impl LocalPool {
         user.status = UserStatus::Confirmed;
         user.updated_at = self.now();
         self.inner.store.update_user(&user).await?;
+        self.post_confirmation(&user, &req.client_id).await?;
         let session = self
             .new_auth_session(&user, &req.client_id, "confirmed", json!({}))
             .await?;
@@ -1061,8 +1103,15 @@ impl LocalPool {
         if !user.enabled {
             return Err(fault(ErrorKind::NotAuthorized, "User is disabled."));
         }
-        let (id_token, access_token) =
-            self.mint(&user, client_id, &record.origin_jti, record.auth_time);
+        let (id_token, access_token) = self
+            .mint(
+                &user,
+                client_id,
+                &record.origin_jti,
+                record.auth_time,
+                "TokenGeneration_RefreshTokens",
+            )
+            .await?;
         Ok(AuthenticationResult {
             access_token,
             expires_in: self.inner.config.access_token_validity_secs,
