@@ -193,3 +193,16 @@ mod tests {
         assert!(PoolConfig::from_toml("pool_idd = \"x\"").is_err());
     }
 }
+
+#[cfg(test)]
+mod example_tests {
+    use super::*;
+
+    /// The documented example must stay a valid file whose values are the defaults.
+    #[test]
+    fn the_example_file_is_the_defaults() {
+        let text = include_str!("../../../examples/local-pool.toml");
+        let parsed = PoolConfig::from_toml(text).expect("examples/local-pool.toml parses");
+        assert_eq!(parsed, PoolConfig::default());
+    }
+}
