@@ -41,7 +41,7 @@ if ! cmp -s "$requirements" "$venv/installed.txt" 2>/dev/null; then
 fi
 cargo build --features ssr --bin cognito-authenticator
 pool_dir=$(mktemp -d)
-printf 'print_outbox = false\nmfa = "OPTIONAL"\n' > "$pool_dir/pool.toml"
+printf 'print_outbox = false\nmfa = "OPTIONAL"\n[[credentials]]\naccess_key_id = "test"\nsecret_access_key = "test"\n' > "$pool_dir/pool.toml"
 pool_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 target/debug/cognito-authenticator local-pool --port "$pool_port" --data "$pool_dir/data" --config "$pool_dir/pool.toml" > "$pool_dir/pool.log" 2>&1 &
 pool_pid=$!

@@ -54,6 +54,8 @@ pub struct PoolConfig {
     pub triggers: Triggers,
     /// How `CUSTOM_AUTH` challenges are defined, created and verified.
     pub custom_auth: CustomAuth,
+    /// Access keys admin calls must be signed with; empty accepts any signature.
+    pub credentials: Vec<crate::sigv4::Credentials>,
     /// Print each outbox message on the console (local development).
     pub print_outbox: bool,
     pub argon2: Argon2Params,
@@ -95,6 +97,7 @@ impl Default for PoolConfig {
             lockout_reset_secs: 900,
             triggers: Triggers::default(),
             custom_auth: CustomAuth::default(),
+            credentials: Vec::new(),
             print_outbox: true,
             argon2: Argon2Params::default(),
         }

@@ -12,6 +12,7 @@ pub mod guard;
 pub mod outbox;
 pub mod pool;
 pub mod server;
+pub mod sigv4;
 pub mod store;
 pub mod tokens;
 pub mod totp;

@@ -181,6 +181,11 @@ impl LocalPool {
         &self.inner.issuer
     }
 
+    /// The pool's clock, in unix seconds.
+    pub fn now_secs(&self) -> i64 {
+        self.inner.clock.now()
+    }
+
     pub fn jwks(&self) -> JwkSet {
         self.inner.keys.jwks()
     }

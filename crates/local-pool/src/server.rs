@@ -140,7 +140,13 @@ macro_rules! operations {
     };
 }
 
-async fn dispatch(State(pool): State<LocalPool>, headers: HeaderMap, body: Bytes) -> Response {
+async fn dispatch(
+    State(pool): State<LocalPool>,
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let target = headers
         .get("x-amz-target")
         .and_then(|v| v.to_str().ok())
@@ -152,17 +158,25 @@ async fn dispatch(State(pool): State<LocalPool>, headers: HeaderMap, body: Bytes
         )
         .into_response();
     };
-    // Admin operations are IAM-signed on AWS; a request without a SigV4 header is refused.
-    let signed = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("AWS4-HMAC-SHA256 "));
-    if (operation.starts_with("Admin") || operation == "ListUsers") && !signed {
-        return fault(
-            ErrorKind::Other("MissingAuthenticationTokenException".into()),
-            "Missing Authentication Token",
-        )
-        .into_response();
+    // Admin operations are IAM-signed on AWS: a signature is required, and verified when the
+    // pool has credentials configured.
+    if operation.starts_with("Admin") || operation == "ListUsers" {
+        let credentials = &pool.config().credentials;
+        let checked = if credentials.is_empty() {
+            if crate::sigv4::is_signed(&headers) {
+                Ok(())
+            } else {
+                Err(fault(
+                    ErrorKind::Other("MissingAuthenticationTokenException".into()),
+                    "Missing Authentication Token",
+                ))
+            }
+        } else {
+            crate::sigv4::verify(credentials, &method, &uri, &headers, &body, pool.now_secs())
+        };
+        if let Err(fault) = checked {
+            return fault.into_response();
+        }
     }
     operations!(pool, operation, &body;
         "SignUp" => sign_up,

@@ -21,7 +21,7 @@ PASSWORD = "Corr3ct-horse!"
 
 @pytest.fixture()
 def idp():
-    # Any credentials sign; the local pool only requires a SigV4 header on admin calls.
+    # The test pool accepts the access key "test" and verifies admin calls' signatures.
     return boto3.client(
         "cognito-idp",
         endpoint_url=ENDPOINT,
@@ -192,3 +192,26 @@ def test_pycognito_srp_sign_in_and_refresh(idp):
     user.logout()
     with pytest.raises(ClientError):
         idp.get_user(AccessToken=first_access)
+
+
+def client_with(access_key, secret_key):
+    return boto3.client(
+        "cognito-idp",
+        endpoint_url=ENDPOINT,
+        region_name="us-east-1",
+        aws_access_key_id=access_key,
+        aws_secret_access_key=secret_key,
+    )
+
+
+def test_admin_signatures_are_verified():
+    with pytest.raises(ClientError) as wrong_secret:
+        client_with("test", "not-the-secret").list_users(UserPoolId=POOL_ID, Limit=1)
+    assert error_code(wrong_secret) == "InvalidSignatureException"
+    with pytest.raises(ClientError) as unknown_key:
+        client_with("AKIDUNKNOWN", "test").list_users(UserPoolId=POOL_ID, Limit=1)
+    assert error_code(unknown_key) == "UnrecognizedClientException"
+    # Public operations stay unsigned, as on AWS.
+    with pytest.raises(ClientError) as public:
+        client_with("AKIDUNKNOWN", "test").get_user(AccessToken="not-a-token")
+    assert error_code(public) == "NotAuthorizedException"
