@@ -121,13 +121,20 @@ async fn local_pool_command(args: &[String]) -> Result<(), String> {
         cognito_idp::Clock::system(),
     )
     .await?;
-    let app = local_pool::server::router(pool.clone())
+    let pools = local_pool::Pools::open(
+        pool.clone(),
+        &endpoint,
+        Some(std::path::PathBuf::from(&data)),
+        cognito_idp::Clock::system(),
+    )
+    .await?;
+    let app = local_pool::server::router(pools)
         .nest("/local/outbox", local_pool::outbox::router(pool.clone()))
         .merge(local_pool::console::router(pool.clone()));
     println!(
         "local user pool {} (client {}) at {endpoint}; outbox at {endpoint}/local/outbox, console at {endpoint}/local/console",
         pool.config().pool_id,
-        pool.config().client_id
+        pool.config().default_client().client_id
     );
     axum::serve(
         listener,

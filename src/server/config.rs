@@ -62,7 +62,7 @@ impl AuthConfig {
     /// A configuration for the embedded local pool (`data_dir: None` keeps it in memory).
     pub fn local(data_dir: Option<PathBuf>, pool: PoolConfig) -> Self {
         let password_policy = pool.password_policy.clone();
-        let challenge_validity_secs = pool.auth_session_validity_secs;
+        let challenge_validity_secs = pool.default_client().auth_session_validity_secs;
         let mfa_factors = if pool.mfa == local_pool::config::MfaMode::Off {
             Vec::new()
         } else {

@@ -37,8 +37,8 @@ pub async fn connect(config: AuthConfig, public_base: &str, clock: Clock) -> Res
             .await?;
             (
                 pool.pool_id.clone(),
-                pool.client_id.clone(),
-                pool.client_secret.clone(),
+                pool.default_client().client_id.clone(),
+                pool.default_client().client_secret.clone(),
                 endpoint,
                 Some(local),
             )

@@ -3,10 +3,12 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
-/// Wall-clock seconds, shifted by an offset that tests can advance.
+/// Wall-clock seconds (or a fixed start), shifted by an offset that tests can advance.
 #[derive(Clone, Debug, Default)]
 pub struct Clock {
     offset: Arc<AtomicI64>,
+    /// A fixed start instead of the wall clock: time moves only when advanced.
+    fixed: Option<i64>,
 }
 
 impl Clock {
@@ -14,9 +16,18 @@ impl Clock {
         Self::default()
     }
 
+    /// A clock that stands still at `start` until advanced (deterministic tests).
+    pub fn fixed(start: i64) -> Self {
+        Self {
+            offset: Arc::default(),
+            fixed: Some(start),
+        }
+    }
+
     /// Unix seconds.
     pub fn now(&self) -> i64 {
-        chrono::Utc::now().timestamp() + self.offset.load(Ordering::Relaxed)
+        self.fixed.unwrap_or_else(|| chrono::Utc::now().timestamp())
+            + self.offset.load(Ordering::Relaxed)
     }
 
     /// Moves this clock (and every clone of it) forward.

@@ -43,7 +43,7 @@ impl LocalPool {
             )
         })?;
         let code = new_code();
-        let expires = self.now() + self.inner.config.reset_code_validity_secs;
+        let expires = self.now() + self.cfg().reset_code_validity_secs;
         self.inner
             .store
             .put_code(&user.username, RESET_CODE, &code, expires)
@@ -73,12 +73,12 @@ impl LocalPool {
         req: ForgotPasswordRequest,
     ) -> OpResult<CodeDeliveryResponse> {
         let req = req.0;
-        self.check_client(
+        let client = self.check_client(
             &req.client_id,
             req.secret_hash.as_ref().map(Secret::expose),
             &req.username,
         )?;
-        let prevent = self.inner.config.prevent_user_existence_errors;
+        let prevent = client.prevent_user_existence_errors;
         let user = self
             .resolve_user(&req.username)
             .await?
@@ -113,12 +113,12 @@ impl LocalPool {
         &self,
         req: ConfirmForgotPasswordRequest,
     ) -> OpResult<Empty> {
-        self.check_client(
+        let client = self.check_client(
             &req.client_id,
             req.secret_hash.as_ref().map(Secret::expose),
             &req.username,
         )?;
-        let prevent = self.inner.config.prevent_user_existence_errors;
+        let prevent = client.prevent_user_existence_errors;
         let Some(mut user) = self.resolve_user(&req.username).await? else {
             return Err(if prevent {
                 fault(
@@ -189,7 +189,7 @@ impl LocalPool {
             )
         })?;
         let code = new_code();
-        let expires = self.now() + self.inner.config.attribute_code_validity_secs;
+        let expires = self.now() + self.cfg().attribute_code_validity_secs;
         self.inner
             .store
             .put_code(

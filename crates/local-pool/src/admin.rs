@@ -30,7 +30,7 @@ fn temporary_password() -> String {
 
 impl LocalPool {
     fn check_pool(&self, pool_id: &str) -> OpResult<()> {
-        if pool_id != self.inner.config.pool_id {
+        if pool_id != self.cfg().pool_id {
             return Err(fault(
                 ErrorKind::ResourceNotFound,
                 format!("User pool {pool_id} does not exist."),

@@ -62,7 +62,7 @@ impl LocalPool {
                 ))
             }
             UserStatus::ForceChangePassword => {
-                let validity = self.inner.config.temporary_password_validity_days * 24 * 3600;
+                let validity = self.cfg().temporary_password_validity_days * 24 * 3600;
                 if self.now() - user.updated_at > validity {
                     return Err(fault(
                         ErrorKind::NotAuthorized,
@@ -92,8 +92,7 @@ impl LocalPool {
             .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
             .collect();
         let missing: Vec<String> = self
-            .inner
-            .config
+            .cfg()
             .required_attributes
             .iter()
             .filter(|name| user.attributes.get(*name).is_none_or(|v| v.is_empty()))
@@ -118,7 +117,7 @@ impl LocalPool {
 
     /// The factors a user can be challenged with now.
     pub(crate) fn enabled_factors(&self, user: &UserRecord, mfa: &MfaRecord) -> Vec<String> {
-        let config = &self.inner.config;
+        let config = self.cfg();
         let mut factors = Vec::new();
         if mfa.totp_enabled && config.offers_factor(TOTP) {
             factors.push(TOTP.to_owned());
@@ -153,7 +152,7 @@ impl LocalPool {
         user: &UserRecord,
         client_id: &str,
     ) -> OpResult<AuthResponse> {
-        let config = &self.inner.config;
+        let config = self.cfg();
         if config.mfa == MfaMode::Off {
             return self.issue_tokens(user, client_id).await;
         }
@@ -327,7 +326,7 @@ impl LocalPool {
         message: &str,
     ) -> OpResult<AuthResponse> {
         state.attempts += 1;
-        if state.attempts >= self.inner.config.max_challenge_attempts {
+        if state.attempts >= self.cfg().max_challenge_attempts {
             return Err(fault(ErrorKind::NotAuthorized, SESSION_EXPIRED));
         }
         self.store_challenge_with_id(session, user, client_id, &state)
@@ -372,8 +371,7 @@ impl LocalPool {
                     }
                 }
                 if let Some(missing) = self
-                    .inner
-                    .config
+                    .cfg()
                     .required_attributes
                     .iter()
                     .find(|name| user.attributes.get(*name).is_none_or(|v| v.is_empty()))
@@ -519,7 +517,7 @@ impl LocalPool {
                     client_id: client_id.to_owned(),
                     kind: "challenge".into(),
                     data: serde_json::to_string(state).expect("state serialises"),
-                    expires_at: self.now() + self.inner.config.auth_session_validity_secs,
+                    expires_at: self.now() + self.session_validity(client_id),
                 },
             )
             .await?;
@@ -545,7 +543,7 @@ impl LocalPool {
                 })
             }
             (None, Some(session)) => {
-                let client_id = self.inner.config.client_id.clone();
+                let client_id = self.session_client(session).await?;
                 let (user, mut state) = self.open_challenge(Some(session), &client_id).await?;
                 if state.challenge != "MFA_SETUP" || !state.options.iter().any(|o| o == TOTP) {
                     return Err(fault(ErrorKind::NotAuthorized, SESSION_EXPIRED));
@@ -572,7 +570,10 @@ impl LocalPool {
         &self,
         req: VerifySoftwareTokenRequest,
     ) -> OpResult<VerifySoftwareTokenResponse> {
-        let client_id = self.inner.config.client_id.clone();
+        let client_id = match (&req.access_token, &req.session) {
+            (None, Some(session)) => self.session_client(session).await?,
+            _ => String::new(),
+        };
         let (user, state) = match (&req.access_token, &req.session) {
             (Some(token), _) => (self.authorize(token).await?, None),
             (None, Some(session)) => {

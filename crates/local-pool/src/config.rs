@@ -8,25 +8,18 @@ use serde::{Deserialize, Serialize};
 pub struct PoolConfig {
     /// `<region>_<id>`; the part after `_` is the SRP pool name.
     pub pool_id: String,
-    pub client_id: String,
-    /// With a secret, every public call must carry `SECRET_HASH`.
-    pub client_secret: Option<String>,
+    pub pool_name: String,
+    /// The app clients of the pool (one by default).
+    pub clients: Vec<AppClient>,
     /// Attributes that sign in in place of a username (`email`, `phone_number`); empty = username.
     pub username_attributes: Vec<String>,
     pub required_attributes: Vec<String>,
     /// Attributes a code is sent to at sign-up and verified by confirmation.
     pub auto_verified_attributes: Vec<String>,
     pub password_policy: PasswordPolicy,
-    pub access_token_validity_secs: i64,
-    pub id_token_validity_secs: i64,
-    pub refresh_token_validity_secs: i64,
-    /// Lifetime of a challenge `Session` (Cognito: 3 to 15 minutes, default 3).
-    pub auth_session_validity_secs: i64,
     pub signup_code_validity_secs: i64,
     /// Wrong codes accepted before `LimitExceededException`.
     pub max_code_attempts: i64,
-    /// Cognito's `PreventUserExistenceErrors = ENABLED`.
-    pub prevent_user_existence_errors: bool,
     /// `OFF`, `OPTIONAL` or `ON` (every user must have a second factor).
     pub mfa: MfaMode,
     /// Second factors the pool offers: `SOFTWARE_TOKEN_MFA`, `SMS_MFA`, `EMAIL_OTP`.
@@ -40,10 +33,6 @@ pub struct PoolConfig {
     pub verification: Verification,
     /// Where confirmation links point (the app's `/confirm-link`), with `verification = "link"`.
     pub link_base_url: Option<String>,
-    /// The app client issues a new refresh token at each refresh (`RefreshTokenRotation`).
-    pub refresh_token_rotation: bool,
-    /// How long a rotated-out refresh token still works (0 to 60 seconds).
-    pub rotation_grace_secs: i64,
     /// Failed sign-ins before the first lockout (Cognito: 5).
     pub lockout_threshold: i64,
     /// The longest lockout; each failure past the threshold doubles it from 1 second.
@@ -65,19 +54,14 @@ impl Default for PoolConfig {
     fn default() -> Self {
         Self {
             pool_id: "us-east-1_LocalPool".into(),
-            client_id: "localclient0000000000000001".into(),
-            client_secret: None,
+            pool_name: "LocalPool".into(),
+            clients: vec![AppClient::default()],
             username_attributes: Vec::new(),
             required_attributes: Vec::new(),
             auto_verified_attributes: vec!["email".into()],
             password_policy: PasswordPolicy::default(),
-            access_token_validity_secs: 3600,
-            id_token_validity_secs: 3600,
-            refresh_token_validity_secs: 30 * 24 * 3600,
-            auth_session_validity_secs: 180,
             signup_code_validity_secs: 24 * 3600,
             max_code_attempts: 5,
-            prevent_user_existence_errors: true,
             mfa: MfaMode::Off,
             mfa_factors: vec![
                 "SOFTWARE_TOKEN_MFA".into(),
@@ -90,8 +74,6 @@ impl Default for PoolConfig {
             max_challenge_attempts: 3,
             verification: Verification::Code,
             link_base_url: None,
-            refresh_token_rotation: false,
-            rotation_grace_secs: 0,
             lockout_threshold: 5,
             lockout_cap_secs: 900,
             lockout_reset_secs: 900,
@@ -109,12 +91,83 @@ impl PoolConfig {
         toml::from_str(text)
     }
 
+    /// The app client with this id.
+    pub fn client(&self, client_id: &str) -> Option<&AppClient> {
+        self.clients.iter().find(|c| c.client_id == client_id)
+    }
+
+    /// The first app client (the one the hosted pages use).
+    pub fn default_client(&self) -> &AppClient {
+        self.clients
+            .first()
+            .expect("a pool config has at least one client")
+    }
+
     pub fn signs_in_with(&self, attribute: &str) -> bool {
         self.username_attributes.iter().any(|a| a == attribute)
     }
 
     pub fn offers_factor(&self, factor: &str) -> bool {
         self.mfa != MfaMode::Off && self.mfa_factors.iter().any(|f| f == factor)
+    }
+}
+
+/// One app client: its id and secret, and the settings Cognito keeps per client.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct AppClient {
+    pub client_id: String,
+    pub client_name: String,
+    /// With a secret, every public call must carry `SECRET_HASH`.
+    pub client_secret: Option<String>,
+    /// `ALLOW_…` flows; empty allows every flow (a local convenience).
+    pub explicit_auth_flows: Vec<String>,
+    /// Cognito's `PreventUserExistenceErrors = ENABLED`.
+    pub prevent_user_existence_errors: bool,
+    pub enable_token_revocation: bool,
+    pub access_token_validity_secs: i64,
+    pub id_token_validity_secs: i64,
+    pub refresh_token_validity_secs: i64,
+    /// Lifetime of a challenge `Session` (Cognito: 3 to 15 minutes, default 3).
+    pub auth_session_validity_secs: i64,
+    /// A new refresh token at each refresh (`RefreshTokenRotation`).
+    pub refresh_token_rotation: bool,
+    /// How long a rotated-out refresh token still works (0 to 60 seconds).
+    pub rotation_grace_secs: i64,
+}
+
+impl Default for AppClient {
+    fn default() -> Self {
+        Self {
+            client_id: "localclient0000000000000001".into(),
+            client_name: "local".into(),
+            client_secret: None,
+            explicit_auth_flows: Vec::new(),
+            prevent_user_existence_errors: true,
+            enable_token_revocation: true,
+            access_token_validity_secs: 3600,
+            id_token_validity_secs: 3600,
+            refresh_token_validity_secs: 30 * 24 * 3600,
+            auth_session_validity_secs: 180,
+            refresh_token_rotation: false,
+            rotation_grace_secs: 0,
+        }
+    }
+}
+
+impl AppClient {
+    /// Whether the client allows `flow` (an `AuthFlow` value).
+    pub fn allows(&self, flow: &str) -> bool {
+        let needed = match flow {
+            "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => "ALLOW_REFRESH_TOKEN_AUTH",
+            "USER_SRP_AUTH" => "ALLOW_USER_SRP_AUTH",
+            "USER_PASSWORD_AUTH" => "ALLOW_USER_PASSWORD_AUTH",
+            "CUSTOM_AUTH" => "ALLOW_CUSTOM_AUTH",
+            "USER_AUTH" => "ALLOW_USER_AUTH",
+            "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH" => "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+            _ => return true,
+        };
+        self.explicit_auth_flows.is_empty() || self.explicit_auth_flows.iter().any(|f| f == needed)
     }
 }
 

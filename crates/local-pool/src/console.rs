@@ -129,7 +129,7 @@ async fn list(State(pool): State<LocalPool>, Query(query): Query<ListQuery>) -> 
 <label for=\"new-password\">Temporary password (optional)</label><input id=\"new-password\" name=\"temporary_password\" type=\"text\" autocomplete=\"off\">\
 <button>Create user</button></form></body></html>",
         pool_id = escape(&config.pool_id),
-        client_id = escape(&config.client_id),
+        client_id = escape(&config.default_client().client_id),
         q = escape(&query.q),
         total = users.len(),
     ))

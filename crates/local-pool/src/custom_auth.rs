@@ -48,7 +48,7 @@ impl LocalPool {
         source: &str,
         request: Value,
     ) -> Value {
-        let config = &self.inner.config;
+        let config = self.cfg();
         json!({
             "version": "1",
             "region": config.pool_id.split('_').next().unwrap_or_default(),
@@ -108,7 +108,7 @@ impl LocalPool {
         client_id: &str,
         rounds: &[Round],
     ) -> OpResult<Define> {
-        match &self.inner.config.custom_auth {
+        match &self.cfg().custom_auth {
             CustomAuth::Demo => {
                 // Only the custom rounds count (SRP rounds come first in CUSTOM_WITH_SRP).
                 let custom: Vec<&Round> = rounds
@@ -159,7 +159,7 @@ impl LocalPool {
         client_id: &str,
         rounds: &[Round],
     ) -> OpResult<(SecretMap, serde_json::Map<String, Value>, Option<String>)> {
-        match &self.inner.config.custom_auth {
+        match &self.cfg().custom_auth {
             CustomAuth::Demo => {
                 let email = user.attributes.get("email").cloned().ok_or_else(|| {
                     lambda_error("The demo custom challenge emails a code, and this user has no email address.")
@@ -237,7 +237,7 @@ impl LocalPool {
         state: &CustomState,
         answer: &str,
     ) -> OpResult<bool> {
-        match &self.inner.config.custom_auth {
+        match &self.cfg().custom_auth {
             CustomAuth::Demo => {
                 Ok(state.private.get("answer").and_then(Value::as_str) == Some(answer))
             }
@@ -322,9 +322,9 @@ impl LocalPool {
     ) -> OpResult<AuthResponse> {
         let params = &req.auth_parameters;
         let login = required(params, "USERNAME")?;
-        self.check_client(&req.client_id, params.get("SECRET_HASH"), login)?;
+        let client = self.check_client(&req.client_id, params.get("SECRET_HASH"), login)?;
         let Some(user) = self.resolve_user(login).await? else {
-            return Err(if self.inner.config.prevent_user_existence_errors {
+            return Err(if client.prevent_user_existence_errors {
                 fault(ErrorKind::NotAuthorized, crate::pool::INCORRECT)
             } else {
                 fault(ErrorKind::UserNotFound, "User does not exist.")

@@ -11,6 +11,7 @@ pub mod custom_auth;
 pub mod guard;
 pub mod outbox;
 pub mod pool;
+pub mod pools;
 pub mod server;
 pub mod sigv4;
 pub mod store;
@@ -21,5 +22,6 @@ pub mod users;
 
 pub use config::PoolConfig;
 pub use pool::LocalPool;
+pub use pools::Pools;
 pub use store::{OutboxMessage, UserStatus};
 pub use totp::STEP_SECONDS;

@@ -1,6 +1,6 @@
 //! The user-pool operations, with Cognito's statuses, codes, errors and token rules.
 
-use crate::config::PoolConfig;
+use crate::config::{AppClient, PoolConfig};
 use crate::store::{
     AuthSessionRecord, OutboxMessage, RefreshRecord, Store, UserRecord, UserStatus,
 };
@@ -48,7 +48,8 @@ pub struct LocalPool {
 }
 
 pub(crate) struct Inner {
-    pub(crate) config: PoolConfig,
+    /// Swapped whole when a management call changes it.
+    config: std::sync::RwLock<Arc<PoolConfig>>,
     pub(crate) store: Store,
     keys: Keys,
     clock: Clock,
@@ -158,7 +159,7 @@ impl LocalPool {
         let hashing = Semaphore::new(config.argon2.max_concurrent.max(1));
         Ok(Self {
             inner: Arc::new(Inner {
-                config,
+                config: std::sync::RwLock::new(Arc::new(config)),
                 store,
                 keys,
                 clock,
@@ -169,8 +170,24 @@ impl LocalPool {
         })
     }
 
-    pub fn config(&self) -> &PoolConfig {
-        &self.inner.config
+    pub fn config(&self) -> Arc<PoolConfig> {
+        self.cfg()
+    }
+
+    pub(crate) fn cfg(&self) -> Arc<PoolConfig> {
+        self.inner.config.read().expect("config lock").clone()
+    }
+
+    /// Replaces the configuration (management operations).
+    pub(crate) fn set_config(&self, config: PoolConfig) {
+        *self.inner.config.write().expect("config lock") = Arc::new(config);
+    }
+
+    /// How long challenge sessions of `client_id` last.
+    pub(crate) fn session_validity(&self, client_id: &str) -> i64 {
+        self.cfg()
+            .client(client_id)
+            .map_or(180, |c| c.auth_session_validity_secs)
     }
 
     pub fn store(&self) -> &Store {
@@ -179,6 +196,10 @@ impl LocalPool {
 
     pub fn issuer(&self) -> &str {
         &self.inner.issuer
+    }
+
+    pub fn clock(&self) -> Clock {
+        self.inner.clock.clone()
     }
 
     /// The pool's clock, in unix seconds.
@@ -206,15 +227,9 @@ impl LocalPool {
         client_id: &str,
         secret_hash: Option<&str>,
         username: &str,
-    ) -> OpResult<()> {
-        let config = &self.inner.config;
-        if client_id != config.client_id {
-            return Err(fault(
-                ErrorKind::ResourceNotFound,
-                format!("User pool client {client_id} does not exist."),
-            ));
-        }
-        if let Some(secret) = &config.client_secret {
+    ) -> OpResult<AppClient> {
+        let client = self.client(client_id)?;
+        if let Some(secret) = &client.client_secret {
             let Some(given) = secret_hash else {
                 return Err(fault(
                     ErrorKind::NotAuthorized,
@@ -230,7 +245,17 @@ impl LocalPool {
                 ));
             }
         }
-        Ok(())
+        Ok(client)
+    }
+
+    /// The app client with this id, or Cognito's error for an unknown one.
+    pub(crate) fn client(&self, client_id: &str) -> OpResult<AppClient> {
+        self.cfg().client(client_id).cloned().ok_or_else(|| {
+            fault(
+                ErrorKind::ResourceNotFound,
+                format!("User pool client {client_id} does not exist."),
+            )
+        })
     }
 
     /// Finds a user by username, or by email/phone when the pool signs in with them.
@@ -239,7 +264,7 @@ impl LocalPool {
         if let Some(user) = store.user(login).await? {
             return Ok(Some(user));
         }
-        let config = &self.inner.config;
+        let config = self.cfg();
         let alias = if config.signs_in_with("email") && login.contains('@') {
             Some(("email", login.to_lowercase()))
         } else if config.signs_in_with("phone_number") && login.starts_with('+') {
@@ -259,7 +284,7 @@ impl LocalPool {
 
     async fn hash_password(&self, password: &str) -> OpResult<String> {
         use argon2::password_hash::{PasswordHasher, SaltString};
-        let params = &self.inner.config.argon2;
+        let params = &self.cfg().argon2;
         let argon = argon2::Argon2::new(
             argon2::Algorithm::Argon2id,
             argon2::Version::V0x13,
@@ -303,7 +328,7 @@ impl LocalPool {
         if password.len() > 256 {
             return Err(fault(ErrorKind::InvalidParameter, "1 validation error detected: Value at 'password' failed to satisfy constraint: Member must have length less than or equal to 256"));
         }
-        if let Some(rule) = self.inner.config.password_policy.violation(password) {
+        if let Some(rule) = self.cfg().password_policy.violation(password) {
             return Err(fault(
                 ErrorKind::InvalidPassword,
                 format!(
@@ -319,7 +344,8 @@ impl LocalPool {
     pub(crate) async fn set_password(&self, user: &mut UserRecord, password: &str) -> OpResult<()> {
         user.password_hash = self.hash_password(password).await?;
         let salt = srp::new_salt();
-        let pool_name = srp::pool_name(&self.inner.config.pool_id);
+        let config = self.cfg();
+        let pool_name = srp::pool_name(&config.pool_id);
         user.srp_verifier = srp::verifier(pool_name, &user.username, password, &salt).to_bytes_be();
         user.srp_salt = salt.to_vec();
         Ok(())
@@ -332,7 +358,7 @@ impl LocalPool {
         &self,
         user: &UserRecord,
     ) -> Option<(&'static str, &'static str, String)> {
-        let config = &self.inner.config;
+        let config = self.cfg();
         let wants = |name: &str| config.auto_verified_attributes.iter().any(|a| a == name);
         if wants("email") {
             if let Some(email) = user.attributes.get("email") {
@@ -397,7 +423,7 @@ impl LocalPool {
             message,
         };
         self.inner.store.push_outbox(&entry).await?;
-        if self.inner.config.print_outbox {
+        if self.cfg().print_outbox {
             // The local pool's stand-in for email/SMS delivery: printing is the point.
             eprintln!(
                 "[local outbox] {kind} to {destination} ({channel}) for {username}: {}",
@@ -408,22 +434,26 @@ impl LocalPool {
     }
 
     /// Creates a sign-up code and "sends" it; `None` when the user has nowhere to receive it.
-    async fn send_signup_code(&self, user: &UserRecord) -> OpResult<Option<CodeDeliveryDetails>> {
+    async fn send_signup_code(
+        &self,
+        user: &UserRecord,
+        client_id: &str,
+    ) -> OpResult<Option<CodeDeliveryDetails>> {
         let Some((medium, attribute, destination)) = self.delivery_channel(user) else {
             return Ok(None);
         };
         let code = new_code();
-        let expires = self.now() + self.inner.config.signup_code_validity_secs;
+        let expires = self.now() + self.cfg().signup_code_validity_secs;
         self.inner
             .store
             .put_code(&user.username, SIGNUP_CODE, &code, expires)
             .await?;
-        let config = &self.inner.config;
+        let config = self.cfg();
         let link = match (config.verification, &config.link_base_url) {
             (crate::config::Verification::Link, Some(base)) => reqwest::Url::parse_with_params(
                 base,
                 [
-                    ("client_id", config.client_id.as_str()),
+                    ("client_id", client_id),
                     ("user_name", user.username.as_str()),
                     ("confirmation_code", code.as_str()),
                 ],
@@ -475,7 +505,7 @@ impl LocalPool {
         if record.expires_at <= self.now() {
             return Err(expired());
         }
-        if record.attempts >= self.inner.config.max_code_attempts {
+        if record.attempts >= self.cfg().max_code_attempts {
             return Err(fault(
                 ErrorKind::LimitExceeded,
                 "Attempt limit exceeded, please try after some time.",
@@ -511,7 +541,7 @@ impl LocalPool {
                     client_id: client_id.to_owned(),
                     kind: kind.to_owned(),
                     data: data.to_string(),
-                    expires_at: self.now() + self.inner.config.auth_session_validity_secs,
+                    expires_at: self.now() + self.session_validity(client_id),
                 },
             )
             .await?;
@@ -519,6 +549,15 @@ impl LocalPool {
     }
 
     /// Takes a live session of `kind` for this client, or fails as Cognito does.
+    /// The app client a challenge session belongs to (for calls that carry only the session).
+    pub(crate) async fn session_client(&self, session: &Secret) -> OpResult<String> {
+        self.inner
+            .store
+            .auth_session_client(session.expose())
+            .await?
+            .ok_or_else(|| fault(ErrorKind::NotAuthorized, SESSION_EXPIRED))
+    }
+
     pub(crate) async fn take_session(
         &self,
         id: &str,
@@ -543,7 +582,7 @@ impl LocalPool {
         auth_time: i64,
         source: &str,
     ) -> OpResult<(Secret, Secret)> {
-        let config = &self.inner.config;
+        let config = self.client(client_id)?;
         let now = self.now();
         let event_id = uuid::Uuid::new_v4().to_string();
         let mut id = Map::new();
@@ -593,6 +632,7 @@ impl LocalPool {
         user: &UserRecord,
         client_id: &str,
     ) -> OpResult<AuthResponse> {
+        let client = self.client(client_id)?;
         let now = self.now();
         let origin_jti = uuid::Uuid::new_v4().to_string();
         let refresh = random_token(96);
@@ -605,7 +645,7 @@ impl LocalPool {
                     client_id: client_id.to_owned(),
                     origin_jti: origin_jti.clone(),
                     auth_time: now,
-                    expires_at: now + self.inner.config.refresh_token_validity_secs,
+                    expires_at: now + client.refresh_token_validity_secs,
                     revoked: false,
                 },
             )
@@ -622,7 +662,7 @@ impl LocalPool {
         Ok(AuthResponse {
             authentication_result: Some(AuthenticationResult {
                 access_token,
-                expires_in: self.inner.config.access_token_validity_secs,
+                expires_in: client.access_token_validity_secs,
                 token_type: "Bearer".into(),
                 refresh_token: Some(Secret::new(refresh)),
                 id_token,
@@ -646,7 +686,7 @@ impl LocalPool {
     /// Counts a wrong password. From the threshold on, each failure locks the user out for
     /// twice as long as the last (1 s, 2 s, 4 s … up to the cap), as Cognito does.
     pub(crate) async fn record_failed_sign_in(&self, mut user: UserRecord) -> Fault {
-        let config = &self.inner.config;
+        let config = self.cfg();
         let now = self.now();
         let result: OpResult<()> = async {
             let (_, last_failure) = self.inner.store.lockout(&user.username).await?;
@@ -719,7 +759,7 @@ impl LocalPool {
             req.secret_hash.as_ref().map(Secret::expose),
             &req.username,
         )?;
-        let config = &self.inner.config;
+        let config = self.cfg();
         let login = req.username.trim();
         if login.is_empty() || login.chars().count() > 128 || login.chars().any(char::is_whitespace)
         {
@@ -850,7 +890,10 @@ impl LocalPool {
             }
             (None, "confirmed")
         } else {
-            (self.send_signup_code(&user).await?, "signup")
+            (
+                self.send_signup_code(&user, &req.client_id).await?,
+                "signup",
+            )
         };
         let session = self
             .new_auth_session(&user, &req.client_id, session_kind, json!({}))
@@ -867,13 +910,13 @@ impl LocalPool {
         &self,
         req: ConfirmSignUpRequest,
     ) -> OpResult<ConfirmSignUpResponse> {
-        self.check_client(
+        let client = self.check_client(
             &req.client_id,
             req.secret_hash.as_ref().map(Secret::expose),
             &req.username,
         )?;
         let Some(mut user) = self.resolve_user(&req.username).await? else {
-            return Err(if self.inner.config.prevent_user_existence_errors {
+            return Err(if client.prevent_user_existence_errors {
                 fault(
                     ErrorKind::ExpiredCode,
                     "Invalid code provided, please request a code again.",
@@ -916,13 +959,13 @@ impl LocalPool {
         &self,
         req: ResendConfirmationCodeRequest,
     ) -> OpResult<CodeDeliveryResponse> {
-        self.check_client(
+        let client = self.check_client(
             &req.client_id,
             req.secret_hash.as_ref().map(Secret::expose),
             &req.username,
         )?;
         let Some(user) = self.resolve_user(&req.username).await? else {
-            if self.inner.config.prevent_user_existence_errors {
+            if client.prevent_user_existence_errors {
                 return Ok(CodeDeliveryResponse {
                     code_delivery_details: Some(self.simulated_delivery(&req.username)),
                 });
@@ -938,12 +981,15 @@ impl LocalPool {
                 "User is already confirmed.",
             ));
         }
-        let details = self.send_signup_code(&user).await?.ok_or_else(|| {
-            fault(
-                ErrorKind::InvalidParameter,
-                "Cannot send a code: the user has no email or phone number to send it to.",
-            )
-        })?;
+        let details = self
+            .send_signup_code(&user, &req.client_id)
+            .await?
+            .ok_or_else(|| {
+                fault(
+                    ErrorKind::InvalidParameter,
+                    "Cannot send a code: the user has no email or phone number to send it to.",
+                )
+            })?;
         Ok(CodeDeliveryResponse {
             code_delivery_details: Some(details),
         })
@@ -967,14 +1013,20 @@ impl LocalPool {
 
     pub async fn initiate_auth(&self, req: InitiateAuthRequest) -> OpResult<AuthResponse> {
         let params = &req.auth_parameters;
+        if !self.client(&req.client_id)?.allows(&req.auth_flow) {
+            return Err(fault(
+                ErrorKind::InvalidParameter,
+                format!("{} flow not enabled for this client", req.auth_flow),
+            ));
+        }
         match req.auth_flow.as_str() {
             "USER_SRP_AUTH" => self.start_srp(&req).await,
             "USER_PASSWORD_AUTH" => {
                 let login = required(params, "USERNAME")?;
-                self.check_client(&req.client_id, params.get("SECRET_HASH"), login)?;
+                let client = self.check_client(&req.client_id, params.get("SECRET_HASH"), login)?;
                 let password = required(params, "PASSWORD")?;
                 let Some(user) = self.resolve_user(login).await? else {
-                    return Err(self.unknown_user_sign_in());
+                    return Err(self.unknown_user_sign_in(&client));
                 };
                 self.check_lockout(&user).await?;
                 if !self.verify_password(password, &user.password_hash).await {
@@ -1008,8 +1060,8 @@ impl LocalPool {
         }
     }
 
-    fn unknown_user_sign_in(&self) -> Fault {
-        if self.inner.config.prevent_user_existence_errors {
+    fn unknown_user_sign_in(&self, client: &AppClient) -> Fault {
+        if client.prevent_user_existence_errors {
             fault(ErrorKind::NotAuthorized, INCORRECT)
         } else {
             fault(ErrorKind::UserNotFound, "User does not exist.")
@@ -1019,7 +1071,7 @@ impl LocalPool {
     async fn start_srp(&self, req: &InitiateAuthRequest) -> OpResult<AuthResponse> {
         let params = &req.auth_parameters;
         let login = required(params, "USERNAME")?;
-        self.check_client(&req.client_id, params.get("SECRET_HASH"), login)?;
+        let client = self.check_client(&req.client_id, params.get("SECRET_HASH"), login)?;
         let a_hex = required(params, "SRP_A")?;
         srp::validate_public_a(a_hex)
             .map_err(|_| fault(ErrorKind::InvalidParameter, "Invalid SRP_A"))?;
@@ -1032,7 +1084,7 @@ impl LocalPool {
                 BigUint::from_bytes_be(&user.srp_verifier),
                 false,
             ),
-            None if self.inner.config.prevent_user_existence_errors => {
+            None if client.prevent_user_existence_errors => {
                 let seed = Sha256::digest(format!("{}:{login}", self.inner.fake_seed));
                 let id = uuid::Builder::from_random_bytes(seed[..16].try_into().expect("16 bytes"))
                     .into_uuid()
@@ -1063,7 +1115,7 @@ impl LocalPool {
                     client_id: req.client_id.clone(),
                     kind: "srp".into(),
                     data: state.to_string(),
-                    expires_at: self.now() + self.inner.config.auth_session_validity_secs,
+                    expires_at: self.now() + self.session_validity(&req.client_id),
                 },
             )
             .await?;
@@ -1119,7 +1171,7 @@ impl LocalPool {
             .await?;
         Ok(AuthenticationResult {
             access_token,
-            expires_in: self.inner.config.access_token_validity_secs,
+            expires_in: self.client(client_id)?.access_token_validity_secs,
             token_type: "Bearer".into(),
             refresh_token,
             id_token,
@@ -1129,7 +1181,7 @@ impl LocalPool {
     async fn refresh(&self, req: &InitiateAuthRequest) -> OpResult<AuthResponse> {
         let params = &req.auth_parameters;
         let token = required(params, "REFRESH_TOKEN")?;
-        if self.inner.config.refresh_token_rotation {
+        if self.client(&req.client_id)?.refresh_token_rotation {
             return Err(fault(
                 ErrorKind::InvalidParameter,
                 "You can't authenticate with REFRESH_TOKEN_AUTH in app clients with refresh token rotation enabled",
@@ -1206,7 +1258,8 @@ impl LocalPool {
         };
         let verifier = BigUint::from_bytes_be(&v);
         let server = SrpServer::with_private(&verifier, &b).ok_or_else(incorrect)?;
-        let pool_name = srp::pool_name(&self.inner.config.pool_id);
+        let config = self.cfg();
+        let pool_name = srp::pool_name(&config.pool_id);
         let valid = skew_ok
             && server
                 .verify_claim(
@@ -1255,14 +1308,8 @@ impl LocalPool {
     }
 
     pub async fn revoke_token(&self, req: RevokeTokenRequest) -> OpResult<Empty> {
-        let config = &self.inner.config;
-        if req.client_id != config.client_id {
-            return Err(fault(
-                ErrorKind::ResourceNotFound,
-                format!("User pool client {} does not exist.", req.client_id),
-            ));
-        }
-        if let Some(secret) = &config.client_secret {
+        let client = self.client(&req.client_id)?;
+        if let Some(secret) = &client.client_secret {
             if !req
                 .client_secret
                 .as_ref()

@@ -1,7 +1,8 @@
 //! The pool over HTTP: the AWS JSON 1.1 endpoint (`POST /` with `X-Amz-Target`), the JWKS and
 //! OpenID discovery documents, with CORS for browser SDKs.
 
-use crate::pool::{fault, Fault, LocalPool, OpResult};
+use crate::pool::{fault, Fault, OpResult};
+use crate::pools::Pools;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -14,13 +15,14 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 /// The Cognito endpoint at the root of its own server.
-pub fn router(pool: LocalPool) -> Router {
-    mounted("", pool)
+pub fn router(pools: impl Into<Pools>) -> Router {
+    mounted("", pools)
 }
 
 /// The Cognito endpoint under `prefix` (for example `/local/cognito`), answering at both
 /// `prefix` and `prefix/`, as SDKs given an endpoint URL post to either.
-pub fn mounted(prefix: &str, pool: LocalPool) -> Router {
+pub fn mounted(prefix: &str, pools: impl Into<Pools>) -> Router {
+    let pools: Pools = pools.into();
     let prefix = prefix.trim_end_matches('/');
     let mut router = Router::new().route(&format!("{prefix}/"), post(dispatch).options(preflight));
     if !prefix.is_empty() {
@@ -36,7 +38,7 @@ pub fn mounted(prefix: &str, pool: LocalPool) -> Router {
             get(openid_configuration),
         )
         .layer(axum::middleware::map_response(cors))
-        .with_state(pool)
+        .with_state(pools)
 }
 
 async fn cors(mut response: Response) -> Response {
@@ -140,8 +142,24 @@ macro_rules! operations {
     };
 }
 
+/// Operations that manage pools and clients (IAM-signed on AWS).
+const MANAGEMENT: [&str; 12] = [
+    "CreateUserPool",
+    "ListUserPools",
+    "DescribeUserPool",
+    "UpdateUserPool",
+    "DeleteUserPool",
+    "SetUserPoolMfaConfig",
+    "GetUserPoolMfaConfig",
+    "CreateUserPoolClient",
+    "DescribeUserPoolClient",
+    "UpdateUserPoolClient",
+    "ListUserPoolClients",
+    "DeleteUserPoolClient",
+];
+
 async fn dispatch(
-    State(pool): State<LocalPool>,
+    State(pools): State<Pools>,
     method: axum::http::Method,
     uri: axum::http::Uri,
     headers: HeaderMap,
@@ -160,8 +178,12 @@ async fn dispatch(
     };
     // Admin operations are IAM-signed on AWS: a signature is required, and verified when the
     // pool has credentials configured.
-    if operation.starts_with("Admin") || operation == "ListUsers" {
-        let credentials = &pool.config().credentials;
+    let signed_operation = operation.starts_with("Admin")
+        || operation == "ListUsers"
+        || MANAGEMENT.contains(&operation);
+    if signed_operation {
+        let configured = pools.default_pool().config();
+        let credentials = &configured.credentials;
         let checked = if credentials.is_empty() {
             if crate::sigv4::is_signed(&headers) {
                 Ok(())
@@ -172,12 +194,20 @@ async fn dispatch(
                 ))
             }
         } else {
-            crate::sigv4::verify(credentials, &method, &uri, &headers, &body, pool.now_secs())
+            crate::sigv4::verify(credentials, &method, &uri, &headers, &body, pools.now())
         };
         if let Err(fault) = checked {
             return fault.into_response();
         }
     }
+    let value: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    if let Some(result) = pools.manage(operation, &value).await {
+        return reply(result);
+    }
+    let pool = match pools.route(&value).await {
+        Ok(pool) => pool,
+        Err(fault) => return fault.into_response(),
+    };
     operations!(pool, operation, &body;
         "SignUp" => sign_up,
         "ConfirmSignUp" => confirm_sign_up,
@@ -215,20 +245,17 @@ async fn dispatch(
     )
 }
 
-async fn jwks(State(pool): State<LocalPool>, Path(pool_id): Path<String>) -> Response {
-    if pool_id != pool.config().pool_id {
+async fn jwks(State(pools): State<Pools>, Path(pool_id): Path<String>) -> Response {
+    let Ok(pool) = pools.by_pool_id(&pool_id) else {
         return StatusCode::NOT_FOUND.into_response();
-    }
+    };
     Json(pool.jwks()).into_response()
 }
 
-async fn openid_configuration(
-    State(pool): State<LocalPool>,
-    Path(pool_id): Path<String>,
-) -> Response {
-    if pool_id != pool.config().pool_id {
+async fn openid_configuration(State(pools): State<Pools>, Path(pool_id): Path<String>) -> Response {
+    let Ok(pool) = pools.by_pool_id(&pool_id) else {
         return StatusCode::NOT_FOUND.into_response();
-    }
+    };
     let issuer = pool.issuer();
     Json(serde_json::json!({
         "issuer": issuer,

@@ -553,6 +553,13 @@ impl Store {
         .transpose()
     }
 
+    pub async fn auth_session_client(&self, id: &str) -> StoreResult<Option<String>> {
+        sqlx::query_scalar("SELECT client_id FROM auth_sessions WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.db)
+            .await
+    }
+
     pub async fn delete_expired_auth_sessions(&self, now: i64) -> StoreResult<()> {
         sqlx::query("DELETE FROM auth_sessions WHERE expires_at <= ?")
             .bind(now)

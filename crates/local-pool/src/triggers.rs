@@ -37,7 +37,7 @@ const PROTECTED_CLAIMS: [&str; 17] = [
 
 impl LocalPool {
     fn event(&self, user: &UserRecord, client_id: &str, source: &str, request: Value) -> Value {
-        let config = &self.inner.config;
+        let config = self.cfg();
         json!({
             "version": "1",
             "region": config.pool_id.split('_').next().unwrap_or_default(),
@@ -100,7 +100,7 @@ impl LocalPool {
         user: &UserRecord,
         client_id: &str,
     ) -> OpResult<PreSignUp> {
-        let triggers = &self.inner.config.triggers;
+        let triggers = &self.cfg().triggers;
         let mut decision = PreSignUp::default();
         if let Some(domain) = user
             .attributes
@@ -134,7 +134,7 @@ impl LocalPool {
         user: &UserRecord,
         client_id: &str,
     ) -> OpResult<()> {
-        let Some(url) = self.inner.config.triggers.post_confirmation.clone() else {
+        let Some(url) = self.cfg().triggers.post_confirmation.clone() else {
             return Ok(());
         };
         let event = self.event(
@@ -156,7 +156,7 @@ impl LocalPool {
         source: &str,
         claims: &mut Map<String, Value>,
     ) -> OpResult<()> {
-        let Some(url) = self.inner.config.triggers.pre_token_generation.clone() else {
+        let Some(url) = self.cfg().triggers.pre_token_generation.clone() else {
             return Ok(());
         };
         let event = self.event(user, client_id, source, json!({"userAttributes": Self::user_attributes(user), "groupConfiguration": {"groupsToOverride": [], "iamRolesToOverride": [], "preferredRole": null}, "clientMetadata": {}}));
@@ -187,10 +187,15 @@ impl LocalPool {
         code: &str,
         default: String,
     ) -> OpResult<String> {
-        let Some(url) = self.inner.config.triggers.custom_message.clone() else {
+        let Some(url) = self.cfg().triggers.custom_message.clone() else {
             return Ok(default);
         };
-        let client_id = self.inner.config.client_id.clone();
+        let client_id = self
+            .cfg()
+            .clients
+            .first()
+            .map(|c| c.client_id.clone())
+            .unwrap_or_default();
         let event = self.event(user, &client_id, source, json!({"userAttributes": Self::user_attributes(user), "codeParameter": "{####}", "usernameParameter": user.username, "clientMetadata": {}}));
         let response = self.call_trigger(&url, "CustomMessage", event).await?;
         let template = response["emailMessage"]

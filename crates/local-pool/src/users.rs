@@ -1,6 +1,7 @@
 //! The rest of the user API: refreshing with `GetTokensFromRefreshToken` (and rotation),
 //! changing and deleting attributes, deleting oneself.
 
+use crate::config::AppClient;
 use crate::pool::{
     constant_time_eq, fault, is_valid_email, is_valid_phone, new_code, random_token, sha256_hex,
     LocalPool, OpResult,
@@ -13,15 +14,9 @@ use cognito_idp::Secret;
 const READ_ONLY: [&str; 3] = ["sub", "email_verified", "phone_number_verified"];
 
 impl LocalPool {
-    fn check_client_secret(&self, client_id: &str, secret: Option<&Secret>) -> OpResult<()> {
-        let config = &self.inner.config;
-        if client_id != config.client_id {
-            return Err(fault(
-                ErrorKind::ResourceNotFound,
-                format!("User pool client {client_id} does not exist."),
-            ));
-        }
-        if let Some(expected) = &config.client_secret {
+    fn check_client_secret(&self, client_id: &str, secret: Option<&Secret>) -> OpResult<AppClient> {
+        let client = self.client(client_id)?;
+        if let Some(expected) = &client.client_secret {
             if !secret.is_some_and(|s| constant_time_eq(s.expose(), expected)) {
                 return Err(fault(
                     ErrorKind::NotAuthorized,
@@ -31,15 +26,14 @@ impl LocalPool {
                 ));
             }
         }
-        Ok(())
+        Ok(client)
     }
 
     pub async fn get_tokens_from_refresh_token(
         &self,
         req: GetTokensFromRefreshTokenRequest,
     ) -> OpResult<GetTokensFromRefreshTokenResponse> {
-        self.check_client_secret(&req.client_id, req.client_secret.as_ref())?;
-        let config = &self.inner.config;
+        let client = self.check_client_secret(&req.client_id, req.client_secret.as_ref())?;
         let store = &self.inner.store;
         let now = self.now();
         let invalid = || fault(ErrorKind::NotAuthorized, "Invalid Refresh Token");
@@ -50,7 +44,7 @@ impl LocalPool {
             None => {
                 let (origin, replaced_at) =
                     store.rotated_token(&hash).await?.ok_or_else(invalid)?;
-                if now - replaced_at > config.rotation_grace_secs {
+                if now - replaced_at > client.rotation_grace_secs {
                     return Err(fault(
                         ErrorKind::RefreshTokenReuse,
                         "Refresh token has been reused",
@@ -69,7 +63,7 @@ impl LocalPool {
         if record.client_id != req.client_id {
             return Err(invalid());
         }
-        let rotated = if config.refresh_token_rotation && !record.revoked {
+        let rotated = if client.refresh_token_rotation && !record.revoked {
             let fresh = random_token(96);
             if !store
                 .rotate_refresh_token(&current_hash, &sha256_hex(&fresh), now)
@@ -133,7 +127,7 @@ impl LocalPool {
                     .insert(format!("{name}_verified"), "false".into());
                 let medium = if name == "email" { "EMAIL" } else { "SMS" };
                 let code = new_code();
-                let expires = self.now() + self.inner.config.attribute_code_validity_secs;
+                let expires = self.now() + self.cfg().attribute_code_validity_secs;
                 self.inner
                     .store
                     .put_code(&user.username, &format!("verify:{name}"), &code, expires)
@@ -169,7 +163,7 @@ impl LocalPool {
                     format!("Cannot delete the non-mutable attribute {name}"),
                 ));
             }
-            if self.inner.config.required_attributes.contains(name) {
+            if self.cfg().required_attributes.contains(name) {
                 return Err(fault(
                     ErrorKind::InvalidParameter,
                     format!("{name} is required and cannot be deleted."),

@@ -15,9 +15,12 @@ struct Harness {
 }
 
 async fn start(config: PoolConfig) -> Harness {
+    start_at(config, Clock::system()).await
+}
+
+async fn start_at(config: PoolConfig, clock: Clock) -> Harness {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let endpoint = format!("http://{}", listener.local_addr().unwrap());
-    let clock = Clock::system();
     let config = PoolConfig {
         print_outbox: false,
         ..config
@@ -31,8 +34,12 @@ async fn start(config: PoolConfig) -> Harness {
     let client = UserPoolClient::new(
         transport,
         &config.pool_id,
-        &config.client_id,
-        config.client_secret.clone().map(Secret::new),
+        &config.default_client().client_id,
+        config
+            .default_client()
+            .client_secret
+            .clone()
+            .map(Secret::new),
     )
     .with_clock(clock.clone());
     Harness {
@@ -44,10 +51,14 @@ async fn start(config: PoolConfig) -> Harness {
 }
 
 fn legacy() -> PoolConfig {
-    PoolConfig {
-        prevent_user_existence_errors: false,
-        ..PoolConfig::default()
-    }
+    with_client(|c| c.prevent_user_existence_errors = false)
+}
+
+/// The default pool with its app client changed by `change`.
+fn with_client(change: impl FnOnce(&mut local_pool::config::AppClient)) -> PoolConfig {
+    let mut config = PoolConfig::default();
+    change(&mut config.clients[0]);
+    config
 }
 
 const PASSWORD: &str = "Corr3ct-horse!";
@@ -530,17 +541,16 @@ async fn refresh_revoke_and_global_sign_out() {
 
 #[tokio::test]
 async fn client_secret_requires_secret_hash() {
-    let config = PoolConfig {
-        client_secret: Some("abcdef0123456789abcdef0123456789abcdef0123456789abc".into()),
-        ..PoolConfig::default()
-    };
+    let config = with_client(|c| {
+        c.client_secret = Some("abcdef0123456789abcdef0123456789abcdef0123456789abc".into())
+    });
     let h = start(config.clone()).await;
     h.confirmed_user("judy").await;
     h.sign_in("judy").await;
     let no_secret = UserPoolClient::new(
         CognitoClient::new(&h.endpoint, Duration::from_secs(5)),
         &config.pool_id,
-        &config.client_id,
+        &config.default_client().client_id,
         None,
     );
     let (k, m) = kind(
@@ -554,7 +564,7 @@ async fn client_secret_requires_secret_hash() {
     let wrong = UserPoolClient::new(
         CognitoClient::new(&h.endpoint, Duration::from_secs(5)),
         &config.pool_id,
-        &config.client_id,
+        &config.default_client().client_id,
         Some(Secret::new("another-secret-another-secret-xx")),
     );
     let (k, m) = kind(
@@ -649,7 +659,8 @@ async fn signing_keys_survive_a_restart() {
 
 #[tokio::test]
 async fn lockout_after_five_failures_grows_and_resets() {
-    let h = start(PoolConfig::default()).await;
+    // A clock that stands still: lockouts are whole seconds.
+    let h = start_at(PoolConfig::default(), Clock::fixed(1_800_000_000)).await;
     h.confirmed_user("lena").await;
     let wrong = Secret::new("Wrong-pass1!");
     for _ in 0..5 {
@@ -705,11 +716,10 @@ async fn get_tokens_from_refresh_token_with_and_without_rotation() {
     );
     h.client.get_user(&again.access_token).await.unwrap();
 
-    let rotating = start(PoolConfig {
-        refresh_token_rotation: true,
-        rotation_grace_secs: 10,
-        ..PoolConfig::default()
-    })
+    let rotating = start(with_client(|c| {
+        c.refresh_token_rotation = true;
+        c.rotation_grace_secs = 10;
+    }))
     .await;
     rotating.confirmed_user("nils").await;
     let first = rotating.sign_in("nils").await.refresh_token.unwrap();

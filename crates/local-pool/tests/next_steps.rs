@@ -10,6 +10,13 @@ use local_pool::{totp, LocalPool, PoolConfig};
 use serde_json::{json, Value};
 use std::time::Duration;
 
+/// The default pool with its app client changed by `change`.
+fn with_client(change: impl FnOnce(&mut local_pool::config::AppClient)) -> PoolConfig {
+    let mut config = PoolConfig::default();
+    change(&mut config.clients[0]);
+    config
+}
+
 const PASSWORD: &str = "Corr3ct-horse!";
 const NEW_PASSWORD: &str = "N3w-password!";
 
@@ -36,7 +43,7 @@ async fn start(config: PoolConfig) -> Harness {
     let client = UserPoolClient::new(
         CognitoClient::new(&endpoint, Duration::from_secs(10)),
         &config.pool_id,
-        &config.client_id,
+        &config.default_client().client_id,
         None,
     )
     .with_clock(clock.clone());
@@ -605,11 +612,7 @@ async fn sms_and_email_codes_selection_and_attempt_limits() {
 
 #[tokio::test]
 async fn forgot_password_and_admin_reset() {
-    let h = start(PoolConfig {
-        prevent_user_existence_errors: false,
-        ..PoolConfig::default()
-    })
-    .await;
+    let h = start(with_client(|c| c.prevent_user_existence_errors = false)).await;
     h.user("quinn").await;
     let sent = h.client.forgot_password("quinn").await.unwrap();
     assert_eq!(

@@ -69,7 +69,7 @@ async fn pool(triggers: Triggers) -> (LocalPool, UserPoolClient) {
     let client = UserPoolClient::new(
         CognitoClient::new(&endpoint, Duration::from_secs(10)),
         &config.pool_id,
-        &config.client_id,
+        &config.default_client().client_id,
         None,
     );
     (pool, client)

@@ -215,3 +215,92 @@ def test_admin_signatures_are_verified():
     with pytest.raises(ClientError) as public:
         client_with("AKIDUNKNOWN", "test").get_user(AccessToken="not-a-token")
     assert error_code(public) == "NotAuthorizedException"
+
+
+def claims(token):
+    import base64
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def test_a_set_up_script_creates_and_uses_its_own_pool(idp):
+    import base64
+    import hashlib
+    import hmac
+
+    pool = idp.create_user_pool(
+        PoolName="set-up-script",
+        Policies={"PasswordPolicy": {"MinimumLength": 10, "RequireUppercase": True, "RequireLowercase": True,
+                                     "RequireNumbers": True, "RequireSymbols": False}},
+        UsernameAttributes=["email"],
+        AutoVerifiedAttributes=["email"],
+        MfaConfiguration="OFF",
+    )["UserPool"]
+    pool_id = pool["Id"]
+    assert pool_id.startswith("us-east-1_") and len(pool_id) == len("us-east-1_") + 9
+    assert pool_id in [p["Id"] for p in idp.list_user_pools(MaxResults=60)["UserPools"]]
+    described = idp.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+    assert described["Policies"]["PasswordPolicy"]["MinimumLength"] == 10
+    assert described["UsernameAttributes"] == ["email"]
+
+    client = idp.create_user_pool_client(
+        UserPoolId=pool_id,
+        ClientName="web",
+        GenerateSecret=True,
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"],
+        PreventUserExistenceErrors="ENABLED",
+        AccessTokenValidity=30,
+        TokenValidityUnits={"AccessToken": "minutes"},
+    )["UserPoolClient"]
+    client_id, secret = client["ClientId"], client["ClientSecret"]
+    assert [c["ClientId"] for c in idp.list_user_pool_clients(UserPoolId=pool_id)["UserPoolClients"]] == [client_id]
+    assert idp.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)["UserPoolClient"]["ClientName"] == "web"
+
+    def secret_hash(username):
+        digest = hmac.new(secret.encode(), (username + client_id).encode(), hashlib.sha256).digest()
+        return base64.b64encode(digest).decode()
+
+    email = f"{unique('owner')}@example.com"
+    with pytest.raises(ClientError) as short:
+        idp.sign_up(ClientId=client_id, SecretHash=secret_hash(email), Username=email, Password="Short1abc")
+    assert error_code(short) == "InvalidPasswordException", "the new pool's policy applies"
+    signed_up = idp.sign_up(ClientId=client_id, SecretHash=secret_hash(email), Username=email, Password="Longer-pass1")
+    assert signed_up["UserSub"]
+    idp.admin_confirm_sign_up(UserPoolId=pool_id, Username=email)
+    with pytest.raises(ClientError) as no_hash:
+        idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": email, "PASSWORD": "Longer-pass1"})
+    assert error_code(no_hash) == "NotAuthorizedException"
+    tokens = idp.initiate_auth(
+        ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": email, "PASSWORD": "Longer-pass1", "SECRET_HASH": secret_hash(email)},
+    )["AuthenticationResult"]
+    access = claims(tokens["AccessToken"])
+    assert access["exp"] - access["iat"] == 1800
+    assert access["iss"] == f"{ENDPOINT}/{pool_id}"
+    assert access["client_id"] == client_id
+    assert idp.get_user(AccessToken=tokens["AccessToken"])["Username"] == signed_up["UserSub"]
+
+    # Flows can be turned off per client.
+    idp.update_user_pool_client(UserPoolId=pool_id, ClientId=client_id, ExplicitAuthFlows=["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"])
+    with pytest.raises(ClientError) as disabled:
+        idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
+                          AuthParameters={"USERNAME": email, "PASSWORD": "Longer-pass1", "SECRET_HASH": secret_hash(email)})
+    assert error_code(disabled) == "InvalidParameterException"
+    assert "USER_PASSWORD_AUTH flow not enabled for this client" in disabled.value.response["Error"]["Message"]
+
+    idp.set_user_pool_mfa_config(UserPoolId=pool_id, SoftwareTokenMfaConfiguration={"Enabled": True}, MfaConfiguration="OPTIONAL")
+    mfa = idp.get_user_pool_mfa_config(UserPoolId=pool_id)
+    assert mfa["MfaConfiguration"] == "OPTIONAL"
+    assert mfa["SoftwareTokenMfaConfiguration"]["Enabled"] is True
+    assert idp.describe_user_pool(UserPoolId=pool_id)["UserPool"]["MfaConfiguration"] == "OPTIONAL"
+
+    idp.update_user_pool(UserPoolId=pool_id, Policies={"PasswordPolicy": {"MinimumLength": 12}})
+    assert idp.describe_user_pool(UserPoolId=pool_id)["UserPool"]["Policies"]["PasswordPolicy"]["MinimumLength"] == 12
+
+    idp.delete_user_pool(UserPoolId=pool_id)
+    with pytest.raises(ClientError) as gone:
+        idp.describe_user_pool(UserPoolId=pool_id)
+    assert error_code(gone) == "ResourceNotFoundException"
+    with pytest.raises(ClientError) as unknown_client:
+        idp.initiate_auth(ClientId=client_id, AuthFlow="USER_SRP_AUTH", AuthParameters={"USERNAME": email, "SRP_A": "2"})
+    assert error_code(unknown_client) == "ResourceNotFoundException"

@@ -1,0 +1,652 @@
+//! Several user pools behind one endpoint, and the management API that creates and changes
+//! them and their app clients (what a boto3 or AWS CLI set-up script calls).
+//!
+//! The configured pool comes from its TOML file at each start; pools created through the API
+//! are kept in `<data>/pools.json` (with their users in `<data>/pools/<id>/`).
+
+use crate::config::{AppClient, MfaMode, PoolConfig};
+use crate::pool::{fault, random_token, Fault, LocalPool, OpResult};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use cognito_idp::error::ErrorKind;
+use cognito_idp::Clock;
+use rand::Rng;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+
+#[derive(Clone)]
+pub struct Pools {
+    inner: Arc<PoolsInner>,
+}
+
+struct PoolsInner {
+    endpoint: String,
+    data_dir: Option<PathBuf>,
+    clock: Clock,
+    default: LocalPool,
+    /// Pools created through the API, by id.
+    created: RwLock<BTreeMap<String, LocalPool>>,
+}
+
+fn not_found(pool_id: &str) -> Fault {
+    fault(
+        ErrorKind::ResourceNotFound,
+        format!("User pool {pool_id} does not exist."),
+    )
+}
+
+fn invalid(message: impl Into<String>) -> Fault {
+    fault(ErrorKind::InvalidParameter, message)
+}
+
+/// Base-62 characters, as real pool and client ids use.
+fn random_id(len: usize) -> String {
+    const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::thread_rng();
+    (0..len)
+        .map(|_| CHARS[rng.gen_range(0..CHARS.len())] as char)
+        .collect()
+}
+
+fn lowercase_id(len: usize) -> String {
+    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::thread_rng();
+    (0..len)
+        .map(|_| CHARS[rng.gen_range(0..CHARS.len())] as char)
+        .collect()
+}
+
+/// Seconds of a token validity given in Cognito's units (`TokenValidityUnits`).
+fn to_seconds(value: i64, unit: &str) -> i64 {
+    value
+        * match unit {
+            "seconds" => 1,
+            "minutes" => 60,
+            "hours" => 3600,
+            _ => 86_400,
+        }
+}
+
+impl Pools {
+    /// The configured pool, plus any created earlier through the API under `data_dir`.
+    pub async fn open(
+        default: LocalPool,
+        endpoint: &str,
+        data_dir: Option<PathBuf>,
+        clock: Clock,
+    ) -> Result<Self, String> {
+        let pools = Self {
+            inner: Arc::new(PoolsInner {
+                endpoint: endpoint.trim_end_matches('/').to_owned(),
+                data_dir,
+                clock,
+                default,
+                created: RwLock::default(),
+            }),
+        };
+        if let Some(path) = pools.registry_path() {
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                let saved: Vec<PoolConfig> =
+                    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+                for config in saved {
+                    let pool = pools.open_pool(config).await?;
+                    pools.created().insert(pool.config().pool_id.clone(), pool);
+                }
+            }
+        }
+        Ok(pools)
+    }
+
+    /// A registry starting with one pool; pools created through the API live in memory.
+    pub fn single(pool: LocalPool) -> Self {
+        let endpoint = pool
+            .issuer()
+            .strip_suffix(&format!("/{}", pool.config().pool_id))
+            .unwrap_or_default()
+            .to_owned();
+        Self {
+            inner: Arc::new(PoolsInner {
+                endpoint,
+                data_dir: None,
+                clock: pool.clock(),
+                default: pool,
+                created: RwLock::default(),
+            }),
+        }
+    }
+
+    pub fn default_pool(&self) -> &LocalPool {
+        &self.inner.default
+    }
+
+    pub fn now(&self) -> i64 {
+        self.inner.clock.now()
+    }
+
+    fn created(&self) -> std::sync::RwLockWriteGuard<'_, BTreeMap<String, LocalPool>> {
+        self.inner.created.write().expect("pools lock")
+    }
+
+    fn all(&self) -> Vec<LocalPool> {
+        let mut pools = vec![self.inner.default.clone()];
+        pools.extend(
+            self.inner
+                .created
+                .read()
+                .expect("pools lock")
+                .values()
+                .cloned(),
+        );
+        pools
+    }
+
+    fn registry_path(&self) -> Option<PathBuf> {
+        self.inner.data_dir.as_ref().map(|d| d.join("pools.json"))
+    }
+
+    async fn open_pool(&self, config: PoolConfig) -> Result<LocalPool, String> {
+        let dir = self
+            .inner
+            .data_dir
+            .as_ref()
+            .map(|d| d.join("pools").join(&config.pool_id));
+        LocalPool::open(
+            config,
+            dir.as_deref(),
+            &self.inner.endpoint,
+            self.inner.clock.clone(),
+        )
+        .await
+    }
+
+    /// Writes the created pools' settings, so they survive a restart.
+    fn save(&self) -> OpResult<()> {
+        let Some(path) = self.registry_path() else {
+            return Ok(());
+        };
+        let configs: Vec<PoolConfig> = self
+            .inner
+            .created
+            .read()
+            .expect("pools lock")
+            .values()
+            .map(|p| (*p.config()).clone())
+            .collect();
+        let text = serde_json::to_string_pretty(&configs).expect("configs serialise");
+        std::fs::write(&path, text).map_err(|e| {
+            tracing::error!(error = %e, "could not save the pools");
+            fault(ErrorKind::InternalError, "Internal error")
+        })
+    }
+
+    pub fn by_pool_id(&self, pool_id: &str) -> OpResult<LocalPool> {
+        self.all()
+            .into_iter()
+            .find(|p| p.config().pool_id == pool_id)
+            .ok_or_else(|| not_found(pool_id))
+    }
+
+    /// The pool a request is for: by pool id, client id, token issuer or challenge session.
+    pub async fn route(&self, body: &Value) -> OpResult<LocalPool> {
+        let text = |key: &str| body.get(key).and_then(Value::as_str);
+        if let Some(pool_id) = text("UserPoolId") {
+            return self.by_pool_id(pool_id);
+        }
+        if let Some(client_id) = text("ClientId") {
+            return self
+                .all()
+                .into_iter()
+                .find(|p| p.config().client(client_id).is_some())
+                .ok_or_else(|| {
+                    fault(
+                        ErrorKind::ResourceNotFound,
+                        format!("User pool client {client_id} does not exist."),
+                    )
+                });
+        }
+        if let Some(token) = text("AccessToken") {
+            // The issuer names the pool; the pool itself verifies the token.
+            let issuer = token
+                .split('.')
+                .nth(1)
+                .and_then(|payload| URL_SAFE_NO_PAD.decode(payload).ok())
+                .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok())
+                .and_then(|claims| claims["iss"].as_str().map(str::to_owned));
+            if let Some(pool) =
+                issuer.and_then(|iss| self.all().into_iter().find(|p| p.issuer() == iss))
+            {
+                return Ok(pool);
+            }
+        }
+        if let Some(session) = text("Session") {
+            for pool in self.all() {
+                if pool
+                    .store()
+                    .auth_session_client(session)
+                    .await
+                    .ok()
+                    .flatten()
+                    .is_some()
+                {
+                    return Ok(pool);
+                }
+            }
+        }
+        Ok(self.inner.default.clone())
+    }
+
+    fn describe_pool(&self, pool: &LocalPool, users: usize) -> Value {
+        let config = pool.config();
+        let policy = &config.password_policy;
+        let region = config.pool_id.split('_').next().unwrap_or("us-east-1");
+        json!({
+            "Id": config.pool_id,
+            "Name": config.pool_name,
+            "Arn": format!("arn:aws:cognito-idp:{region}:000000000000:userpool/{}", config.pool_id),
+            "Policies": {"PasswordPolicy": {
+                "MinimumLength": policy.minimum_length,
+                "RequireUppercase": policy.require_uppercase,
+                "RequireLowercase": policy.require_lowercase,
+                "RequireNumbers": policy.require_numbers,
+                "RequireSymbols": policy.require_symbols,
+                "TemporaryPasswordValidityDays": config.temporary_password_validity_days,
+            }},
+            "UsernameAttributes": config.username_attributes,
+            "AutoVerifiedAttributes": config.auto_verified_attributes,
+            "MfaConfiguration": match config.mfa { MfaMode::Off => "OFF", MfaMode::Optional => "OPTIONAL", MfaMode::On => "ON" },
+            "SchemaAttributes": config.required_attributes.iter().map(|name| json!({"Name": name, "Required": true, "AttributeDataType": "String", "Mutable": true})).collect::<Vec<_>>(),
+            "EstimatedNumberOfUsers": users,
+            "UserPoolTier": "ESSENTIALS",
+        })
+    }
+
+    fn describe_client(pool: &LocalPool, client: &AppClient) -> Value {
+        let mut described = json!({
+            "UserPoolId": pool.config().pool_id,
+            "ClientName": client.client_name,
+            "ClientId": client.client_id,
+            "ExplicitAuthFlows": client.explicit_auth_flows,
+            "AccessTokenValidity": client.access_token_validity_secs / 60,
+            "IdTokenValidity": client.id_token_validity_secs / 60,
+            "RefreshTokenValidity": client.refresh_token_validity_secs / 60,
+            "TokenValidityUnits": {"AccessToken": "minutes", "IdToken": "minutes", "RefreshToken": "minutes"},
+            "AuthSessionValidity": client.auth_session_validity_secs / 60,
+            "EnableTokenRevocation": client.enable_token_revocation,
+            "PreventUserExistenceErrors": if client.prevent_user_existence_errors { "ENABLED" } else { "LEGACY" },
+            "RefreshTokenRotation": {"Feature": if client.refresh_token_rotation { "ENABLED" } else { "DISABLED" }, "RetryGracePeriodSeconds": client.rotation_grace_secs},
+        });
+        if let Some(secret) = &client.client_secret {
+            described["ClientSecret"] = json!(secret);
+        }
+        described
+    }
+
+    /// Applies the pool settings of a CreateUserPool / UpdateUserPool request.
+    fn apply_pool_settings(config: &mut PoolConfig, body: &Value) -> OpResult<()> {
+        if let Some(policy) = body.pointer("/Policies/PasswordPolicy") {
+            let flag = |name: &str, current: bool| policy[name].as_bool().unwrap_or(current);
+            let p = &mut config.password_policy;
+            if let Some(length) = policy["MinimumLength"].as_u64() {
+                if !(6..=99).contains(&length) {
+                    return Err(invalid("MinimumLength must be between 6 and 99."));
+                }
+                p.minimum_length = length as usize;
+            }
+            p.require_uppercase = flag("RequireUppercase", p.require_uppercase);
+            p.require_lowercase = flag("RequireLowercase", p.require_lowercase);
+            p.require_numbers = flag("RequireNumbers", p.require_numbers);
+            p.require_symbols = flag("RequireSymbols", p.require_symbols);
+            if let Some(days) = policy["TemporaryPasswordValidityDays"].as_i64() {
+                config.temporary_password_validity_days = days;
+            }
+        }
+        let strings = |key: &str| {
+            body[key].as_array().map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>()
+            })
+        };
+        if let Some(attributes) = strings("UsernameAttributes") {
+            config.username_attributes = attributes;
+        }
+        if let Some(attributes) = strings("AutoVerifiedAttributes") {
+            config.auto_verified_attributes = attributes;
+        }
+        if let Some(mode) = body["MfaConfiguration"].as_str() {
+            config.mfa = Self::mfa_mode(mode)?;
+        }
+        if let Some(schema) = body["Schema"].as_array() {
+            for attribute in schema {
+                if attribute["Required"].as_bool() == Some(true) {
+                    if let Some(name) = attribute["Name"].as_str() {
+                        if !config.required_attributes.iter().any(|a| a == name) {
+                            config.required_attributes.push(name.to_owned());
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn mfa_mode(mode: &str) -> OpResult<MfaMode> {
+        match mode {
+            "OFF" => Ok(MfaMode::Off),
+            "OPTIONAL" => Ok(MfaMode::Optional),
+            "ON" => Ok(MfaMode::On),
+            other => Err(invalid(format!("Invalid MfaConfiguration {other}"))),
+        }
+    }
+
+    /// Applies an app client's settings from CreateUserPoolClient / UpdateUserPoolClient.
+    fn apply_client_settings(client: &mut AppClient, body: &Value) -> OpResult<()> {
+        if let Some(name) = body["ClientName"].as_str() {
+            client.client_name = name.to_owned();
+        }
+        if let Some(flows) = body["ExplicitAuthFlows"].as_array() {
+            client.explicit_auth_flows = flows
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect();
+        }
+        let unit = |key: &str, default: &str| {
+            body.pointer(&format!("/TokenValidityUnits/{key}"))
+                .and_then(Value::as_str)
+                .unwrap_or(default)
+                .to_owned()
+        };
+        if let Some(v) = body["AccessTokenValidity"].as_i64() {
+            client.access_token_validity_secs = to_seconds(v, &unit("AccessToken", "hours"));
+        }
+        if let Some(v) = body["IdTokenValidity"].as_i64() {
+            client.id_token_validity_secs = to_seconds(v, &unit("IdToken", "hours"));
+        }
+        if let Some(v) = body["RefreshTokenValidity"].as_i64() {
+            client.refresh_token_validity_secs = if v == 0 {
+                30 * 86_400
+            } else {
+                to_seconds(v, &unit("RefreshToken", "days"))
+            };
+        }
+        if let Some(minutes) = body["AuthSessionValidity"].as_i64() {
+            if !(3..=15).contains(&minutes) {
+                return Err(invalid(
+                    "AuthSessionValidity must be between 3 and 15 minutes.",
+                ));
+            }
+            client.auth_session_validity_secs = minutes * 60;
+        }
+        if let Some(enabled) = body["EnableTokenRevocation"].as_bool() {
+            client.enable_token_revocation = enabled;
+        }
+        if let Some(mode) = body["PreventUserExistenceErrors"].as_str() {
+            client.prevent_user_existence_errors = mode == "ENABLED";
+        }
+        if let Some(rotation) = body.get("RefreshTokenRotation") {
+            client.refresh_token_rotation = rotation["Feature"].as_str() == Some("ENABLED");
+            client.rotation_grace_secs = rotation["RetryGracePeriodSeconds"].as_i64().unwrap_or(0);
+        }
+        Ok(())
+    }
+
+    /// Runs a management operation; `None` when `operation` is not one.
+    pub async fn manage(&self, operation: &str, body: &Value) -> Option<OpResult<Value>> {
+        let result = match operation {
+            "CreateUserPool" => self.create_user_pool(body).await,
+            "ListUserPools" => Ok(self.list_user_pools(body)),
+            "DescribeUserPool" => self.describe_user_pool(body).await,
+            "UpdateUserPool" => {
+                self.update_pool(body, |config| Self::apply_pool_settings(config, body))
+                    .await
+            }
+            "DeleteUserPool" => self.delete_user_pool(body),
+            "SetUserPoolMfaConfig" => self.set_mfa_config(body).await,
+            "GetUserPoolMfaConfig" => self.get_mfa_config(body),
+            "CreateUserPoolClient" => self.create_client(body).await,
+            "DescribeUserPoolClient" => self.find_client(body).map(
+                |(pool, client)| json!({"UserPoolClient": Self::describe_client(&pool, &client)}),
+            ),
+            "UpdateUserPoolClient" => self.update_client(body).await,
+            "ListUserPoolClients" => self.list_clients(body),
+            "DeleteUserPoolClient" => self.delete_client(body).await,
+            _ => return None,
+        };
+        Some(result)
+    }
+
+    fn pool_of(&self, body: &Value) -> OpResult<LocalPool> {
+        let id = body["UserPoolId"]
+            .as_str()
+            .ok_or_else(|| invalid("UserPoolId is required."))?;
+        self.by_pool_id(id)
+    }
+
+    async fn create_user_pool(&self, body: &Value) -> OpResult<Value> {
+        let name = body["PoolName"]
+            .as_str()
+            .filter(|n| !n.is_empty() && n.len() <= 128)
+            .ok_or_else(|| invalid("PoolName is required."))?;
+        let region = self
+            .inner
+            .default
+            .config()
+            .pool_id
+            .split('_')
+            .next()
+            .unwrap_or("us-east-1")
+            .to_owned();
+        let mut config = PoolConfig {
+            pool_id: format!("{region}_{}", random_id(9)),
+            pool_name: name.to_owned(),
+            clients: Vec::new(),
+            print_outbox: self.inner.default.config().print_outbox,
+            ..PoolConfig::default()
+        };
+        // A pool made through the API starts as Cognito's does: nothing auto-verified.
+        config.auto_verified_attributes = Vec::new();
+        Self::apply_pool_settings(&mut config, body)?;
+        let pool = self.open_pool(config).await.map_err(|e| {
+            tracing::error!(error = %e, "could not create a pool");
+            fault(ErrorKind::InternalError, "Internal error")
+        })?;
+        let described = self.describe_pool(&pool, 0);
+        self.created().insert(pool.config().pool_id.clone(), pool);
+        self.save()?;
+        Ok(json!({"UserPool": described}))
+    }
+
+    fn list_user_pools(&self, body: &Value) -> Value {
+        let max = body["MaxResults"].as_u64().unwrap_or(60).clamp(1, 60) as usize;
+        let pools: Vec<Value> = self
+            .all()
+            .iter()
+            .take(max)
+            .map(|p| json!({"Id": p.config().pool_id, "Name": p.config().pool_name}))
+            .collect();
+        json!({"UserPools": pools})
+    }
+
+    async fn describe_user_pool(&self, body: &Value) -> OpResult<Value> {
+        let pool = self.pool_of(body)?;
+        let users = pool
+            .store()
+            .list_users()
+            .await
+            .map(|u| u.len())
+            .unwrap_or_default();
+        Ok(json!({"UserPool": self.describe_pool(&pool, users)}))
+    }
+
+    async fn update_pool(
+        &self,
+        body: &Value,
+        change: impl FnOnce(&mut PoolConfig) -> OpResult<()>,
+    ) -> OpResult<Value> {
+        let pool = self.pool_of(body)?;
+        let mut config = (*pool.config()).clone();
+        change(&mut config)?;
+        pool.set_config(config);
+        self.save()?;
+        Ok(json!({}))
+    }
+
+    fn delete_user_pool(&self, body: &Value) -> OpResult<Value> {
+        let id = body["UserPoolId"]
+            .as_str()
+            .ok_or_else(|| invalid("UserPoolId is required."))?;
+        if id == self.inner.default.config().pool_id {
+            return Err(invalid(
+                "The configured pool cannot be deleted; remove it from the configuration instead.",
+            ));
+        }
+        self.created().remove(id).ok_or_else(|| not_found(id))?;
+        self.save()?;
+        if let Some(dir) = self
+            .inner
+            .data_dir
+            .as_ref()
+            .map(|d| d.join("pools").join(id))
+        {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        Ok(json!({}))
+    }
+
+    async fn set_mfa_config(&self, body: &Value) -> OpResult<Value> {
+        self.update_pool(body, |config| {
+            if let Some(mode) = body["MfaConfiguration"].as_str() {
+                config.mfa = Self::mfa_mode(mode)?;
+            }
+            let mut factors = Vec::new();
+            for (key, factor) in [
+                ("SoftwareTokenMfaConfiguration", "SOFTWARE_TOKEN_MFA"),
+                ("SmsMfaConfiguration", "SMS_MFA"),
+                ("EmailMfaConfiguration", "EMAIL_OTP"),
+            ] {
+                let configured = body.get(key);
+                let enabled = match configured {
+                    Some(v) if key == "SoftwareTokenMfaConfiguration" => {
+                        v["Enabled"].as_bool().unwrap_or(false)
+                    }
+                    Some(v) => !v.is_null(),
+                    None => config.mfa_factors.iter().any(|f| f == factor),
+                };
+                if enabled {
+                    factors.push(factor.to_owned());
+                }
+            }
+            config.mfa_factors = factors;
+            Ok(())
+        })
+        .await?;
+        self.get_mfa_config(body)
+    }
+
+    fn get_mfa_config(&self, body: &Value) -> OpResult<Value> {
+        let config = self.pool_of(body)?.config();
+        let has = |factor: &str| config.mfa_factors.iter().any(|f| f == factor);
+        let mut answer = json!({
+            "MfaConfiguration": match config.mfa { MfaMode::Off => "OFF", MfaMode::Optional => "OPTIONAL", MfaMode::On => "ON" },
+            "SoftwareTokenMfaConfiguration": {"Enabled": has("SOFTWARE_TOKEN_MFA")},
+        });
+        if has("SMS_MFA") {
+            answer["SmsMfaConfiguration"] =
+                json!({"SmsAuthenticationMessage": "Your authentication code is {####}"});
+        }
+        if has("EMAIL_OTP") {
+            answer["EmailMfaConfiguration"] =
+                json!({"Message": "Your authentication code is {####}", "Subject": "Your code"});
+        }
+        Ok(answer)
+    }
+
+    async fn create_client(&self, body: &Value) -> OpResult<Value> {
+        let pool = self.pool_of(body)?;
+        let mut client = AppClient {
+            client_id: lowercase_id(26),
+            client_name: body["ClientName"].as_str().unwrap_or_default().to_owned(),
+            client_secret: body["GenerateSecret"]
+                .as_bool()
+                .unwrap_or(false)
+                .then(|| random_token(39)),
+            // Cognito's API default for new clients.
+            prevent_user_existence_errors: false,
+            explicit_auth_flows: vec![
+                "ALLOW_REFRESH_TOKEN_AUTH".into(),
+                "ALLOW_USER_SRP_AUTH".into(),
+                "ALLOW_CUSTOM_AUTH".into(),
+            ],
+            ..AppClient::default()
+        };
+        if client.client_name.is_empty() {
+            return Err(invalid("ClientName is required."));
+        }
+        Self::apply_client_settings(&mut client, body)?;
+        let described = Self::describe_client(&pool, &client);
+        let mut config = (*pool.config()).clone();
+        config.clients.push(client);
+        pool.set_config(config);
+        self.save()?;
+        Ok(json!({"UserPoolClient": described}))
+    }
+
+    fn find_client(&self, body: &Value) -> OpResult<(LocalPool, AppClient)> {
+        let pool = self.pool_of(body)?;
+        let id = body["ClientId"].as_str().unwrap_or_default();
+        let client = pool.config().client(id).cloned().ok_or_else(|| {
+            fault(
+                ErrorKind::ResourceNotFound,
+                format!("User pool client {id} does not exist."),
+            )
+        })?;
+        Ok((pool, client))
+    }
+
+    async fn update_client(&self, body: &Value) -> OpResult<Value> {
+        let (pool, mut client) = self.find_client(body)?;
+        Self::apply_client_settings(&mut client, body)?;
+        let described = Self::describe_client(&pool, &client);
+        let mut config = (*pool.config()).clone();
+        if let Some(slot) = config
+            .clients
+            .iter_mut()
+            .find(|c| c.client_id == client.client_id)
+        {
+            *slot = client;
+        }
+        pool.set_config(config);
+        self.save()?;
+        Ok(json!({"UserPoolClient": described}))
+    }
+
+    fn list_clients(&self, body: &Value) -> OpResult<Value> {
+        let pool = self.pool_of(body)?;
+        let clients: Vec<Value> = pool
+            .config()
+            .clients
+            .iter()
+            .map(|c| json!({"ClientId": c.client_id, "UserPoolId": pool.config().pool_id, "ClientName": c.client_name}))
+            .collect();
+        Ok(json!({"UserPoolClients": clients}))
+    }
+
+    async fn delete_client(&self, body: &Value) -> OpResult<Value> {
+        let (pool, client) = self.find_client(body)?;
+        let mut config = (*pool.config()).clone();
+        config.clients.retain(|c| c.client_id != client.client_id);
+        pool.set_config(config);
+        self.save()?;
+        Ok(json!({}))
+    }
+}
+
+impl From<LocalPool> for Pools {
+    fn from(pool: LocalPool) -> Self {
+        Self::single(pool)
+    }
+}
