@@ -1,6 +1,6 @@
 //! Password reset, password change and attribute verification.
 
-use crate::pool::{fault, new_code, LocalPool, OpResult};
+use crate::pool::{code_channel, fault, new_code, LocalPool, OpResult};
 use crate::store::{UserRecord, UserStatus};
 use cognito_idp::error::ErrorKind;
 use cognito_idp::wire::*;
@@ -14,24 +14,14 @@ fn verify_code_purpose(attribute: &str) -> String {
 
 impl LocalPool {
     /// The verified channel a reset code goes to.
+    /// The verified channel a reset code goes to.
     fn reset_channel(user: &UserRecord) -> Option<(&'static str, &'static str, String)> {
-        let verified = |name: &str| {
+        code_channel(user, |name| {
             user.attributes
                 .get(&format!("{name}_verified"))
                 .map(String::as_str)
                 == Some("true")
-        };
-        if verified("email") {
-            if let Some(email) = user.attributes.get("email") {
-                return Some(("EMAIL", "email", email.clone()));
-            }
-        }
-        if verified("phone_number") {
-            if let Some(phone) = user.attributes.get("phone_number") {
-                return Some(("SMS", "phone_number", phone.clone()));
-            }
-        }
-        None
+        })
     }
 
     /// Sends a password-reset code to the user's verified email or phone.

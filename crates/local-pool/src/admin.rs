@@ -1,7 +1,7 @@
 //! Administrator operations (SigV4-signed on AWS): creating users with a temporary password and
 //! forcing a password reset.
 
-use crate::pool::{fault, is_valid_email, is_valid_phone, LocalPool, OpResult};
+use crate::pool::{check_attribute, fault, LocalPool, OpResult};
 use crate::store::{UserRecord, UserStatus};
 use cognito_idp::error::ErrorKind;
 use cognito_idp::wire::*;
@@ -77,20 +77,8 @@ impl LocalPool {
             .filter(|a| a.name != "sub")
             .map(|a| (a.name.clone(), a.value.clone().unwrap_or_default()))
             .collect();
-        if attributes.get("email").is_some_and(|e| !is_valid_email(e)) {
-            return Err(fault(
-                ErrorKind::InvalidParameter,
-                "Invalid email address format.",
-            ));
-        }
-        if attributes
-            .get("phone_number")
-            .is_some_and(|p| !is_valid_phone(p))
-        {
-            return Err(fault(
-                ErrorKind::InvalidParameter,
-                "Invalid phone number format.",
-            ));
+        for (name, value) in &attributes {
+            check_attribute(name, value)?;
         }
         let resend = req.message_action.as_deref() == Some("RESEND");
         if resend {
@@ -481,27 +469,13 @@ impl LocalPool {
         let mut user = self.admin_user(&req.user_pool_id, &req.username).await?;
         for attribute in &req.user_attributes {
             let value = attribute.value.clone().unwrap_or_default();
-            match attribute.name.as_str() {
-                "sub" => {
-                    return Err(fault(
-                        ErrorKind::InvalidParameter,
-                        "Cannot modify the non-mutable attribute sub",
-                    ))
-                }
-                "email" if !is_valid_email(&value) => {
-                    return Err(fault(
-                        ErrorKind::InvalidParameter,
-                        "Invalid email address format.",
-                    ))
-                }
-                "phone_number" if !is_valid_phone(&value) => {
-                    return Err(fault(
-                        ErrorKind::InvalidParameter,
-                        "Invalid phone number format.",
-                    ))
-                }
-                _ => {}
+            if attribute.name == "sub" {
+                return Err(fault(
+                    ErrorKind::InvalidParameter,
+                    "Cannot modify the non-mutable attribute sub",
+                ));
             }
+            check_attribute(&attribute.name, &value)?;
             user.attributes.insert(attribute.name.clone(), value);
         }
         user.updated_at = self.now();

@@ -41,67 +41,6 @@ fn lambda_error(message: impl Into<String>) -> Fault {
 }
 
 impl LocalPool {
-    fn trigger_event(
-        &self,
-        user: &UserRecord,
-        client_id: &str,
-        source: &str,
-        request: Value,
-    ) -> Value {
-        let config = self.cfg();
-        json!({
-            "version": "1",
-            "region": config.pool_id.split('_').next().unwrap_or_default(),
-            "userPoolId": config.pool_id,
-            "userName": user.username,
-            "callerContext": {"awsSdkVersion": "local-pool", "clientId": client_id},
-            "triggerSource": source,
-            "request": request,
-            "response": {},
-        })
-    }
-
-    async fn call_webhook(&self, url: &str, event: Value) -> OpResult<Value> {
-        let response = reqwest::Client::new()
-            .post(url)
-            .timeout(std::time::Duration::from_secs(5))
-            .json(&event)
-            .send()
-            .await
-            .map_err(|e| {
-                fault(
-                    ErrorKind::UnexpectedLambda,
-                    format!(
-                        "The trigger at {url} could not be reached: {}",
-                        e.without_url()
-                    ),
-                )
-            })?;
-        if !response.status().is_success() {
-            return Err(lambda_error(format!(
-                "The trigger answered HTTP {}",
-                response.status().as_u16()
-            )));
-        }
-        let body: Value = response.json().await.map_err(|_| {
-            fault(
-                ErrorKind::InvalidLambdaResponse,
-                "The trigger's answer is not JSON.",
-            )
-        })?;
-        Ok(body.get("response").cloned().unwrap_or(Value::Null))
-    }
-
-    fn attributes_json(user: &UserRecord) -> Value {
-        let mut attributes: serde_json::Map<String, Value> = user
-            .attributes
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-            .collect();
-        attributes.insert("sub".into(), Value::String(user.sub.clone()));
-        Value::Object(attributes)
-    }
-
     async fn define(
         &self,
         user: &UserRecord,
@@ -136,13 +75,15 @@ impl LocalPool {
                 })
             }
             CustomAuth::Webhook { define_url, .. } => {
-                let event = self.trigger_event(
+                let event = self.event(
                     user,
                     client_id,
                     "DefineAuthChallenge_Authentication",
-                    json!({"userAttributes": Self::attributes_json(user), "session": rounds, "userNotFound": false}),
+                    json!({"userAttributes": Self::user_attributes(user), "session": rounds, "userNotFound": false}),
                 );
-                let response = self.call_webhook(define_url, event).await?;
+                let response = self
+                    .call_trigger(define_url, "DefineAuthChallenge", event)
+                    .await?;
                 Ok(Define {
                     challenge_name: response["challengeName"].as_str().map(str::to_owned),
                     issue_tokens: response["issueTokens"].as_bool().unwrap_or(false),
@@ -195,13 +136,15 @@ impl LocalPool {
                 Ok((public, private, Some("EMAIL_CODE".into())))
             }
             CustomAuth::Webhook { create_url, .. } => {
-                let event = self.trigger_event(
+                let event = self.event(
                     user,
                     client_id,
                     "CreateAuthChallenge_Authentication",
-                    json!({"userAttributes": Self::attributes_json(user), "challengeName": "CUSTOM_CHALLENGE", "session": rounds, "userNotFound": false}),
+                    json!({"userAttributes": Self::user_attributes(user), "challengeName": "CUSTOM_CHALLENGE", "session": rounds, "userNotFound": false}),
                 );
-                let response = self.call_webhook(create_url, event).await?;
+                let response = self
+                    .call_trigger(create_url, "CreateAuthChallenge", event)
+                    .await?;
                 let public: SecretMap = response["publicChallengeParameters"]
                     .as_object()
                     .map(|o| {
@@ -242,13 +185,15 @@ impl LocalPool {
                 Ok(state.private.get("answer").and_then(Value::as_str) == Some(answer))
             }
             CustomAuth::Webhook { verify_url, .. } => {
-                let event = self.trigger_event(
+                let event = self.event(
                     user,
                     client_id,
                     "VerifyAuthChallengeResponse_Authentication",
-                    json!({"userAttributes": Self::attributes_json(user), "privateChallengeParameters": state.private, "challengeAnswer": answer, "userNotFound": false}),
+                    json!({"userAttributes": Self::user_attributes(user), "privateChallengeParameters": state.private, "challengeAnswer": answer, "userNotFound": false}),
                 );
-                let response = self.call_webhook(verify_url, event).await?;
+                let response = self
+                    .call_trigger(verify_url, "VerifyAuthChallengeResponse", event)
+                    .await?;
                 Ok(response["answerCorrect"].as_bool().unwrap_or(false))
             }
         }

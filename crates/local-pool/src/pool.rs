@@ -72,6 +72,22 @@ pub(crate) fn random_token(bytes: usize) -> String {
     URL_SAFE_NO_PAD.encode(buf)
 }
 
+/// The first of email, then phone number, that the user has and `usable` accepts:
+/// `(medium, attribute, destination)`.
+pub(crate) fn code_channel(
+    user: &UserRecord,
+    usable: impl Fn(&str) -> bool,
+) -> Option<(&'static str, &'static str, String)> {
+    [("EMAIL", "email"), ("SMS", "phone_number")]
+        .into_iter()
+        .filter(|(_, attribute)| usable(attribute))
+        .find_map(|(medium, attribute)| {
+            user.attributes
+                .get(attribute)
+                .map(|value| (medium, attribute, value.clone()))
+        })
+}
+
 /// A six-digit one-time code.
 pub(crate) fn new_code() -> String {
     format!("{:06}", rand::thread_rng().gen_range(0..1_000_000))
@@ -129,6 +145,27 @@ pub fn is_valid_phone(value: &str) -> bool {
     (2..=15).contains(&digits.len())
         && digits.chars().all(|c| c.is_ascii_digit())
         && !digits.starts_with('0')
+}
+
+/// Cognito's checks on one attribute value: length, and the email and phone formats.
+pub(crate) fn check_attribute(name: &str, value: &str) -> OpResult<()> {
+    if value.chars().count() > 2048 {
+        return Err(fault(
+            ErrorKind::InvalidParameter,
+            format!("{name}: The attribute value is too long"),
+        ));
+    }
+    match name {
+        "email" if !is_valid_email(value) => Err(fault(
+            ErrorKind::InvalidParameter,
+            "Invalid email address format.",
+        )),
+        "phone_number" if !is_valid_phone(value) => Err(fault(
+            ErrorKind::InvalidParameter,
+            "Invalid phone number format.",
+        )),
+        _ => Ok(()),
+    }
 }
 
 pub(crate) fn required<'a>(map: &'a SecretMap, key: &str) -> OpResult<&'a str> {
@@ -354,23 +391,15 @@ impl LocalPool {
     // ---- messages and codes ----------------------------------------------------------------
 
     /// Where a user's codes go: the first auto-verified channel the user has.
+    /// Where a user's sign-up codes go: the first auto-verified attribute the user has.
     pub(crate) fn delivery_channel(
         &self,
         user: &UserRecord,
     ) -> Option<(&'static str, &'static str, String)> {
         let config = self.cfg();
-        let wants = |name: &str| config.auto_verified_attributes.iter().any(|a| a == name);
-        if wants("email") {
-            if let Some(email) = user.attributes.get("email") {
-                return Some(("EMAIL", "email", email.clone()));
-            }
-        }
-        if wants("phone_number") {
-            if let Some(phone) = user.attributes.get("phone_number") {
-                return Some(("SMS", "phone_number", phone.clone()));
-            }
-        }
-        None
+        code_channel(user, |name| {
+            config.auto_verified_attributes.iter().any(|a| a == name)
+        })
     }
 
     pub(crate) fn details(medium: &str, attribute: &str, destination: &str) -> CodeDeliveryDetails {
@@ -777,12 +806,6 @@ impl LocalPool {
             if attr.name.ends_with("_verified") || attr.name == "sub" {
                 continue;
             }
-            if value.chars().count() > 2048 {
-                return Err(fault(
-                    ErrorKind::InvalidParameter,
-                    format!("{}: The attribute value is too long", attr.name),
-                ));
-            }
             attributes.insert(attr.name.clone(), value);
         }
         let mut username = login.to_owned();
@@ -822,21 +845,9 @@ impl LocalPool {
             attributes.insert(alias.to_owned(), value);
             username = uuid::Uuid::new_v4().to_string();
         }
-        if let Some(email) = attributes.get("email") {
-            if !is_valid_email(email) {
-                return Err(fault(
-                    ErrorKind::InvalidParameter,
-                    "Invalid email address format.",
-                ));
-            }
-        }
-        if let Some(phone) = attributes.get("phone_number") {
-            if !is_valid_phone(phone) {
-                return Err(fault(
-                    ErrorKind::InvalidParameter,
-                    "Invalid phone number format.",
-                ));
-            }
+        // After the username attribute joined them: a username that is an email is checked too.
+        for (name, value) in &attributes {
+            check_attribute(name, value)?;
         }
         for name in &config.required_attributes {
             if attributes.get(name).is_none_or(|v| v.is_empty()) {

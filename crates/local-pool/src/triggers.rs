@@ -1,5 +1,6 @@
 //! Pre sign-up, post confirmation, pre token generation and custom message triggers, as
-//! webhooks receiving Cognito's event JSON; plus the built-in auto-confirm rule.
+//! webhooks receiving Cognito's event JSON; plus the built-in auto-confirm rule. The custom-auth
+//! triggers (`custom_auth.rs`) use the same event and call.
 
 use crate::pool::{fault, LocalPool, OpResult};
 use crate::store::UserRecord;
@@ -36,7 +37,13 @@ const PROTECTED_CLAIMS: [&str; 17] = [
 ];
 
 impl LocalPool {
-    fn event(&self, user: &UserRecord, client_id: &str, source: &str, request: Value) -> Value {
+    pub(crate) fn event(
+        &self,
+        user: &UserRecord,
+        client_id: &str,
+        source: &str,
+        request: Value,
+    ) -> Value {
         let config = self.cfg();
         json!({
             "version": "1",
@@ -50,7 +57,7 @@ impl LocalPool {
         })
     }
 
-    fn user_attributes(user: &UserRecord) -> Value {
+    pub(crate) fn user_attributes(user: &UserRecord) -> Value {
         let mut attributes: Map<String, Value> = user
             .attributes
             .iter()
@@ -65,7 +72,12 @@ impl LocalPool {
     }
 
     /// Calls a trigger webhook. A refusal carries the webhook's text, as a Lambda error would.
-    async fn call_trigger(&self, url: &str, name: &str, event: Value) -> OpResult<Value> {
+    pub(crate) async fn call_trigger(
+        &self,
+        url: &str,
+        name: &str,
+        event: Value,
+    ) -> OpResult<Value> {
         let response = reqwest::Client::new()
             .post(url)
             .timeout(std::time::Duration::from_secs(5))

@@ -3,8 +3,8 @@
 
 use crate::config::AppClient;
 use crate::pool::{
-    constant_time_eq, fault, is_valid_email, is_valid_phone, new_code, random_token, sha256_hex,
-    LocalPool, OpResult,
+    check_attribute, constant_time_eq, fault, new_code, random_token, sha256_hex, LocalPool,
+    OpResult,
 };
 use cognito_idp::error::ErrorKind;
 use cognito_idp::wire::*;
@@ -98,27 +98,7 @@ impl LocalPool {
                     format!("Cannot modify the non-mutable attribute {name}"),
                 ));
             }
-            if value.chars().count() > 2048 {
-                return Err(fault(
-                    ErrorKind::InvalidParameter,
-                    format!("{name}: The attribute value is too long"),
-                ));
-            }
-            match name {
-                "email" if !is_valid_email(&value) => {
-                    return Err(fault(
-                        ErrorKind::InvalidParameter,
-                        "Invalid email address format.",
-                    ))
-                }
-                "phone_number" if !is_valid_phone(&value) => {
-                    return Err(fault(
-                        ErrorKind::InvalidParameter,
-                        "Invalid phone number format.",
-                    ))
-                }
-                _ => {}
-            }
+            check_attribute(name, &value)?;
             let changed = user.attributes.get(name) != Some(&value);
             user.attributes.insert(name.to_owned(), value.clone());
             // A new email or phone is unverified until its code comes back.
