@@ -3,120 +3,15 @@
 
 use cognito_idp::jwt::{JwtVerifier, TokenUse};
 use cognito_idp::wire::AttributeType;
-use cognito_idp::{Clock, CognitoClient, Error, ErrorKind, Secret, SignInOutcome, UserPoolClient};
+use cognito_idp::{Clock, CognitoClient, ErrorKind, Secret, SignInOutcome, UserPoolClient};
 use local_pool::{LocalPool, PoolConfig};
 use std::time::Duration;
 
-struct Harness {
-    pool: LocalPool,
-    client: UserPoolClient,
-    clock: Clock,
-    endpoint: String,
-}
-
-async fn start(config: PoolConfig) -> Harness {
-    start_at(config, Clock::system()).await
-}
-
-async fn start_at(config: PoolConfig, clock: Clock) -> Harness {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let endpoint = format!("http://{}", listener.local_addr().unwrap());
-    let config = PoolConfig {
-        print_outbox: false,
-        ..config
-    };
-    let pool = LocalPool::open(config.clone(), None, &endpoint, clock.clone())
-        .await
-        .unwrap();
-    let app = local_pool::server::router(pool.clone());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    let transport = CognitoClient::new(&endpoint, Duration::from_secs(10));
-    let client = UserPoolClient::new(
-        transport,
-        &config.pool_id,
-        &config.default_client().client_id,
-        config
-            .default_client()
-            .client_secret
-            .clone()
-            .map(Secret::new),
-    )
-    .with_clock(clock.clone());
-    Harness {
-        pool,
-        client,
-        clock,
-        endpoint,
-    }
-}
+mod common;
+use common::*;
 
 fn legacy() -> PoolConfig {
     with_client(|c| c.prevent_user_existence_errors = false)
-}
-
-/// The default pool with its app client changed by `change`.
-fn with_client(change: impl FnOnce(&mut local_pool::config::AppClient)) -> PoolConfig {
-    let mut config = PoolConfig::default();
-    change(&mut config.clients[0]);
-    config
-}
-
-const PASSWORD: &str = "Corr3ct-horse!";
-
-fn kind(err: Error) -> (ErrorKind, String) {
-    match err {
-        Error::Service(e) => (e.kind, e.message),
-        other => panic!("expected a service error, got {other:?}"),
-    }
-}
-
-impl Harness {
-    async fn sign_up(&self, username: &str) -> cognito_idp::wire::SignUpResponse {
-        self.client
-            .sign_up(
-                username,
-                &Secret::new(PASSWORD),
-                vec![
-                    AttributeType::new("email", format!("{username}@example.com")),
-                    AttributeType::new("phone_number", "+15555550123"),
-                ],
-            )
-            .await
-            .unwrap()
-    }
-
-    async fn last_code(&self, username: &str) -> String {
-        self.pool
-            .outbox()
-            .await
-            .unwrap()
-            .into_iter()
-            .rev()
-            .find(|m| m.username == username)
-            .and_then(|m| m.code)
-            .expect("a code in the outbox")
-    }
-
-    async fn confirmed_user(&self, username: &str) {
-        self.sign_up(username).await;
-        let code = self.last_code(username).await;
-        self.client
-            .confirm_sign_up(username, &Secret::new(code), None)
-            .await
-            .unwrap();
-    }
-
-    async fn sign_in(&self, username: &str) -> cognito_idp::wire::AuthenticationResult {
-        match self
-            .client
-            .sign_in_srp(username, &Secret::new(PASSWORD))
-            .await
-            .unwrap()
-        {
-            SignInOutcome::SignedIn(result) => result,
-            other => panic!("expected tokens, got {other:?}"),
-        }
-    }
 }
 
 #[tokio::test]
