@@ -508,19 +508,17 @@ impl LocalPool {
         client_id: &str,
         state: &ChallengeState,
     ) -> OpResult<()> {
-        self.inner
-            .store
-            .put_auth_session(
-                session.expose(),
-                &crate::store::AuthSessionRecord {
-                    username: user.username.clone(),
-                    client_id: client_id.to_owned(),
-                    kind: "challenge".into(),
-                    data: serde_json::to_string(state).expect("state serialises"),
-                    expires_at: self.now() + self.session_validity(client_id),
-                },
-            )
-            .await?;
+        self.save_auth_session(
+            session.expose(),
+            &crate::store::AuthSessionRecord {
+                username: user.username.clone(),
+                client_id: client_id.to_owned(),
+                kind: "challenge".into(),
+                data: serde_json::to_string(state).expect("state serialises"),
+                expires_at: self.now() + self.session_validity(client_id),
+            },
+        )
+        .await?;
         Ok(())
     }
 

@@ -553,6 +553,18 @@ impl LocalPool {
         Ok(())
     }
 
+    /// Stores a challenge session, sweeping out expired ones first so the table stays small.
+    pub(crate) async fn save_auth_session(
+        &self,
+        id: &str,
+        record: &AuthSessionRecord,
+    ) -> OpResult<()> {
+        let store = &self.inner.store;
+        store.delete_expired_auth_sessions(self.now()).await?;
+        store.put_auth_session(id, record).await?;
+        Ok(())
+    }
+
     pub(crate) async fn new_auth_session(
         &self,
         user: &UserRecord,
@@ -561,19 +573,17 @@ impl LocalPool {
         data: Value,
     ) -> OpResult<String> {
         let id = random_token(96);
-        self.inner
-            .store
-            .put_auth_session(
-                &id,
-                &AuthSessionRecord {
-                    username: user.username.clone(),
-                    client_id: client_id.to_owned(),
-                    kind: kind.to_owned(),
-                    data: data.to_string(),
-                    expires_at: self.now() + self.session_validity(client_id),
-                },
-            )
-            .await?;
+        self.save_auth_session(
+            &id,
+            &AuthSessionRecord {
+                username: user.username.clone(),
+                client_id: client_id.to_owned(),
+                kind: kind.to_owned(),
+                data: data.to_string(),
+                expires_at: self.now() + self.session_validity(client_id),
+            },
+        )
+        .await?;
         Ok(id)
     }
 
@@ -1117,19 +1127,17 @@ impl LocalPool {
             "custom": req.auth_flow == "CUSTOM_AUTH",
             "v": URL_SAFE_NO_PAD.encode(verifier.to_bytes_be()),
         });
-        self.inner
-            .store
-            .put_auth_session(
-                &sha256_hex(&secret_block),
-                &AuthSessionRecord {
-                    username: user_id.clone(),
-                    client_id: req.client_id.clone(),
-                    kind: "srp".into(),
-                    data: state.to_string(),
-                    expires_at: self.now() + self.session_validity(&req.client_id),
-                },
-            )
-            .await?;
+        self.save_auth_session(
+            &sha256_hex(&secret_block),
+            &AuthSessionRecord {
+                username: user_id.clone(),
+                client_id: req.client_id.clone(),
+                kind: "srp".into(),
+                data: state.to_string(),
+                expires_at: self.now() + self.session_validity(&req.client_id),
+            },
+        )
+        .await?;
         let parameters: SecretMap = [
             ("SALT", srp::salt_hex(&salt)),
             ("SRP_B", server.public_hex()),

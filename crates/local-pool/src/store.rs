@@ -560,6 +560,13 @@ impl Store {
             .await
     }
 
+    /// How many challenge sessions are stored (live or not yet swept).
+    pub async fn auth_session_count(&self) -> StoreResult<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM auth_sessions")
+            .fetch_one(&self.db)
+            .await
+    }
+
     pub async fn delete_expired_auth_sessions(&self, now: i64) -> StoreResult<()> {
         sqlx::query("DELETE FROM auth_sessions WHERE expires_at <= ?")
             .bind(now)

@@ -809,3 +809,35 @@ async fn browser_sdks_get_cors_and_discovery_documents() {
         .unwrap();
     assert_eq!(missing.status(), 404);
 }
+
+#[tokio::test]
+async fn abandoned_challenge_sessions_are_swept() {
+    let h = start_at(PoolConfig::default(), Clock::fixed(1_800_000_000)).await;
+    h.confirmed_user("rex").await;
+    let start_srp = || {
+        let mut params = cognito_idp::SecretMap::new();
+        params.insert("USERNAME", "rex");
+        params.insert("SRP_A", cognito_idp::srp::SrpClient::new().public_hex());
+        cognito_idp::wire::InitiateAuthRequest {
+            auth_flow: "USER_SRP_AUTH".into(),
+            auth_parameters: params,
+            client_id: h.client.client_id.clone(),
+            ..Default::default()
+        }
+    };
+    let before = h.pool.store().auth_session_count().await.unwrap();
+    for _ in 0..3 {
+        h.client.transport.send(&start_srp()).await.unwrap();
+    }
+    assert_eq!(
+        h.pool.store().auth_session_count().await.unwrap(),
+        before + 3
+    );
+    h.clock.advance(181);
+    h.client.transport.send(&start_srp()).await.unwrap();
+    assert_eq!(
+        h.pool.store().auth_session_count().await.unwrap(),
+        1,
+        "only the new one is left"
+    );
+}
