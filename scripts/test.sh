@@ -41,7 +41,25 @@ if ! cmp -s "$requirements" "$venv/installed.txt" 2>/dev/null; then
 fi
 cargo build --features ssr --bin cognito-authenticator
 pool_dir=$(mktemp -d)
-printf 'print_outbox = false\nmfa = "OPTIONAL"\n[[credentials]]\naccess_key_id = "test"\nsecret_access_key = "test"\n' > "$pool_dir/pool.toml"
+# Two pools: the default one, and one that tracks devices (remembered devices skip MFA).
+cat > "$pool_dir/pool.toml" <<'TOML'
+print_outbox = false
+mfa = "OPTIONAL"
+[[credentials]]
+access_key_id = "test"
+secret_access_key = "test"
+
+[[pools]]
+pool_id = "us-east-1_Devices"
+pool_name = "Devices"
+print_outbox = false
+mfa = "OPTIONAL"
+[pools.device_configuration]
+challenge_required_on_new_device = true
+device_only_remembered_on_user_prompt = true
+[[pools.clients]]
+client_id = "devicesclient000000000001"
+TOML
 pool_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 target/debug/cognito-authenticator local-pool --port "$pool_port" --data "$pool_dir/data" --config "$pool_dir/pool.toml" > "$pool_dir/pool.log" 2>&1 &
 pool_pid=$!

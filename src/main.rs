@@ -128,14 +128,23 @@ async fn local_pool_command(args: &[String]) -> Result<(), String> {
         cognito_idp::Clock::system(),
     )
     .await?;
-    let app = local_pool::server::router(pools)
-        .nest("/local/outbox", local_pool::outbox::router(pool.clone()))
-        .merge(local_pool::console::router(pool.clone()));
-    println!(
-        "local user pool {} (client {}) at {endpoint}; outbox at {endpoint}/local/outbox, console at {endpoint}/local/console",
-        pool.config().pool_id,
-        pool.config().default_client().client_id
-    );
+    let app = local_pool::server::router(pools.clone())
+        .nest("/local/outbox", local_pool::outbox::router(pools.clone()))
+        .merge(local_pool::console::router(pools.clone()));
+    for served in pools.all() {
+        let config = served.config();
+        let clients: Vec<&str> = config
+            .clients
+            .iter()
+            .map(|c| c.client_id.as_str())
+            .collect();
+        println!(
+            "local user pool {} (clients {}) at {endpoint}",
+            config.pool_id,
+            clients.join(", ")
+        );
+    }
+    println!("outbox at {endpoint}/local/outbox, console at {endpoint}/local/console");
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),

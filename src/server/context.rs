@@ -9,7 +9,7 @@ use cognito_idp::jwt::{JwtVerifier, TokenUse};
 use cognito_idp::wire::AuthenticationResult;
 use cognito_idp::{Clock, ErrorKind as CognitoKind, UserPoolClient};
 use leptos::prelude::*;
-use local_pool::LocalPool;
+use local_pool::Pools;
 use std::sync::Arc;
 use tower_sessions::Session;
 
@@ -24,7 +24,8 @@ pub struct AuthInner {
     pub cognito: UserPoolClient,
     pub verifier: JwtVerifier,
     pub clock: Clock,
-    pub local_pool: Option<LocalPool>,
+    /// The embedded pools (the configured one and any `[[pools]]`), when no Cognito is set.
+    pub local_pool: Option<Pools>,
 }
 
 impl std::ops::Deref for Auth {

@@ -10,7 +10,7 @@ use cognito_idp::jwt::JwtVerifier;
 use cognito_idp::{Clock, CognitoClient, Secret, UserPoolClient};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use local_pool::LocalPool;
+use local_pool::{LocalPool, Pools};
 use std::sync::Arc;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_sessions::cookie::SameSite;
@@ -35,6 +35,7 @@ pub async fn connect(config: AuthConfig, public_base: &str, clock: Clock) -> Res
                 clock.clone(),
             )
             .await?;
+            let local = Pools::open(local, &endpoint, data_dir.clone(), clock.clone()).await?;
             (
                 pool.pool_id.clone(),
                 pool.default_client().client_id.clone(),

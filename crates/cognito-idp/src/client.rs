@@ -305,7 +305,19 @@ impl UserPoolClient {
         username: &str,
         password: &Secret,
     ) -> Result<SignInOutcome, Error> {
-        self.sign_in_srp_flow(username, password, false).await
+        self.sign_in_srp_flow(username, password, false, None).await
+    }
+
+    /// `USER_SRP_AUTH` from a device the pool remembers: presents its key and answers the
+    /// device SRP challenges, so a remembered device can skip MFA.
+    pub async fn sign_in_srp_on_device(
+        &self,
+        username: &str,
+        password: &Secret,
+        device: &RememberedDevice,
+    ) -> Result<SignInOutcome, Error> {
+        self.sign_in_srp_flow(username, password, false, Some(device))
+            .await
     }
 
     /// `CUSTOM_AUTH` starting with SRP (Amplify's `CUSTOM_WITH_SRP`): the password is proved
@@ -315,7 +327,7 @@ impl UserPoolClient {
         username: &str,
         password: &Secret,
     ) -> Result<SignInOutcome, Error> {
-        self.sign_in_srp_flow(username, password, true).await
+        self.sign_in_srp_flow(username, password, true, None).await
     }
 
     async fn sign_in_srp_flow(
@@ -323,6 +335,7 @@ impl UserPoolClient {
         username: &str,
         password: &Secret,
         custom: bool,
+        device: Option<&RememberedDevice>,
     ) -> Result<SignInOutcome, Error> {
         let srp_client = SrpClient::new();
         let mut params: SecretMap = [
@@ -331,6 +344,9 @@ impl UserPoolClient {
         ]
         .into_iter()
         .collect();
+        if let Some(device) = device {
+            params.insert("DEVICE_KEY", device.device_key.clone());
+        }
         let flow = if custom {
             params.insert("CHALLENGE_NAME", "SRP_A");
             "CUSTOM_AUTH"
@@ -364,7 +380,7 @@ impl UserPoolClient {
                     password.expose(),
                     &timestamp,
                 )?;
-                let responses: SecretMap = [
+                let mut responses: SecretMap = [
                     ("USERNAME", user_id.to_owned()),
                     ("PASSWORD_CLAIM_SECRET_BLOCK", secret_block.to_owned()),
                     ("PASSWORD_CLAIM_SIGNATURE", signature),
@@ -372,10 +388,180 @@ impl UserPoolClient {
                 ]
                 .into_iter()
                 .collect();
-                self.respond("PASSWORD_VERIFIER", session, responses).await
+                if let Some(device) = device {
+                    responses.insert("DEVICE_KEY", device.device_key.clone());
+                }
+                let outcome = self
+                    .respond("PASSWORD_VERIFIER", session, responses)
+                    .await?;
+                match (outcome, device) {
+                    (
+                        SignInOutcome::Challenge {
+                            name,
+                            session,
+                            parameters,
+                            ..
+                        },
+                        Some(device),
+                    ) if name == "DEVICE_SRP_AUTH" => {
+                        let username = parameters.get("USERNAME").unwrap_or(user_id).to_owned();
+                        self.prove_device(&username, session, device).await
+                    }
+                    (outcome, _) => Ok(outcome),
+                }
             }
             other => Ok(other),
         }
+    }
+
+    /// Answers `DEVICE_SRP_AUTH` and then `DEVICE_PASSWORD_VERIFIER`: SRP with the device group
+    /// key as pool name, the device key as user and the device password.
+    async fn prove_device(
+        &self,
+        username: &str,
+        session: Option<Secret>,
+        device: &RememberedDevice,
+    ) -> Result<SignInOutcome, Error> {
+        let srp_client = SrpClient::new();
+        let start: SecretMap = [
+            ("USERNAME", username.to_owned()),
+            ("DEVICE_KEY", device.device_key.clone()),
+            ("SRP_A", srp_client.public_hex()),
+        ]
+        .into_iter()
+        .collect();
+        let (session, parameters) = match self.respond("DEVICE_SRP_AUTH", session, start).await? {
+            SignInOutcome::Challenge {
+                name,
+                session,
+                parameters,
+                ..
+            } if name == "DEVICE_PASSWORD_VERIFIER" => (session, parameters),
+            other => return Ok(other),
+        };
+        let required = |key: &str| {
+            parameters
+                .get(key)
+                .ok_or_else(|| Error::Protocol(format!("DEVICE_PASSWORD_VERIFIER without {key}")))
+        };
+        let secret_block = required("SECRET_BLOCK")?;
+        let timestamp = srp::timestamp(self.clock.now());
+        let signature = srp_client.password_claim(
+            &device.group_key,
+            &PasswordVerifierChallenge {
+                salt_hex: required("SALT")?,
+                srp_b_hex: required("SRP_B")?,
+                secret_block_b64: secret_block,
+                user_id_for_srp: &device.device_key,
+            },
+            device.password.expose(),
+            &timestamp,
+        )?;
+        let responses: SecretMap = [
+            ("USERNAME", username.to_owned()),
+            ("DEVICE_KEY", device.device_key.clone()),
+            ("PASSWORD_CLAIM_SECRET_BLOCK", secret_block.to_owned()),
+            ("PASSWORD_CLAIM_SIGNATURE", signature),
+            ("TIMESTAMP", timestamp),
+        ]
+        .into_iter()
+        .collect();
+        self.respond("DEVICE_PASSWORD_VERIFIER", session, responses)
+            .await
+    }
+
+    /// Confirms the device a sign-in announced in `NewDeviceMetadata`: makes its random
+    /// password and sends only the verifier. Returns what to keep to sign in from it later, and
+    /// whether the user must still choose to remember it (`UpdateDeviceStatus`).
+    pub async fn confirm_device(
+        &self,
+        access_token: &Secret,
+        metadata: &NewDeviceMetadata,
+        device_name: &str,
+    ) -> Result<(RememberedDevice, bool), Error> {
+        let (password, verifier) =
+            srp::device_verifier(&metadata.device_group_key, &metadata.device_key);
+        let response = self
+            .transport
+            .send(&ConfirmDeviceRequest {
+                access_token: access_token.clone(),
+                device_key: metadata.device_key.clone(),
+                device_secret_verifier_config: Some(verifier),
+                device_name: Some(device_name.to_owned()),
+            })
+            .await?;
+        let device = RememberedDevice {
+            device_key: metadata.device_key.clone(),
+            group_key: metadata.device_group_key.clone(),
+            password,
+        };
+        Ok((device, response.user_confirmation_necessary))
+    }
+
+    /// Remembers (or stops remembering) one of the user's devices.
+    pub async fn update_device_status(
+        &self,
+        access_token: &Secret,
+        device_key: &str,
+        remembered: bool,
+    ) -> Result<(), Error> {
+        let status = if remembered {
+            "remembered"
+        } else {
+            "not_remembered"
+        };
+        self.transport
+            .send(&UpdateDeviceStatusRequest {
+                access_token: access_token.clone(),
+                device_key: device_key.to_owned(),
+                device_remembered_status: Some(status.to_owned()),
+            })
+            .await
+            .map(|_| ())
+    }
+
+    /// The user's tracked devices, one page.
+    pub async fn list_devices(
+        &self,
+        access_token: &Secret,
+        limit: Option<i64>,
+        pagination_token: Option<String>,
+    ) -> Result<ListDevicesResponse, Error> {
+        self.transport
+            .send(&ListDevicesRequest {
+                access_token: access_token.clone(),
+                limit,
+                pagination_token,
+            })
+            .await
+    }
+
+    pub async fn get_device(
+        &self,
+        access_token: &Secret,
+        device_key: &str,
+    ) -> Result<DeviceType, Error> {
+        self.transport
+            .send(&GetDeviceRequest {
+                access_token: access_token.clone(),
+                device_key: device_key.to_owned(),
+            })
+            .await
+            .map(|r| r.device)
+    }
+
+    pub async fn forget_device(
+        &self,
+        access_token: &Secret,
+        device_key: &str,
+    ) -> Result<(), Error> {
+        self.transport
+            .send(&ForgetDeviceRequest {
+                access_token: Some(access_token.clone()),
+                device_key: device_key.to_owned(),
+            })
+            .await
+            .map(|_| ())
     }
 
     /// `USER_PASSWORD_AUTH` (the password is sent to Cognito over TLS).
@@ -586,6 +772,23 @@ impl UserPoolClient {
         request: SetUserMfaPreferenceRequest,
     ) -> Result<(), Error> {
         self.transport.send(&request).await.map(|_| ())
+    }
+}
+
+/// What a client keeps for a device the pool tracks: its key, its group key and the random
+/// password only this client knows (store all three to sign in from the device later).
+#[derive(Clone)]
+pub struct RememberedDevice {
+    pub device_key: String,
+    pub group_key: String,
+    pub password: Secret,
+}
+
+impl std::fmt::Debug for RememberedDevice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RememberedDevice")
+            .field("device_key", &self.device_key)
+            .finish_non_exhaustive()
     }
 }
 

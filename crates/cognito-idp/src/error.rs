@@ -39,6 +39,7 @@ error_kinds! {
     CodeDeliveryFailure => "CodeDeliveryFailureException",
     CodeMismatch => "CodeMismatchException",
     ConcurrentModification => "ConcurrentModificationException",
+    DeviceKeyExists => "DeviceKeyExistsException",
     EnableSoftwareTokenMfa => "EnableSoftwareTokenMFAException",
     ExpiredCode => "ExpiredCodeException",
     Forbidden => "ForbiddenException",

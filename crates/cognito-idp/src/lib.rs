@@ -13,7 +13,7 @@ pub mod secret;
 pub mod srp;
 pub mod wire;
 
-pub use client::{CognitoClient, SignInOutcome, TokenOrSession, UserPoolClient};
+pub use client::{CognitoClient, RememberedDevice, SignInOutcome, TokenOrSession, UserPoolClient};
 pub use clock::Clock;
 pub use error::{Error, ErrorKind, ServiceError};
 pub use secret::{Secret, SecretMap};

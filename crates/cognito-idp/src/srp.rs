@@ -253,6 +253,24 @@ pub fn verifier(pool_name: &str, user_id: &str, password: &str, salt: &[u8]) -> 
     g.g.modpow(&x, &g.n)
 }
 
+/// A new device's random password and the verifier `ConfirmDevice` sends for it: the same
+/// SRP with the group key as pool name and the device key as user.
+pub fn device_verifier(
+    group_key: &str,
+    device_key: &str,
+) -> (crate::Secret, crate::wire::DeviceSecretVerifierConfig) {
+    let mut bytes = [0u8; 40];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let password = BASE64.encode(bytes);
+    let salt = new_salt();
+    let v = verifier(group_key, device_key, &password, &salt);
+    let config = crate::wire::DeviceSecretVerifierConfig {
+        password_verifier: BASE64.encode(pad(&v)),
+        salt: BASE64.encode(pad(&BigUint::from_bytes_be(&salt))),
+    };
+    (crate::Secret::new(password), config)
+}
+
 /// A fresh random 16-byte salt.
 pub fn new_salt() -> [u8; 16] {
     let mut salt = [0u8; 16];

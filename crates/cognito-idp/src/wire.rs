@@ -177,6 +177,16 @@ pub struct AuthenticationResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<Secret>,
     pub id_token: Secret,
+    /// A device the pool started tracking with this sign-in (confirm it with `ConfirmDevice`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_device_metadata: Option<NewDeviceMetadata>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct NewDeviceMetadata {
+    pub device_key: String,
+    pub device_group_key: String,
 }
 
 /// The answer of `InitiateAuth` and `RespondToAuthChallenge`: tokens, or the next challenge.
@@ -551,6 +561,113 @@ pub struct AdminRespondToAuthChallengeRequest {
     pub session: Option<Secret>,
 }
 operation!(AdminRespondToAuthChallengeRequest => AuthResponse, "AdminRespondToAuthChallenge");
+
+/// The verifier a client derives from its random device password (SRP, as for users).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeviceSecretVerifierConfig {
+    /// Base64 of the padded `g^x mod N`.
+    pub password_verifier: String,
+    /// Base64 of the padded salt.
+    pub salt: String,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ConfirmDeviceRequest {
+    pub access_token: Secret,
+    pub device_key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_secret_verifier_config: Option<DeviceSecretVerifierConfig>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_name: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ConfirmDeviceResponse {
+    pub user_confirmation_necessary: bool,
+}
+operation!(ConfirmDeviceRequest => ConfirmDeviceResponse, "ConfirmDevice");
+
+/// One tracked device (`DeviceType`); dates are epoch seconds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeviceType {
+    pub device_key: String,
+    #[serde(default)]
+    pub device_attributes: Vec<AttributeType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_create_date: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_last_modified_date: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_last_authenticated_date: Option<f64>,
+}
+
+impl DeviceType {
+    /// The value of one of the device's attributes (`device_name`, `dev:device_remembered_status`…).
+    pub fn attribute(&self, name: &str) -> Option<&str> {
+        self.device_attributes
+            .iter()
+            .find(|a| a.name == name)
+            .and_then(|a| a.value.as_deref())
+    }
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetDeviceRequest {
+    pub device_key: String,
+    pub access_token: Secret,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetDeviceResponse {
+    pub device: DeviceType,
+}
+operation!(GetDeviceRequest => GetDeviceResponse, "GetDevice", idempotent);
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListDevicesRequest {
+    pub access_token: Secret,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pagination_token: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListDevicesResponse {
+    #[serde(default)]
+    pub devices: Vec<DeviceType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pagination_token: Option<String>,
+}
+operation!(ListDevicesRequest => ListDevicesResponse, "ListDevices", idempotent);
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ForgetDeviceRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<Secret>,
+    pub device_key: String,
+}
+operation!(ForgetDeviceRequest => Empty, "ForgetDevice", idempotent);
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UpdateDeviceStatusRequest {
+    pub access_token: Secret,
+    pub device_key: String,
+    /// `remembered` or `not_remembered`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_remembered_status: Option<String>,
+}
+operation!(UpdateDeviceStatusRequest => Empty, "UpdateDeviceStatus", idempotent);
 
 /// The error body of every failed call.
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -27,6 +27,21 @@ pub(crate) struct ChallengeState {
     pub options: Vec<String>,
     /// `MFA_SETUP` progress: `associated`, then `verified`.
     pub stage: Option<String>,
+    /// The device proving itself with device SRP.
+    #[serde(default)]
+    pub device_key: Option<String>,
+    #[serde(default)]
+    pub device_srp: Option<DeviceSrpState>,
+}
+
+/// The server side of a device SRP exchange, between its two challenges.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct DeviceSrpState {
+    /// The device's `SRP_A` (hex).
+    pub a: String,
+    /// The pool's private `b` (base64url).
+    pub b: String,
+    pub secret_block: String,
 }
 
 fn verified(user: &UserRecord, attribute: &str) -> bool {
@@ -47,6 +62,7 @@ impl LocalPool {
         &self,
         mut user: UserRecord,
         client_id: &str,
+        device_key: Option<&str>,
     ) -> OpResult<AuthResponse> {
         if !user.enabled {
             return Err(fault(ErrorKind::NotAuthorized, "User is disabled."));
@@ -78,7 +94,10 @@ impl LocalPool {
             user.updated_at = self.now();
             self.inner.store.update_user(&user).await?;
         }
-        self.second_factor(&user, client_id).await
+        if let Some(device) = self.confirmed_device(&user, device_key).await? {
+            return self.device_challenge(&user, client_id, &device).await;
+        }
+        self.second_factor(&user, client_id, device_key).await
     }
 
     async fn new_password_challenge(
@@ -151,16 +170,17 @@ impl LocalPool {
         &self,
         user: &UserRecord,
         client_id: &str,
+        device_key: Option<&str>,
     ) -> OpResult<AuthResponse> {
         let config = self.cfg();
         if config.mfa == MfaMode::Off {
-            return self.issue_tokens(user, client_id).await;
+            return self.issue_tokens(user, client_id, device_key).await;
         }
         let mfa = self.inner.store.mfa(&user.username).await?;
         let enabled = self.enabled_factors(user, &mfa);
         if enabled.is_empty() {
             if config.mfa != MfaMode::On {
-                return self.issue_tokens(user, client_id).await;
+                return self.issue_tokens(user, client_id, device_key).await;
             }
             let mut options = Vec::new();
             if config.offers_factor(TOTP) {
@@ -353,7 +373,17 @@ impl LocalPool {
         }
         let session = req.session.clone().expect("checked by open_challenge");
         let client_id = req.client_id.as_str();
+        // Clients that remember a device send its key with each answer.
+        let device_key = responses.get("DEVICE_KEY");
         match req.challenge_name.as_str() {
+            "DEVICE_SRP_AUTH" => {
+                self.answer_device_srp(&user, client_id, state, responses)
+                    .await
+            }
+            "DEVICE_PASSWORD_VERIFIER" => {
+                self.answer_device_password(&user, client_id, state, responses)
+                    .await
+            }
             "NEW_PASSWORD_REQUIRED" => {
                 let password = required(responses, "NEW_PASSWORD")?;
                 if let Err(err) = self.check_password_shape(password) {
@@ -387,7 +417,7 @@ impl LocalPool {
                 user.status = UserStatus::Confirmed;
                 user.updated_at = self.now();
                 self.inner.store.update_user(&user).await?;
-                self.second_factor(&user, client_id).await
+                self.second_factor(&user, client_id, device_key).await
             }
             factor @ (SMS | EMAIL) => {
                 let key = if factor == SMS {
@@ -409,7 +439,7 @@ impl LocalPool {
                         )
                         .await;
                 }
-                self.issue_tokens(&user, client_id).await
+                self.issue_tokens(&user, client_id, device_key).await
             }
             TOTP => {
                 let given = required(responses, "SOFTWARE_TOKEN_MFA_CODE")?;
@@ -428,7 +458,7 @@ impl LocalPool {
                     Some(step) => {
                         mfa.totp_last_step = Some(step);
                         self.inner.store.put_mfa(&user.username, &mfa).await?;
-                        self.issue_tokens(&user, client_id).await
+                        self.issue_tokens(&user, client_id, device_key).await
                     }
                     None => {
                         self.wrong_code(
@@ -458,7 +488,7 @@ impl LocalPool {
             }
             "MFA_SETUP" => {
                 if state.stage.as_deref() == Some("verified") {
-                    return self.issue_tokens(&user, client_id).await;
+                    return self.issue_tokens(&user, client_id, device_key).await;
                 }
                 let factor = [(EMAIL, "email"), (SMS, "phone_number")].into_iter().find(
                     |(factor, attribute)| {
@@ -488,7 +518,7 @@ impl LocalPool {
                     mfa.sms_enabled = true;
                 }
                 self.inner.store.put_mfa(&user.username, &mfa).await?;
-                self.issue_tokens(&user, client_id).await
+                self.issue_tokens(&user, client_id, device_key).await
             }
             "CUSTOM_CHALLENGE" => {
                 self.answer_custom_challenge(&session, &user, client_id, state, responses)

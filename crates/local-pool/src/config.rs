@@ -48,6 +48,11 @@ pub struct PoolConfig {
     /// Print each outbox message on the console (local development).
     pub print_outbox: bool,
     pub argon2: Argon2Params,
+    /// Device tracking (Cognito's `DeviceConfiguration`); off when absent.
+    pub device_configuration: Option<DeviceConfiguration>,
+    /// More pools served at the same endpoint (`[[pools]]` tables, each with these keys).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pools: Vec<PoolConfig>,
 }
 
 impl Default for PoolConfig {
@@ -82,13 +87,46 @@ impl Default for PoolConfig {
             credentials: Vec::new(),
             print_outbox: true,
             argon2: Argon2Params::default(),
+            device_configuration: None,
+            pools: Vec::new(),
         }
     }
 }
 
 impl PoolConfig {
-    pub fn from_toml(text: &str) -> Result<Self, toml::de::Error> {
-        toml::from_str(text)
+    /// Reads a pool file and checks what serde cannot: unique pool and client ids, and no
+    /// `[[pools]]` inside `[[pools]]`.
+    pub fn from_toml(text: &str) -> Result<Self, String> {
+        let config: Self = toml::from_str(text).map_err(|e| e.to_string())?;
+        let mut pool_ids = std::collections::BTreeSet::new();
+        let mut client_ids = std::collections::BTreeSet::new();
+        for pool in std::iter::once(&config).chain(&config.pools) {
+            if pool.clients.is_empty() {
+                return Err(format!("pool {} has no [[clients]]", pool.pool_id));
+            }
+            if !pool.pool_id.contains('_') {
+                return Err(format!(
+                    "pool_id {:?} is not of the form <region>_<id>",
+                    pool.pool_id
+                ));
+            }
+            if !pool_ids.insert(&pool.pool_id) {
+                return Err(format!("pool_id {} is declared twice", pool.pool_id));
+            }
+            if std::ptr::eq(pool, &config) || pool.pools.is_empty() {
+                for client in &pool.clients {
+                    if !client_ids.insert(&client.client_id) {
+                        return Err(format!("client_id {} is declared twice", client.client_id));
+                    }
+                }
+            } else {
+                return Err(format!(
+                    "pool {} declares [[pools]]; list every pool at the top level",
+                    pool.pool_id
+                ));
+            }
+        }
+        Ok(config)
     }
 
     /// The app client with this id.
@@ -171,6 +209,19 @@ impl AppClient {
     }
 }
 
+/// Device tracking: each sign-in from a new device gets `NewDeviceMetadata`; a confirmed
+/// device then signs in with device SRP.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct DeviceConfiguration {
+    /// Cognito's `ChallengeRequiredOnNewDevice`: when true, a remembered device proves itself
+    /// with device SRP in place of the user's MFA code (other devices still get MFA).
+    pub challenge_required_on_new_device: bool,
+    /// Cognito's `DeviceOnlyRememberedOnUserPrompt`: a confirmed device is remembered only
+    /// after `UpdateDeviceStatus` (else at `ConfirmDevice`).
+    pub device_only_remembered_on_user_prompt: bool,
+}
+
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum MfaMode {
@@ -247,6 +298,39 @@ mod tests {
     #[test]
     fn unknown_keys_are_rejected() {
         assert!(PoolConfig::from_toml("pool_idd = \"x\"").is_err());
+    }
+
+    #[test]
+    fn more_pools_come_as_pools_tables_with_their_own_ids() {
+        let two = r#"
+            [[pools]]
+            pool_id = "eu-west-1_Second"
+            [pools.device_configuration]
+            challenge_required_on_new_device = true
+            [[pools.clients]]
+            client_id = "second0000000000000000001"
+        "#;
+        let config = PoolConfig::from_toml(two).unwrap();
+        assert_eq!(config.pools.len(), 1);
+        assert_eq!(config.pools[0].pool_id, "eu-west-1_Second");
+        assert!(config.pools[0].device_configuration.is_some());
+        assert_eq!(
+            config.pools[0].clients[0].client_id,
+            "second0000000000000000001"
+        );
+
+        let same_pool = "[[pools]]\npool_id = \"us-east-1_LocalPool\"";
+        assert!(PoolConfig::from_toml(same_pool)
+            .unwrap_err()
+            .contains("declared twice"));
+        let same_client = "[[pools]]\npool_id = \"us-east-1_Other\"";
+        assert!(PoolConfig::from_toml(same_client)
+            .unwrap_err()
+            .contains("client_id localclient0000000000000001 is declared twice"));
+        let nested = "[[pools]]\npool_id = \"us-east-1_A\"\n[[pools.clients]]\nclient_id = \"a\"\n[[pools.pools]]\npool_id = \"us-east-1_B\"";
+        assert!(PoolConfig::from_toml(nested)
+            .unwrap_err()
+            .contains("top level"));
     }
 }
 

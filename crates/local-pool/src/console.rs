@@ -4,6 +4,7 @@
 use crate::guard::{is_loopback, is_same_site};
 use crate::outbox::escape;
 use crate::pool::LocalPool;
+use crate::pools::Pools;
 use crate::store::UserRecord;
 use axum::extract::{ConnectInfo, Form, Path, Query, Request, State};
 use axum::http::{header, StatusCode};
@@ -20,14 +21,46 @@ use std::net::SocketAddr;
 pub const PATH: &str = "/local/console";
 
 /// The console at `/local/console` (with or without the trailing slash), to merge into a router.
-pub fn router(pool: LocalPool) -> Router {
+/// `?pool=<id>` picks one of several pools; the configured one is shown by default.
+pub fn router(pools: impl Into<Pools>) -> Router {
     Router::new()
         .route(PATH, get(list))
         .route(&format!("{PATH}/"), get(list))
         .route(&format!("{PATH}/users"), post(create))
         .route(&format!("{PATH}/users/{{username}}/{{action}}"), post(act))
         .layer(axum::middleware::from_fn(guard))
-        .with_state(pool)
+        .with_state(pools.into())
+}
+
+/// Which pool a console request is about.
+#[derive(Deserialize, Default)]
+struct PoolQuery {
+    #[serde(default)]
+    pool: String,
+}
+
+/// The chosen pool, or the page saying the id is unknown.
+fn chosen(pools: &Pools, pool_id: &str) -> Result<LocalPool, Box<Response>> {
+    pools.chosen(Some(pool_id)).map_err(|fault| {
+        Box::new(
+            (
+                StatusCode::NOT_FOUND,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                fault.0.message,
+            )
+                .into_response(),
+        )
+    })
+}
+
+/// `?pool=<id>` for links back to a pool other than the configured one.
+fn pool_param(pools: &Pools, pool: &LocalPool) -> String {
+    let id = pool.config().pool_id.clone();
+    if id == pools.default_pool().config().pool_id {
+        String::new()
+    } else {
+        format!("pool={}&", url_encode(&id))
+    }
 }
 
 /// Only this machine may use the console, and only by same-origin forms.
@@ -52,6 +85,8 @@ async fn guard(request: Request, next: Next) -> Response {
 #[derive(Deserialize, Default)]
 struct ListQuery {
     #[serde(default)]
+    pool: String,
+    #[serde(default)]
     q: String,
     #[serde(default)]
     done: String,
@@ -59,12 +94,12 @@ struct ListQuery {
     error: String,
 }
 
-fn back(done: &str) -> Response {
-    Redirect::to(&format!("{PATH}?done={}", url_encode(done))).into_response()
+fn back(pool: &str, done: &str) -> Response {
+    Redirect::to(&format!("{PATH}?{pool}done={}", url_encode(done))).into_response()
 }
 
-fn back_with_error(message: &str) -> Response {
-    Redirect::to(&format!("{PATH}?error={}", url_encode(message))).into_response()
+fn back_with_error(pool: &str, message: &str) -> Response {
+    Redirect::to(&format!("{PATH}?{pool}error={}", url_encode(message))).into_response()
 }
 
 fn url_encode(text: &str) -> String {
@@ -78,7 +113,12 @@ fn url_encode(text: &str) -> String {
         .collect()
 }
 
-async fn list(State(pool): State<LocalPool>, Query(query): Query<ListQuery>) -> Response {
+async fn list(State(pools): State<Pools>, Query(query): Query<ListQuery>) -> Response {
+    let pool = match chosen(&pools, &query.pool) {
+        Ok(pool) => pool,
+        Err(response) => return *response,
+    };
+    let param = pool_param(&pools, &pool);
     let users = match pool.store().list_users().await {
         Ok(users) => users,
         Err(_) => {
@@ -101,8 +141,32 @@ async fn list(State(pool): State<LocalPool>, Query(query): Query<ListQuery>) -> 
     }) {
         shown += 1;
         let (mfa, _) = pool.mfa_settings_for(user).await;
-        rows.push_str(&row(user, &mfa.join(", ")));
+        rows.push_str(&row(user, &mfa.join(", "), &param));
     }
+    let all = pools.all();
+    let switcher = if all.len() > 1 {
+        let links: Vec<String> = all
+            .iter()
+            .map(|p| {
+                let config = p.config();
+                let id = escape(&config.pool_id);
+                if config.pool_id == pool.config().pool_id {
+                    format!("<strong aria-current=\"page\">{id}</strong>")
+                } else {
+                    format!(
+                        "<a href=\"{PATH}?pool={}\">{id}</a>",
+                        url_encode(&config.pool_id)
+                    )
+                }
+            })
+            .collect();
+        format!(
+            "<nav aria-label=\"Pools\">Pools: {}</nav>",
+            links.join(" · ")
+        )
+    } else {
+        String::new()
+    };
     let banner = match (query.done.is_empty(), query.error.is_empty()) {
         (false, _) => format!(
             "<p class=\"done\" role=\"status\">{}</p>",
@@ -118,12 +182,12 @@ async fn list(State(pool): State<LocalPool>, Query(query): Query<ListQuery>) -> 
     Html(format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
 <title>Local user pool</title><style>{STYLE}</style></head><body>\
-<h1>Local user pool <code>{pool_id}</code></h1><p>App client <code>{client_id}</code> · <a href=\"/local/outbox\">Outbox</a></p>{banner}\
-<form method=\"get\" class=\"search\"><label for=\"q\">Search users</label> <input id=\"q\" name=\"q\" value=\"{q}\" placeholder=\"username, email or phone\"> <button>Search</button></form>\
+<h1>Local user pool <code>{pool_id}</code></h1>{switcher}<p>App client <code>{client_id}</code> · <a href=\"/local/outbox\">Outbox</a></p>{banner}\
+<form method=\"get\" class=\"search\"><input type=\"hidden\" name=\"pool\" value=\"{pool_id}\"><label for=\"q\">Search users</label> <input id=\"q\" name=\"q\" value=\"{q}\" placeholder=\"username, email or phone\"> <button>Search</button></form>\
 <p>{shown} of {total} users.</p>\
 <table><thead><tr><th>Username</th><th>Status</th><th>Enabled</th><th>Attributes</th><th>MFA</th><th>Created</th><th>Actions</th></tr></thead><tbody>{rows}</tbody></table>\
 <h2>Create a user</h2><p>The user gets a temporary password (in the outbox) and must choose a new one at first sign-in.</p>\
-<form method=\"post\" action=\"/local/console/users\" class=\"create\">\
+<form method=\"post\" action=\"/local/console/users?{param}\" class=\"create\">\
 <label for=\"new-username\">Username</label><input id=\"new-username\" name=\"username\" required maxlength=\"128\">\
 <label for=\"new-email\">Email</label><input id=\"new-email\" name=\"email\" type=\"email\">\
 <label for=\"new-password\">Temporary password (optional)</label><input id=\"new-password\" name=\"temporary_password\" type=\"text\" autocomplete=\"off\">\
@@ -141,7 +205,7 @@ th,td{border-bottom:1px solid #d5dbe1;padding:.4rem;text-align:left;vertical-ali
 .done{background:#e6f2fa;padding:.5rem}.error{background:#fdecec;color:#c0262d;padding:.5rem}.create{display:grid;max-width:24rem;gap:.4rem}\
 :focus-visible{outline:3px solid #1a73e8}";
 
-fn row(user: &UserRecord, mfa: &str) -> String {
+fn row(user: &UserRecord, mfa: &str, pool_param: &str) -> String {
     let name = escape(&user.username);
     let path = url_encode(&user.username);
     let attributes: String = user
@@ -153,7 +217,7 @@ fn row(user: &UserRecord, mfa: &str) -> String {
         .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
         .unwrap_or_default();
     let button = |action: &str, label: &str| {
-        format!("<form method=\"post\" action=\"/local/console/users/{path}/{action}\"><button>{label}</button></form>")
+        format!("<form method=\"post\" action=\"/local/console/users/{path}/{action}?{pool_param}\"><button>{label}</button></form>")
     };
     let mut actions = String::new();
     if user.status == crate::store::UserStatus::Unconfirmed {
@@ -184,7 +248,16 @@ struct NewUser {
     temporary_password: String,
 }
 
-async fn create(State(pool): State<LocalPool>, Form(form): Form<NewUser>) -> Response {
+async fn create(
+    State(pools): State<Pools>,
+    Query(which): Query<PoolQuery>,
+    Form(form): Form<NewUser>,
+) -> Response {
+    let pool = match chosen(&pools, &which.pool) {
+        Ok(pool) => pool,
+        Err(response) => return *response,
+    };
+    let param = pool_param(&pools, &pool);
     let mut attributes = Vec::new();
     if !form.email.trim().is_empty() {
         attributes.push(AttributeType::new("email", form.email.trim()));
@@ -199,22 +272,27 @@ async fn create(State(pool): State<LocalPool>, Form(form): Form<NewUser>) -> Res
         ..Default::default()
     };
     match pool.admin_create_user(request).await {
-        Ok(created) => Redirect::to(&format!(
-            "{PATH}?done={}",
-            url_encode(&format!(
+        Ok(created) => back(
+            &param,
+            &format!(
                 "Created {}; the temporary password is in the outbox.",
                 created.user.username
-            ))
-        ))
-        .into_response(),
-        Err(fault) => back_with_error(&fault.0.message),
+            ),
+        ),
+        Err(fault) => back_with_error(&param, &fault.0.message),
     }
 }
 
 async fn act(
-    State(pool): State<LocalPool>,
+    State(pools): State<Pools>,
+    Query(which): Query<PoolQuery>,
     Path((username, action)): Path<(String, String)>,
 ) -> Response {
+    let pool = match chosen(&pools, &which.pool) {
+        Ok(pool) => pool,
+        Err(response) => return *response,
+    };
+    let param = pool_param(&pools, &pool);
     let user = AdminUserRequest {
         user_pool_id: pool.config().pool_id.clone(),
         username: username.clone(),
@@ -254,7 +332,7 @@ async fn act(
         }
     };
     match result {
-        Ok(done) => back(&format!("{username}: {done}.")),
-        Err(fault) => back_with_error(&fault.0.message),
+        Ok(done) => back(&param, &format!("{username}: {done}.")),
+        Err(fault) => back_with_error(&param, &fault.0.message),
     }
 }

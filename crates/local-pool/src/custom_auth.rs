@@ -208,7 +208,7 @@ impl LocalPool {
     ) -> OpResult<AuthResponse> {
         let decision = self.define(user, client_id, &rounds).await?;
         if decision.issue_tokens {
-            return self.issue_tokens(user, client_id).await;
+            return self.issue_tokens(user, client_id, None).await;
         }
         if decision.fail || decision.challenge_name.as_deref() != Some("CUSTOM_CHALLENGE") {
             return Err(fault(ErrorKind::NotAuthorized, crate::pool::INCORRECT));

@@ -8,6 +8,7 @@ pub mod challenges;
 pub mod config;
 pub mod console;
 pub mod custom_auth;
+pub mod devices;
 pub mod guard;
 pub mod outbox;
 pub mod pool;

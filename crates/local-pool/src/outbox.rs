@@ -1,6 +1,6 @@
 //! The outbox: every message the pool "sent" (codes, links), for people (HTML) and tests (JSON).
 
-use crate::pool::LocalPool;
+use crate::pools::Pools;
 use crate::store::OutboxMessage;
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
@@ -8,9 +8,10 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 
-/// `GET /`: JSON (oldest first) for `Accept: application/json`, else an HTML page.
-pub fn router(pool: LocalPool) -> Router {
-    Router::new().route("/", get(show)).with_state(pool)
+/// `GET /`: every pool's messages, as JSON (oldest first) for `Accept: application/json`,
+/// else an HTML page.
+pub fn router(pools: impl Into<Pools>) -> Router {
+    Router::new().route("/", get(show)).with_state(pools.into())
 }
 
 pub fn escape(text: &str) -> String {
@@ -28,8 +29,8 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-async fn show(State(pool): State<LocalPool>, headers: HeaderMap) -> Response {
-    let messages = match pool.outbox().await {
+async fn show(State(pools): State<Pools>, headers: HeaderMap) -> Response {
+    let messages = match pools.outbox().await {
         Ok(messages) => messages,
         Err(fault) => return fault.into_response(),
     };
@@ -40,10 +41,11 @@ async fn show(State(pool): State<LocalPool>, headers: HeaderMap) -> Response {
     if wants_json {
         return Json(messages).into_response();
     }
-    Html(render(&messages)).into_response()
+    let several_pools = pools.all().len() > 1;
+    Html(render(&messages, several_pools)).into_response()
 }
 
-fn render(messages: &[OutboxMessage]) -> String {
+fn render(messages: &[OutboxMessage], several_pools: bool) -> String {
     let rows: String = messages
         .iter()
         .rev()
@@ -51,8 +53,13 @@ fn render(messages: &[OutboxMessage]) -> String {
             let when = chrono::DateTime::from_timestamp(m.at, 0)
                 .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
                 .unwrap_or_default();
+            let pool = if several_pools {
+                format!("<td>{}</td>", escape(&m.pool_id))
+            } else {
+                String::new()
+            };
             format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"code\">{}</td><td>{}</td></tr>",
+                "<tr>{pool}<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"code\">{}</td><td>{}</td></tr>",
                 escape(&when),
                 escape(&m.username),
                 escape(&m.channel),
@@ -66,7 +73,8 @@ fn render(messages: &[OutboxMessage]) -> String {
     let body = if messages.is_empty() {
         "<p>No messages yet. Sign up to receive a confirmation code here.</p>".to_owned()
     } else {
-        format!("<table><thead><tr><th>Time</th><th>User</th><th>Channel</th><th>To</th><th>Kind</th><th>Code</th><th>Message</th></tr></thead><tbody>{rows}</tbody></table>")
+        let pool = if several_pools { "<th>Pool</th>" } else { "" };
+        format!("<table><thead><tr>{pool}<th>Time</th><th>User</th><th>Channel</th><th>To</th><th>Kind</th><th>Code</th><th>Message</th></tr></thead><tbody>{rows}</tbody></table>")
     };
     format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Local outbox</title>\

@@ -254,7 +254,12 @@ impl LocalPool {
 
     /// The outbox, oldest first.
     pub async fn outbox(&self) -> OpResult<Vec<OutboxMessage>> {
-        Ok(self.inner.store.outbox().await?)
+        let pool_id = self.cfg().pool_id.clone();
+        let mut messages = self.inner.store.outbox().await?;
+        for message in &mut messages {
+            message.pool_id.clone_from(&pool_id);
+        }
+        Ok(messages)
     }
 
     // ---- shared checks -------------------------------------------------------------------
@@ -450,6 +455,7 @@ impl LocalPool {
             code: code.map(str::to_owned),
             link,
             message,
+            pool_id: self.cfg().pool_id.clone(),
         };
         self.inner.store.push_outbox(&entry).await?;
         if self.cfg().print_outbox {
@@ -620,6 +626,7 @@ impl LocalPool {
         origin_jti: &str,
         auth_time: i64,
         source: &str,
+        device_key: Option<&str>,
     ) -> OpResult<(Secret, Secret)> {
         let config = self.client(client_id)?;
         let now = self.now();
@@ -656,6 +663,9 @@ impl LocalPool {
             (now + config.access_token_validity_secs).into(),
         );
         access.insert("jti".into(), uuid::Uuid::new_v4().to_string().into());
+        if let Some(key) = device_key {
+            access.insert("device_key".into(), key.into());
+        }
         self.pre_token_generation(user, client_id, source, &mut id)
             .await?;
         let keys = &self.inner.keys;
@@ -670,8 +680,11 @@ impl LocalPool {
         &self,
         user: &UserRecord,
         client_id: &str,
+        presented_device: Option<&str>,
     ) -> OpResult<AuthResponse> {
         let client = self.client(client_id)?;
+        let (device_key, new_device_metadata) =
+            self.device_for_tokens(user, presented_device).await?;
         let now = self.now();
         let origin_jti = uuid::Uuid::new_v4().to_string();
         let refresh = random_token(96);
@@ -686,6 +699,7 @@ impl LocalPool {
                     auth_time: now,
                     expires_at: now + client.refresh_token_validity_secs,
                     revoked: false,
+                    device_key: device_key.clone(),
                 },
             )
             .await?;
@@ -696,6 +710,7 @@ impl LocalPool {
                 &origin_jti,
                 now,
                 "TokenGeneration_Authentication",
+                device_key.as_deref(),
             )
             .await?;
         Ok(AuthResponse {
@@ -705,6 +720,7 @@ impl LocalPool {
                 token_type: "Bearer".into(),
                 refresh_token: Some(Secret::new(refresh)),
                 id_token,
+                new_device_metadata,
             }),
             ..Default::default()
         })
@@ -1053,7 +1069,8 @@ impl LocalPool {
                 if !self.verify_password(password, &user.password_hash).await {
                     return Err(self.record_failed_sign_in(user).await);
                 }
-                self.after_first_factor(user, &req.client_id).await
+                self.after_first_factor(user, &req.client_id, params.get("DEVICE_KEY"))
+                    .await
             }
             "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => self.refresh(&req).await,
             // SRP first, then the custom rounds (Amplify's CUSTOM_WITH_SRP).
@@ -1070,7 +1087,7 @@ impl LocalPool {
                 let record = self.take_session(session.expose(), "confirmed", &req.client_id).await?;
                 let user = self.resolve_user(login).await?;
                 match user {
-                    Some(user) if user.username == record.username => self.after_first_factor(user, &req.client_id).await,
+                    Some(user) if user.username == record.username => self.after_first_factor(user, &req.client_id, params.get("DEVICE_KEY")).await,
                     _ => Err(fault(ErrorKind::NotAuthorized, SESSION_EXPIRED)),
                 }
             }
@@ -1154,6 +1171,11 @@ impl LocalPool {
         })
     }
 
+    /// An SRP `TIMESTAMP` in Cognito's format, within five minutes of the pool's clock.
+    pub(crate) fn timestamp_is_fresh(&self, timestamp: &str) -> bool {
+        srp::parse_timestamp(timestamp).is_some_and(|t| (t - self.now()).abs() <= 300)
+    }
+
     /// New ID and access tokens for a live lineage (same `origin_jti` and `auth_time`).
     pub(crate) async fn tokens_for_lineage(
         &self,
@@ -1186,6 +1208,7 @@ impl LocalPool {
                 &record.origin_jti,
                 record.auth_time,
                 "TokenGeneration_RefreshTokens",
+                record.device_key.as_deref(),
             )
             .await?;
         Ok(AuthenticationResult {
@@ -1194,6 +1217,7 @@ impl LocalPool {
             token_type: "Bearer".into(),
             refresh_token,
             id_token,
+            new_device_metadata: None,
         })
     }
 
@@ -1217,6 +1241,12 @@ impl LocalPool {
         if record.client_id != req.client_id {
             return Err(invalid());
         }
+        self.check_refresh_device(
+            &record.username,
+            record.device_key.as_deref(),
+            params.get("DEVICE_KEY"),
+        )
+        .await?;
         let result = self
             .tokens_for_lineage(&record, &req.client_id, None)
             .await?;
@@ -1260,8 +1290,7 @@ impl LocalPool {
             return Err(incorrect());
         }
         self.check_lockout(&user).await?;
-        let skew_ok =
-            srp::parse_timestamp(timestamp).is_some_and(|t| (t - self.now()).abs() <= 300);
+        let skew_ok = self.timestamp_is_fresh(timestamp);
         let decode = |key: &str| {
             state[key]
                 .as_str()
@@ -1297,7 +1326,8 @@ impl LocalPool {
         if state["custom"].as_bool() == Some(true) {
             return self.custom_after_password(user, &req.client_id).await;
         }
-        self.after_first_factor(user, &req.client_id).await
+        self.after_first_factor(user, &req.client_id, responses.get("DEVICE_KEY"))
+            .await
     }
 
     pub async fn get_user(&self, req: GetUserRequest) -> OpResult<GetUserResponse> {

@@ -4,7 +4,7 @@
 //! The configured pool comes from its TOML file at each start; pools created through the API
 //! are kept in `<data>/pools.json` (with their users in `<data>/pools/<id>/`).
 
-use crate::config::{AppClient, MfaMode, PoolConfig};
+use crate::config::{AppClient, DeviceConfiguration, MfaMode, PoolConfig};
 use crate::pool::{fault, random_token, Fault, LocalPool, OpResult};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -26,8 +26,12 @@ struct PoolsInner {
     data_dir: Option<PathBuf>,
     clock: Clock,
     default: LocalPool,
-    /// Pools created through the API, by id.
+    /// The other pools, by id: declared in the configuration (`[[pools]]`) or created through
+    /// the API.
     created: RwLock<BTreeMap<String, LocalPool>>,
+    /// Ids of the pools the configuration declares: rebuilt from it at each start, so they are
+    /// not written to `pools.json`.
+    configured: Vec<String>,
 }
 
 fn not_found(pool_id: &str) -> Fault {
@@ -82,15 +86,29 @@ impl Pools {
                 endpoint: endpoint.trim_end_matches('/').to_owned(),
                 data_dir,
                 clock,
+                configured: default
+                    .config()
+                    .pools
+                    .iter()
+                    .map(|p| p.pool_id.clone())
+                    .collect(),
                 default,
                 created: RwLock::default(),
             }),
         };
+        for config in pools.default_pool().config().pools.clone() {
+            let pool = pools.open_pool(config).await?;
+            pools.created().insert(pool.config().pool_id.clone(), pool);
+        }
         if let Some(path) = pools.registry_path() {
             if let Ok(text) = std::fs::read_to_string(&path) {
                 let saved: Vec<PoolConfig> =
                     serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
                 for config in saved {
+                    // The configuration wins over a saved pool with the same id.
+                    if pools.is_configured(&config.pool_id) {
+                        continue;
+                    }
                     let pool = pools.open_pool(config).await?;
                     pools.created().insert(pool.config().pool_id.clone(), pool);
                 }
@@ -113,6 +131,7 @@ impl Pools {
                 clock: pool.clock(),
                 default: pool,
                 created: RwLock::default(),
+                configured: Vec::new(),
             }),
         }
     }
@@ -129,7 +148,33 @@ impl Pools {
         self.inner.created.write().expect("pools lock")
     }
 
-    fn all(&self) -> Vec<LocalPool> {
+    /// Every pool's outbox in one list, oldest first.
+    pub async fn outbox(&self) -> OpResult<Vec<crate::store::OutboxMessage>> {
+        let mut messages = Vec::new();
+        for pool in self.all() {
+            messages.extend(pool.outbox().await?);
+        }
+        // Stable: messages of one pool keep their order within the same second.
+        messages.sort_by_key(|m| m.at);
+        Ok(messages)
+    }
+
+    /// The pool the console or outbox was asked for (`?pool=`), else the configured one.
+    pub fn chosen(&self, pool_id: Option<&str>) -> OpResult<LocalPool> {
+        match pool_id.filter(|id| !id.is_empty()) {
+            Some(id) => self.by_pool_id(id),
+            None => Ok(self.inner.default.clone()),
+        }
+    }
+
+    /// Declared by the configuration file (the default pool or a `[[pools]]` table).
+    fn is_configured(&self, pool_id: &str) -> bool {
+        pool_id == self.inner.default.config().pool_id
+            || self.inner.configured.iter().any(|id| id == pool_id)
+    }
+
+    /// Every pool served: the configured one first.
+    pub fn all(&self) -> Vec<LocalPool> {
         let mut pools = vec![self.inner.default.clone()];
         pools.extend(
             self.inner
@@ -172,6 +217,7 @@ impl Pools {
             .read()
             .expect("pools lock")
             .values()
+            .filter(|p| !self.is_configured(&p.config().pool_id))
             .map(|p| (*p.config()).clone())
             .collect();
         let text = serde_json::to_string_pretty(&configs).expect("configs serialise");
@@ -259,6 +305,10 @@ impl Pools {
             "SchemaAttributes": config.required_attributes.iter().map(|name| json!({"Name": name, "Required": true, "AttributeDataType": "String", "Mutable": true})).collect::<Vec<_>>(),
             "EstimatedNumberOfUsers": users,
             "UserPoolTier": "ESSENTIALS",
+            "DeviceConfiguration": config.device_configuration.as_ref().map(|d| json!({
+                "ChallengeRequiredOnNewDevice": d.challenge_required_on_new_device,
+                "DeviceOnlyRememberedOnUserPrompt": d.device_only_remembered_on_user_prompt,
+            })),
         })
     }
 
@@ -318,6 +368,14 @@ impl Pools {
         }
         if let Some(mode) = body["MfaConfiguration"].as_str() {
             config.mfa = Self::mfa_mode(mode)?;
+        }
+        // Any member given turns device tracking on (as on AWS).
+        if let Some(devices) = body.get("DeviceConfiguration").filter(|d| d.is_object()) {
+            let flag = |name: &str| devices[name].as_bool().unwrap_or(false);
+            config.device_configuration = Some(DeviceConfiguration {
+                challenge_required_on_new_device: flag("ChallengeRequiredOnNewDevice"),
+                device_only_remembered_on_user_prompt: flag("DeviceOnlyRememberedOnUserPrompt"),
+            });
         }
         if let Some(schema) = body["Schema"].as_array() {
             for attribute in schema {
@@ -499,9 +557,9 @@ impl Pools {
         let id = body["UserPoolId"]
             .as_str()
             .ok_or_else(|| invalid("UserPoolId is required."))?;
-        if id == self.inner.default.config().pool_id {
+        if self.is_configured(id) {
             return Err(invalid(
-                "The configured pool cannot be deleted; remove it from the configuration instead.",
+                "A pool from the configuration file cannot be deleted; remove it from the file instead.",
             ));
         }
         self.created().remove(id).ok_or_else(|| not_found(id))?;

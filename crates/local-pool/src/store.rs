@@ -70,6 +70,19 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS mfa (username TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS rotated_tokens (token_hash TEXT PRIMARY KEY, origin_jti TEXT NOT NULL, replaced_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS lockouts (username TEXT PRIMARY KEY, locked_until INTEGER NOT NULL, last_failure INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS devices (
+  device_key TEXT PRIMARY KEY,
+  username TEXT NOT NULL,
+  group_key TEXT NOT NULL,
+  name TEXT,
+  salt BLOB,
+  verifier BLOB,
+  remembered INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  last_authenticated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS devices_user ON devices(username);
 "#;
 
 /// Cognito's `UserStatusType` values the pool uses.
@@ -140,6 +153,40 @@ pub struct RefreshRecord {
     pub auth_time: i64,
     pub expires_at: i64,
     pub revoked: bool,
+    /// The device the lineage was issued to, when the pool tracks devices.
+    pub device_key: Option<String>,
+}
+
+/// A device the pool tracks for a user. It is confirmed once it has a verifier.
+#[derive(Clone)]
+pub struct DeviceRecord {
+    pub device_key: String,
+    pub username: String,
+    pub group_key: String,
+    pub name: Option<String>,
+    pub salt: Option<Vec<u8>>,
+    pub verifier: Option<Vec<u8>>,
+    pub remembered: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub last_authenticated_at: i64,
+}
+
+impl DeviceRecord {
+    pub fn confirmed(&self) -> bool {
+        self.verifier.is_some()
+    }
+}
+
+impl std::fmt::Debug for DeviceRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceRecord")
+            .field("device_key", &self.device_key)
+            .field("username", &self.username)
+            .field("remembered", &self.remembered)
+            .field("confirmed", &self.confirmed())
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -165,6 +212,9 @@ pub struct OutboxMessage {
     #[serde(default)]
     pub link: Option<String>,
     pub message: String,
+    /// The pool that sent it (filled in by the pool, not stored).
+    #[serde(default)]
+    pub pool_id: String,
 }
 
 /// A user's second factors.
@@ -221,7 +271,10 @@ impl Store {
             .await?;
         sqlx::raw_sql(SCHEMA).execute(&db).await?;
         // Columns added after the first release; "duplicate column" means already there.
-        for migration in ["ALTER TABLE outbox ADD COLUMN link TEXT"] {
+        for migration in [
+            "ALTER TABLE outbox ADD COLUMN link TEXT",
+            "ALTER TABLE refresh_tokens ADD COLUMN device_key TEXT",
+        ] {
             if let Err(err) = sqlx::query(migration).execute(&db).await {
                 if !err.to_string().contains("duplicate column") {
                     return Err(err);
@@ -392,7 +445,7 @@ impl Store {
     ) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO refresh_tokens (token_hash, username, client_id, origin_jti, auth_time, \
-             expires_at, revoked) VALUES (?,?,?,?,?,?,?)",
+             expires_at, revoked, device_key) VALUES (?,?,?,?,?,?,?,?)",
         )
         .bind(token_hash)
         .bind(&record.username)
@@ -401,6 +454,7 @@ impl Store {
         .bind(record.auth_time)
         .bind(record.expires_at)
         .bind(record.revoked as i64)
+        .bind(&record.device_key)
         .execute(&self.db)
         .await?;
         Ok(())
@@ -414,7 +468,79 @@ impl Store {
             auth_time: row.try_get("auth_time")?,
             expires_at: row.try_get("expires_at")?,
             revoked: row.try_get::<i64, _>("revoked")? != 0,
+            device_key: row.try_get("device_key")?,
         })
+    }
+
+    fn device_from_row(row: &sqlx::sqlite::SqliteRow) -> StoreResult<DeviceRecord> {
+        Ok(DeviceRecord {
+            device_key: row.try_get("device_key")?,
+            username: row.try_get("username")?,
+            group_key: row.try_get("group_key")?,
+            name: row.try_get("name")?,
+            salt: row.try_get("salt")?,
+            verifier: row.try_get("verifier")?,
+            remembered: row.try_get::<i64, _>("remembered")? != 0,
+            created_at: row.try_get("created_at")?,
+            updated_at: row.try_get("updated_at")?,
+            last_authenticated_at: row.try_get("last_authenticated_at")?,
+        })
+    }
+
+    /// Inserts or replaces a device.
+    pub async fn put_device(&self, device: &DeviceRecord) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT OR REPLACE INTO devices (device_key, username, group_key, name, salt, verifier, \
+             remembered, created_at, updated_at, last_authenticated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        )
+        .bind(&device.device_key)
+        .bind(&device.username)
+        .bind(&device.group_key)
+        .bind(&device.name)
+        .bind(&device.salt)
+        .bind(&device.verifier)
+        .bind(device.remembered as i64)
+        .bind(device.created_at)
+        .bind(device.updated_at)
+        .bind(device.last_authenticated_at)
+        .execute(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    /// A user's device by key (`None` for another user's key).
+    pub async fn device(
+        &self,
+        username: &str,
+        device_key: &str,
+    ) -> StoreResult<Option<DeviceRecord>> {
+        sqlx::query("SELECT * FROM devices WHERE device_key = ? AND username = ?")
+            .bind(device_key)
+            .bind(username)
+            .fetch_optional(&self.db)
+            .await?
+            .map(|row| Self::device_from_row(&row))
+            .transpose()
+    }
+
+    /// A user's devices, oldest first.
+    pub async fn devices(&self, username: &str) -> StoreResult<Vec<DeviceRecord>> {
+        sqlx::query("SELECT * FROM devices WHERE username = ? ORDER BY created_at, device_key")
+            .bind(username)
+            .fetch_all(&self.db)
+            .await?
+            .iter()
+            .map(Self::device_from_row)
+            .collect()
+    }
+
+    pub async fn delete_device(&self, username: &str, device_key: &str) -> StoreResult<bool> {
+        let result = sqlx::query("DELETE FROM devices WHERE device_key = ? AND username = ?")
+            .bind(device_key)
+            .bind(username)
+            .execute(&self.db)
+            .await?;
+        Ok(result.rows_affected() == 1)
     }
 
     pub async fn refresh_token(&self, token_hash: &str) -> StoreResult<Option<RefreshRecord>> {
@@ -488,7 +614,7 @@ impl Store {
 
     pub async fn delete_user(&self, username: &str) -> StoreResult<()> {
         let mut tx = self.db.begin().await?;
-        for table in ["users", "codes", "mfa", "lockouts"] {
+        for table in ["users", "codes", "mfa", "lockouts", "devices"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE username = ?"))
                 .bind(username)
                 .execute(&mut *tx)
@@ -643,6 +769,7 @@ impl Store {
                     code: row.try_get("code")?,
                     link: row.try_get("link")?,
                     message: row.try_get("message")?,
+                    pool_id: String::new(),
                 })
             })
             .collect()

@@ -63,6 +63,12 @@ impl LocalPool {
         if record.client_id != req.client_id {
             return Err(invalid());
         }
+        self.check_refresh_device(
+            &record.username,
+            record.device_key.as_deref(),
+            req.device_key.as_deref(),
+        )
+        .await?;
         let rotated = if client.refresh_token_rotation && !record.revoked {
             let fresh = random_token(96);
             if !store
