@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what is missing (tools, Debian's Chromium, npm packages), checks formatting and
+# Installs what is missing (tools, Debian's Chromium and redis-server, npm packages), checks formatting and
 # lints, then runs every test: Rust (all crates) and Playwright (JS and no-JS projects).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -7,10 +7,14 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
-if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
-  echo "test: installing Debian's chromium"
+# Debian's chromium for Playwright, and redis-server for the shared-session tests.
+missing=()
+[ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium)
+command -v redis-server >/dev/null || missing+=(redis-server)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "test: installing ${missing[*]}"
   as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 if [ ! -d end2end/node_modules/@playwright/test ]; then
   echo "test: installing the end-to-end test packages"

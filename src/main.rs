@@ -54,6 +54,13 @@ async fn serve() -> Result<(), String> {
         cognito_idp::Clock::system(),
     )
     .await?;
+    // The embedded pool serves its keys from this very server, so only a remote pool's JWKS
+    // can be checked before listening.
+    if auth.local_pool.is_none() {
+        auth.verifier.refresh_keys().await.map_err(|e| {
+            format!("the pool's signing keys could not be fetched ({e}); check COGNITO_USER_POOL_ID, AWS_REGION and COGNITO_ENDPOINT")
+        })?;
+    }
     if auth.local_pool.is_some() {
         tracing::info!("using the embedded local user pool; codes appear on this console and at http://{addr}/local/outbox");
     }

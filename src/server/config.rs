@@ -56,6 +56,10 @@ pub struct AuthConfig {
     pub request_timeout: Duration,
     /// Idle time after which a session ends.
     pub session_idle_secs: i64,
+    /// Time after sign-in at which a session ends however active it is.
+    pub session_max_age_secs: i64,
+    /// Where sessions are kept (`SESSION_STORE`).
+    pub session_store: super::session_store::SessionStoreUrl,
 }
 
 impl AuthConfig {
@@ -89,6 +93,8 @@ impl AuthConfig {
             password_policy,
             request_timeout: Duration::from_secs(10),
             session_idle_secs: 8 * 3600,
+            session_max_age_secs: 7 * 24 * 3600,
+            session_store: super::session_store::SessionStoreUrl::Memory,
         }
     }
 
@@ -114,7 +120,7 @@ impl AuthConfig {
                     },
                     None => PoolConfig::default(),
                 };
-                Self::local(Some(PathBuf::from(data_dir)), pool)
+                Self::local(Some(PathBuf::from(&data_dir)), pool)
             }
             (Some(pool_id), Some(client_id)) => {
                 let pool_region = pool_id.split_once('_').map(|(r, _)| r.to_owned());
@@ -163,6 +169,36 @@ impl AuthConfig {
                 "0" | "false" => config.secure_cookies = false,
                 other => problems.push(format!(
                     "SECURE_COOKIES must be true or false, not {other:?}"
+                )),
+            }
+        }
+        config.session_store = match var("SESSION_STORE") {
+            Some(value) => value.parse().unwrap_or_else(|problem| {
+                problems.push(problem);
+                super::session_store::SessionStoreUrl::Memory
+            }),
+            None => super::session_store::SessionStoreUrl::Sqlite(
+                PathBuf::from(&data_dir).join("sessions.sqlite3"),
+            ),
+        };
+        for (name, target) in [
+            ("SESSION_IDLE_SECS", &mut config.session_idle_secs),
+            ("SESSION_MAX_AGE_SECS", &mut config.session_max_age_secs),
+        ] {
+            if let Some(value) = var(name) {
+                match value.parse::<i64>() {
+                    Ok(secs) if secs > 0 => *target = secs,
+                    _ => problems.push(format!(
+                        "{name} must be a positive number of seconds, not {value:?}"
+                    )),
+                }
+            }
+        }
+        if let Some(value) = var("REQUEST_TIMEOUT_SECS") {
+            match value.parse::<u64>() {
+                Ok(secs) if secs > 0 => config.request_timeout = Duration::from_secs(secs),
+                _ => problems.push(format!(
+                    "REQUEST_TIMEOUT_SECS must be a positive number of seconds, not {value:?}"
                 )),
             }
         }

@@ -26,6 +26,8 @@ pub struct AuthInner {
     pub clock: Clock,
     /// The embedded pools (the configured one and any `[[pools]]`), when no Cognito is set.
     pub local_pool: Option<Pools>,
+    pub sessions: super::session_store::AppSessionStore,
+    pub refreshes: super::refresh::Refreshes,
 }
 
 impl std::ops::Deref for Auth {
@@ -82,6 +84,9 @@ pub struct Ctx {
     pub session: Session,
     /// A plain form post: answer with a redirect and keep the outcome in the session.
     pub no_js: bool,
+    /// This request's `GetUser` answer (`None`: Cognito did not answer), so the token check
+    /// and the account page share one call.
+    fetched_user: tokio::sync::OnceCell<Option<cognito_idp::wire::GetUserResponse>>,
 }
 
 impl Ctx {
@@ -101,6 +106,7 @@ impl Ctx {
             auth,
             session,
             no_js,
+            fetched_user: Default::default(),
         })
     }
 
@@ -277,24 +283,45 @@ impl Ctx {
             .ok_or_else(|| AppError::new(ErrorKind::NotSignedIn))
     }
 
+    /// `GetUser` for this request, asked at most once. `Ok(None)`: Cognito did not answer;
+    /// `Err`: it refused the token.
+    async fn get_user_once(
+        &self,
+        access_token: &cognito_idp::Secret,
+    ) -> Result<Option<&cognito_idp::wire::GetUserResponse>, cognito_idp::Error> {
+        if let Some(known) = self.fetched_user.get() {
+            return Ok(known.as_ref());
+        }
+        let answer = match self.auth.cognito.get_user(access_token).await {
+            Ok(answer) => Some(answer),
+            Err(err) if err.kind() == Some(&CognitoKind::NotAuthorized) => return Err(err),
+            Err(_) => None,
+        };
+        Ok(self
+            .fetched_user
+            .get_or_init(|| async { answer })
+            .await
+            .as_ref())
+    }
+
     /// The account page's view: claims plus MFA settings fresh from Cognito.
     async fn user_view(&self, user: &SignedIn) -> UserView {
-        let (mfa_enabled, mfa_preferred) =
-            match self.auth.cognito.get_user(&user.access_token).await {
-                Ok(answer) => (
-                    answer
-                        .user_mfa_setting_list
-                        .unwrap_or_default()
-                        .iter()
-                        .filter_map(|n| MfaType::from_cognito(n))
-                        .collect(),
-                    answer
-                        .preferred_mfa_setting
-                        .as_deref()
-                        .and_then(MfaType::from_cognito),
-                ),
-                Err(_) => (Vec::new(), None),
-            };
+        let (mfa_enabled, mfa_preferred) = match self.get_user_once(&user.access_token).await {
+            Ok(Some(answer)) => (
+                answer
+                    .user_mfa_setting_list
+                    .clone()
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|n| MfaType::from_cognito(n))
+                    .collect(),
+                answer
+                    .preferred_mfa_setting
+                    .as_deref()
+                    .and_then(MfaType::from_cognito),
+            ),
+            _ => (Vec::new(), None),
+        };
         UserView {
             username: user.username.clone(),
             attributes: user.attributes.clone(),
@@ -344,6 +371,7 @@ impl Ctx {
             refresh_token: tokens.refresh_token.or(previous_refresh),
             expires_at: now + tokens.expires_in,
             checked_at: now,
+            signed_in_at: now,
             totp_setup: None,
         })
     }
@@ -354,15 +382,28 @@ impl Ctx {
         let mut user = session::signed_in(&self.session).await?;
         let now = self.now();
         let cognito = &self.auth.cognito;
+        if user.signed_in_at > 0 && now - user.signed_in_at >= self.auth.config.session_max_age_secs
+        {
+            let _ = session::end(&self.session).await;
+            return None;
+        }
         if user.expires_at - now < 60 {
             let Some(refresh_token) = user.refresh_token.clone() else {
                 self.end_revoked_session().await;
                 return None;
             };
-            match cognito.refresh(&user.username, &refresh_token).await {
+            let refreshed = self
+                .auth
+                .refreshes
+                .run(&refresh_token, now, || {
+                    cognito.refresh(&user.username, &refresh_token)
+                })
+                .await;
+            match refreshed {
                 Ok(tokens) => match self.signed_in_from(tokens, Some(refresh_token)).await {
                     Ok(mut refreshed) => {
                         refreshed.totp_setup = user.totp_setup.take();
+                        refreshed.signed_in_at = user.signed_in_at;
                         user = refreshed;
                         let _ = session::update_signed_in(&self.session, &user).await;
                     }
@@ -380,16 +421,17 @@ impl Ctx {
                 Err(_) => return None,
             }
         } else if now - user.checked_at >= self.auth.config.revalidate_after_secs {
-            match cognito.get_user(&user.access_token).await {
-                Ok(_) => {
+            match self.get_user_once(&user.access_token).await {
+                Ok(Some(_)) => {
                     user.checked_at = now;
                     let _ = session::update_signed_in(&self.session, &user).await;
                 }
-                Err(err) if err.kind() == Some(&CognitoKind::NotAuthorized) => {
+                Err(_) => {
                     self.end_revoked_session().await;
                     return None;
                 }
-                Err(_) => {}
+                // Cognito did not answer: keep the session; the next request checks again.
+                Ok(None) => {}
             }
         }
         Some(user)
@@ -407,6 +449,9 @@ impl Ctx {
     /// What a step's page renders from; sends the visitor elsewhere when the page does not fit
     /// (signed in on a sign-in page, no flow on a flow page, signed out on the account page).
     pub async fn page_state(&self, step: Step) -> Result<PageState, AppError> {
+        session::check_store(&self.session)
+            .await
+            .map_err(session_failed)?;
         let user = self.current_user().await;
         let flash = session::take_flash(&self.session).await;
         let local_pool = self.auth.local_pool.is_some();

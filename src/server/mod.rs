@@ -5,9 +5,11 @@ pub mod config;
 pub mod context;
 pub mod input;
 pub mod next_step;
+pub mod refresh;
 pub mod routes;
 pub mod security;
 pub mod session;
+pub mod session_store;
 
 pub use config::{AuthConfig, Backend, SignInFlow};
 pub use context::{Auth, Ctx, Next};

@@ -3,6 +3,7 @@
 
 use super::context::{Auth, AuthInner};
 use super::security;
+use super::session_store::AppSessionStore;
 use super::{AuthConfig, Backend};
 use crate::app::{shell, App};
 use axum::Router;
@@ -14,7 +15,7 @@ use local_pool::{LocalPool, Pools};
 use std::sync::Arc;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_sessions::cookie::SameSite;
-use tower_sessions::{Expiry, MemoryStore, SessionManagerLayer};
+use tower_sessions::{Expiry, SessionManagerLayer};
 
 /// Where the embedded pool is mounted.
 pub const LOCAL_POOL_PATH: &str = "/local/cognito";
@@ -71,12 +72,15 @@ pub async fn connect(config: AuthConfig, public_base: &str, clock: Clock) -> Res
         cognito.issuer(),
         client_id,
     );
+    let sessions = AppSessionStore::open(&config.session_store).await?;
     Ok(Auth::new(AuthInner {
         config,
         cognito,
         verifier,
         clock,
         local_pool,
+        sessions,
+        refreshes: Default::default(),
     }))
 }
 
@@ -85,7 +89,7 @@ pub fn router(auth: Auth, leptos_options: LeptosOptions) -> Router {
     let routes = generate_route_list(App);
     let context_auth = auth.clone();
     let shell_options = leptos_options.clone();
-    let session_layer = SessionManagerLayer::new(MemoryStore::default())
+    let session_layer = SessionManagerLayer::new(auth.sessions.clone())
         .with_name(auth.config.cookie_name())
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
@@ -108,7 +112,8 @@ pub fn router(auth: Auth, leptos_options: LeptosOptions) -> Router {
             allowed_origins,
             security::reject_cross_site,
         ))
-        .layer(session_layer);
+        .layer(session_layer)
+        .layer(axum::middleware::from_fn(explain_store_failures));
     let app = match &auth.local_pool {
         // The pool's endpoint is for SDKs (CORS, no cookies), so it sits outside the app's layers.
         Some(pool) => app
@@ -117,5 +122,62 @@ pub fn router(auth: Auth, leptos_options: LeptosOptions) -> Router {
             .merge(local_pool::console::router(pool.clone())),
         None => app,
     };
-    app.layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+    let https = auth.config.secure_cookies;
+    app.route("/healthz", axum::routing::get(health).with_state(auth))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(
+            https,
+            security::security_headers,
+        ))
+}
+
+/// The session layer answers a bare 500 when the store fails to save (Redis gone, disk
+/// full); say what happened and that trying again is fine.
+async fn explain_store_failures(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let response = next.run(request).await;
+    let bare = response.status() == axum::http::StatusCode::INTERNAL_SERVER_ERROR
+        && axum::body::HttpBody::size_hint(response.body()).exact() == Some(0);
+    if !bare {
+        return response;
+    }
+    (
+        axum::http::StatusCode::SERVICE_UNAVAILABLE,
+        [(axum::http::header::RETRY_AFTER, "5")],
+        axum::response::Html(
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Please try again</title></head>\
+<body><main><h1>Please try again</h1><p role=\"alert\">We could not save your session just now. Nothing was lost; please try again in a moment.</p>\
+<p><a href=\"/signin\">Back to sign in</a></p></main></body></html>",
+        ),
+    )
+        .into_response()
+}
+
+/// `GET /healthz`: 200 when the session store answers and the pool's signing keys can be
+/// fetched, else 503 naming what failed (for load balancers and monitors).
+async fn health(
+    axum::extract::State(auth): axum::extract::State<Auth>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let store = auth.sessions.check().await;
+    let jwks = auth.verifier.check_keys().await;
+    let status = |result: &Result<(), String>| match result {
+        Ok(()) => "ok".to_owned(),
+        Err(problem) => problem.clone(),
+    };
+    let body = serde_json::json!({
+        "session_store": status(&store),
+        "session_store_kind": auth.sessions.kind(),
+        "jwks": status(&jwks),
+    });
+    let code = if store.is_ok() && jwks.is_ok() {
+        axum::http::StatusCode::OK
+    } else {
+        tracing::warn!(%body, "health check failed");
+        axum::http::StatusCode::SERVICE_UNAVAILABLE
+    };
+    (code, axum::Json(body)).into_response()
 }

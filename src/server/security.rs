@@ -1,7 +1,12 @@
-//! Request-level protections: state-changing requests must come from this site.
+//! Request-level protections: state-changing requests must come from this site, and every
+//! response carries the security headers (CSP with a per-page nonce on rendered pages).
 
 use axum::extract::{Request, State};
-use axum::http::{Method, StatusCode};
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY,
+    STRICT_TRANSPORT_SECURITY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use local_pool::guard::is_same_site;
@@ -26,4 +31,71 @@ pub async fn reject_cross_site(
             .into_response();
     }
     next.run(request).await
+}
+
+/// The policy of a rendered page: scripts from this site or carrying this response's nonce
+/// (Leptos' inline hydration loader), wasm compilation, styles from this site only.
+pub fn content_security_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
+         base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// For responses that are not app pages (static files, the local pool's own pages, JSON):
+/// no scripts at all; the local console and outbox keep their inline styles.
+const FALLBACK_CSP: &str =
+    "default-src 'self'; script-src 'none'; style-src 'self' 'unsafe-inline'; \
+     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Called while the shell renders: sets the page's CSP header with the nonce Leptos puts on
+/// its inline scripts.
+pub fn set_page_content_security_policy() {
+    if let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+    ) {
+        if let Ok(value) = HeaderValue::from_str(&content_security_policy(&nonce)) {
+            response.insert_header(CONTENT_SECURITY_POLICY, value);
+        }
+    }
+}
+
+/// Middleware: the security headers of every response. `https` adds HSTS.
+pub async fn security_headers(State(https): State<bool>, request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let is_html = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    let headers = response.headers_mut();
+    let set_default =
+        |headers: &mut axum::http::HeaderMap, name: HeaderName, value: &'static str| {
+            if !headers.contains_key(&name) {
+                headers.insert(name, HeaderValue::from_static(value));
+            }
+        };
+    set_default(headers, CONTENT_SECURITY_POLICY, FALLBACK_CSP);
+    set_default(headers, X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set_default(headers, X_FRAME_OPTIONS, "DENY");
+    set_default(headers, REFERRER_POLICY, "same-origin");
+    set_default(
+        headers,
+        HeaderName::from_static("cross-origin-opener-policy"),
+        "same-origin",
+    );
+    if is_html {
+        // Auth pages show per-user state: never from a shared or back-button cache.
+        set_default(headers, CACHE_CONTROL, "no-store");
+    }
+    if https {
+        set_default(
+            headers,
+            STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        );
+    }
+    response
 }

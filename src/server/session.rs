@@ -49,9 +49,18 @@ pub struct SignedIn {
     pub expires_at: i64,
     /// When Cognito last confirmed the access token is not revoked.
     pub checked_at: i64,
+    /// When the user signed in (the session's absolute lifetime counts from here).
+    #[serde(default)]
+    pub signed_in_at: i64,
     /// A TOTP enrolment started from the account page (its public set-up view).
     #[serde(default)]
     pub totp_setup: Option<crate::flow::TotpSetupView>,
+}
+
+/// Loads the session record, so a store that cannot be reached is noticed (and said) before
+/// the page pretends the visitor is signed out.
+pub async fn check_store(session: &Session) -> Result<(), tower_sessions::session::Error> {
+    session.get_value(FLASH).await.map(|_| ())
 }
 
 /// Session reads never fail the request: an unreadable value counts as absent.

@@ -91,6 +91,15 @@ impl JwtVerifier {
         Ok(count)
     }
 
+    /// Whether the pool's signing keys can be fetched now (a health check).
+    pub async fn check_keys(&self) -> Result<(), String> {
+        match self.refresh_keys().await {
+            Ok(0) => Err("the JWKS has no RSA keys".into()),
+            Ok(_) => Ok(()),
+            Err(err) => Err(err.to_string()),
+        }
+    }
+
     fn key(&self, kid: &str) -> Option<DecodingKey> {
         self.keys.read().expect("key cache lock").get(kid).cloned()
     }

@@ -1,0 +1,358 @@
+//! The harness the app's integration tests share: the app served in-process on a free loopback
+//! port, driven like a browser without JavaScript (form posts with `Accept: text/html`,
+//! redirects, a cookie jar); optionally in front of a standalone pool reached through a proxy
+//! that counts calls and injects faults.
+#![allow(dead_code)]
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use cognito_authenticator::server::session_store::SessionStoreUrl;
+use cognito_authenticator::server::{routes, AuthConfig, Backend};
+use cognito_idp::Clock;
+use leptos::prelude::LeptosOptions;
+use local_pool::{LocalPool, PoolConfig};
+use reqwest::header::{ACCEPT, LOCATION, ORIGIN};
+use reqwest::redirect::Policy;
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+pub const PASSWORD: &str = "Corr3ct-horse!";
+
+pub struct App {
+    pub base: String,
+    pub clock: Clock,
+    pub browser: reqwest::Client,
+    /// Where the pool's outbox is (the app's own, or the standalone pool's).
+    pub outbox: String,
+}
+
+pub async fn start() -> App {
+    start_with(PoolConfig::default()).await
+}
+
+/// The app on its embedded pool.
+pub async fn start_with(pool: PoolConfig) -> App {
+    let pool = PoolConfig {
+        print_outbox: false,
+        ..pool
+    };
+    serve_app(AuthConfig::local(None, pool), Clock::system(), None).await
+}
+
+/// Serves the app for `config`; `outbox` defaults to the app's own `/local/outbox`.
+pub async fn serve_app(config: AuthConfig, clock: Clock, outbox: Option<String>) -> App {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let base = format!("http://{addr}");
+    let auth = routes::connect(config, &base, clock.clone()).await.unwrap();
+    let options = LeptosOptions::builder()
+        .output_name(Arc::from("cognito-authenticator"))
+        .site_root(Arc::from("target/site"))
+        .site_addr(addr)
+        .build();
+    let app = routes::router(auth, options);
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    App {
+        browser: browser(),
+        outbox: outbox.unwrap_or_else(|| format!("{base}/local/outbox")),
+        base,
+        clock,
+    }
+}
+
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
+impl App {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A form post as a browser without JavaScript sends it; returns (status, Location).
+    pub async fn post(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> (u16, String) {
+        let response = client
+            .post(self.url(path))
+            .header(ACCEPT, "text/html")
+            .header(ORIGIN, &self.base)
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        let location = response
+            .headers()
+            .get(LOCATION)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        (response.status().as_u16(), location)
+    }
+
+    pub async fn page(&self, client: &reqwest::Client, path: &str) -> (u16, String) {
+        let response = client
+            .get(self.url(path))
+            .header(ACCEPT, "text/html")
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+
+    pub async fn last_code(&self, username: &str) -> String {
+        let messages: Vec<serde_json::Value> = self
+            .browser
+            .get(&self.outbox)
+            .header(ACCEPT, "application/json")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        messages
+            .iter()
+            .rev()
+            .find(|m| m["username"] == username && m["code"].is_string())
+            .and_then(|m| m["code"].as_str())
+            .expect("a code for the user")
+            .to_owned()
+    }
+
+    pub async fn sign_up(&self, client: &reqwest::Client, username: &str) {
+        let email = format!("{username}@example.com");
+        let (status, location) = self
+            .post(
+                client,
+                "/api/sign_up",
+                &[
+                    ("username", username),
+                    ("password", PASSWORD),
+                    ("confirm_password", PASSWORD),
+                    ("email", &email),
+                    ("dial_code", "+1"),
+                    ("phone_number", ""),
+                ],
+            )
+            .await;
+        assert_eq!((status, location.as_str()), (302, "/confirm-signup"));
+    }
+
+    /// Signs up, confirms (which signs in) and signs out, leaving a confirmed user.
+    pub async fn confirmed_user(&self, username: &str) {
+        let client = browser();
+        self.sign_up(&client, username).await;
+        let code = self.last_code(username).await;
+        let (status, location) = self
+            .post(&client, "/api/confirm_sign_up", &[("code", &code)])
+            .await;
+        assert_eq!((status, location.as_str()), (302, "/account"));
+    }
+
+    /// Signs in with the password; returns where the app sent the browser.
+    pub async fn sign_in(&self, client: &reqwest::Client, username: &str) -> String {
+        let (status, location) = self
+            .post(
+                client,
+                "/api/sign_in",
+                &[("username", username), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(status, 302);
+        location
+    }
+}
+
+/// What the proxy in front of the pool does with each call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Fault {
+    None = 0,
+    /// `500` with an HTML body.
+    ServerError = 1,
+    /// `TooManyRequestsException`.
+    Throttle = 2,
+    /// `200` with a body that is not JSON.
+    Malformed = 3,
+    /// Never answers (until the client's timeout).
+    Hang = 4,
+}
+
+/// A standalone pool behind a proxy that counts calls and can fail them.
+pub struct PoolBehindProxy {
+    pub pool: LocalPool,
+    pub pool_url: String,
+    pub proxy_url: String,
+    fault: Arc<AtomicU8>,
+    calls: Arc<Mutex<Vec<String>>>,
+    refreshes: Arc<AtomicUsize>,
+}
+
+#[derive(Clone)]
+struct ProxyState {
+    pool_url: String,
+    fault: Arc<AtomicU8>,
+    calls: Arc<Mutex<Vec<String>>>,
+    refreshes: Arc<AtomicUsize>,
+    http: reqwest::Client,
+}
+
+impl PoolBehindProxy {
+    pub async fn start(config: PoolConfig, clock: Clock) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let pool_url = format!("http://{}", listener.local_addr().unwrap());
+        let proxy_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let proxy_url = format!("http://{}", proxy_listener.local_addr().unwrap());
+        let config = PoolConfig {
+            print_outbox: false,
+            ..config
+        };
+        // Tokens name the proxy as issuer, since that is the endpoint the app knows.
+        let pool = LocalPool::open(config, None, &proxy_url, clock)
+            .await
+            .unwrap();
+        let app = local_pool::server::router(pool.clone())
+            .nest("/local/outbox", local_pool::outbox::router(pool.clone()));
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let fault = Arc::new(AtomicU8::new(Fault::None as u8));
+        let calls = Arc::new(Mutex::new(Vec::new()));
+        let refreshes = Arc::new(AtomicUsize::new(0));
+        let state = ProxyState {
+            pool_url: pool_url.clone(),
+            fault: fault.clone(),
+            calls: calls.clone(),
+            refreshes: refreshes.clone(),
+            http: reqwest::Client::new(),
+        };
+        let proxy = axum::Router::new().fallback(forward).with_state(state);
+        tokio::spawn(async move { axum::serve(proxy_listener, proxy).await.unwrap() });
+        Self {
+            pool,
+            pool_url,
+            proxy_url,
+            fault,
+            calls,
+            refreshes,
+        }
+    }
+
+    /// An app configuration that talks to this pool as if it were Cognito.
+    pub fn app_config(&self) -> AuthConfig {
+        let pool = self.pool.config();
+        let mut config = AuthConfig::local(None, (*pool).clone());
+        config.backend = Backend::Cognito {
+            pool_id: pool.pool_id.clone(),
+            client_id: pool.default_client().client_id.clone(),
+            client_secret: None,
+            endpoint: self.proxy_url.clone(),
+        };
+        config.request_timeout = std::time::Duration::from_secs(2);
+        config
+    }
+
+    pub async fn app(&self, clock: Clock, store: SessionStoreUrl) -> App {
+        let mut config = self.app_config();
+        config.session_store = store;
+        serve_app(
+            config,
+            clock,
+            Some(format!("{}/local/outbox", self.pool_url)),
+        )
+        .await
+    }
+
+    pub fn fail_with(&self, fault: Fault) {
+        self.fault.store(fault as u8, Ordering::SeqCst);
+    }
+
+    /// `X-Amz-Target` operations seen so far (after the fault, if any, was applied).
+    pub fn calls(&self) -> Vec<String> {
+        self.calls.lock().unwrap().clone()
+    }
+
+    pub fn refreshes(&self) -> usize {
+        self.refreshes.load(Ordering::SeqCst)
+    }
+}
+
+async fn forward(
+    State(state): State<ProxyState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let operation = headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|t| t.strip_prefix("AWSCognitoIdentityProviderService."))
+        .unwrap_or("GET")
+        .to_owned();
+    state.calls.lock().unwrap().push(operation.clone());
+    if operation == "InitiateAuth" && body.windows(18).any(|w| w == b"REFRESH_TOKEN_AUTH") {
+        state.refreshes.fetch_add(1, Ordering::SeqCst);
+    }
+    let fault = state.fault.load(Ordering::SeqCst);
+    if operation != "GET" {
+        match fault {
+            1 => {
+                return (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "<html>Internal Server Error</html>",
+                )
+                    .into_response()
+            }
+            2 => {
+                return (
+                    StatusCode::BAD_REQUEST,
+                    [("content-type", "application/x-amz-json-1.1")],
+                    r#"{"__type":"TooManyRequestsException","message":"Rate exceeded"}"#,
+                )
+                    .into_response()
+            }
+            3 => {
+                return (
+                    StatusCode::OK,
+                    [("content-type", "application/x-amz-json-1.1")],
+                    "{not json",
+                )
+                    .into_response()
+            }
+            4 => {
+                tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+            }
+            _ => {}
+        }
+    }
+    let mut request = state
+        .http
+        .request(method, format!("{}{}", state.pool_url, uri))
+        .body(body);
+    for name in ["x-amz-target", "content-type", "authorization"] {
+        if let Some(value) = headers.get(name) {
+            request = request.header(name, value);
+        }
+    }
+    match request.send().await {
+        Ok(answer) => {
+            let status = answer.status();
+            let content_type = answer
+                .headers()
+                .get("content-type")
+                .cloned()
+                .unwrap_or_else(|| "application/json".parse().unwrap());
+            let bytes = answer.bytes().await.unwrap_or_default();
+            (status, [("content-type", content_type)], bytes).into_response()
+        }
+        Err(_) => StatusCode::BAD_GATEWAY.into_response(),
+    }
+}

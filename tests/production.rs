@@ -1,0 +1,363 @@
+//! Running for real users: session stores (SQLite, Redis shared by two instances), single-flight
+//! refresh, a failed refresh, Cognito faults, security headers and `/healthz`.
+
+mod common;
+use cognito_authenticator::server::session_store::SessionStoreUrl;
+use cognito_idp::Clock;
+use common::*;
+use local_pool::PoolConfig;
+use reqwest::header::ACCEPT;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const UNAVAILABLE: &str = "data-error=\"error.unavailable\"";
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A throwaway `redis-server` (the Debian package) on a loopback port, without persistence.
+struct Redis {
+    port: u16,
+    child: Child,
+}
+
+impl Redis {
+    async fn start_on(port: u16) -> Self {
+        let child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server is installed (apt-get install redis-server)");
+        // Owned at once, so the process is killed and reaped however the wait below ends.
+        let redis = Self { port, child };
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                return redis;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("redis-server did not start on port {port}");
+    }
+
+    fn url(&self) -> SessionStoreUrl {
+        SessionStoreUrl::Redis(format!("redis://127.0.0.1:{}", self.port))
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+async fn account_shows(app: &App, client: &reqwest::Client, username: &str) -> bool {
+    let (status, html) = app.page(client, "/account").await;
+    status == 200 && html.contains(&format!("{username}@example.com"))
+}
+
+#[tokio::test]
+async fn two_instances_share_sessions_through_redis_and_survive_it_going_away() {
+    let redis = Redis::start_on(free_port()).await;
+    let clock = Clock::system();
+    let pool = PoolBehindProxy::start(PoolConfig::default(), clock.clone()).await;
+    let first = pool.app(clock.clone(), redis.url()).await;
+    let second = pool.app(clock.clone(), redis.url()).await;
+    first.confirmed_user("rhea").await;
+
+    // Signed in through the first instance, the same cookie works on the second.
+    let client = browser();
+    assert_eq!(first.sign_in(&client, "rhea").await, "/account");
+    assert!(account_shows(&second, &client, "rhea").await);
+
+    // Sign-out through the second ends the session for the first too.
+    let (status, _) = second.post(&client, "/api/sign_out", &[]).await;
+    assert_eq!(status, 302);
+    let (status, _) = first.page(&client, "/account").await;
+    assert_eq!(status, 302, "signed out on every instance");
+
+    // Redis goes away: a clear, retryable message, and the instance keeps serving.
+    first.sign_in(&client, "rhea").await;
+    let port = redis.port;
+    let mut redis = redis;
+    redis.stop();
+    let (status, html) = second.page(&client, "/account").await;
+    assert!(status == 200 || status == 503, "got {status}");
+    assert!(html.contains(UNAVAILABLE), "a retryable message: {html}");
+    let response = browser()
+        .post(second.url("/api/sign_in"))
+        .header(ACCEPT, "text/html")
+        .header("origin", &second.base)
+        .form(&[("username", "rhea"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 503);
+    assert!(response.text().await.unwrap().contains("please try again"));
+    let health = browser().get(second.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 503);
+
+    // Back again: signing in works (the old session was in the lost Redis).
+    let _redis = Redis::start_on(port).await;
+    let mut signed_in = false;
+    for _ in 0..40 {
+        let fresh = browser();
+        let (status, location) = second
+            .post(
+                &fresh,
+                "/api/sign_in",
+                &[("username", "rhea"), ("password", PASSWORD)],
+            )
+            .await;
+        if status == 302 && location == "/account" && account_shows(&second, &fresh, "rhea").await {
+            signed_in = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(signed_in, "the instance recovers when Redis is back");
+}
+
+#[tokio::test]
+async fn sqlite_sessions_outlive_the_process() {
+    let dir = std::env::temp_dir().join(format!("ca-sessions-{}", uuid_like()));
+    let store = SessionStoreUrl::Sqlite(dir.join("sessions.sqlite3"));
+    let clock = Clock::system();
+    let pool = PoolBehindProxy::start(PoolConfig::default(), clock.clone()).await;
+    let before = pool.app(clock.clone(), store.clone()).await;
+    before.confirmed_user("sol").await;
+    let client = browser();
+    before.sign_in(&client, "sol").await;
+    // A new instance on the same file (as after a restart) knows the session.
+    let after = pool.app(clock, store).await;
+    assert!(account_shows(&after, &client, "sol").await);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn ten_concurrent_requests_with_an_expired_token_refresh_once() {
+    let clock = Clock::system();
+    let pool = PoolBehindProxy::start(PoolConfig::default(), clock.clone()).await;
+    let app = pool.app(clock.clone(), SessionStoreUrl::Memory).await;
+    app.confirmed_user("tess").await;
+    let client = browser();
+    app.sign_in(&client, "tess").await;
+    assert_eq!(pool.refreshes(), 0);
+    clock.advance(3600);
+    let pages = (0..10).map(|_| app.page(&client, "/account"));
+    for (status, html) in futures::future::join_all(pages).await {
+        assert_eq!(status, 200);
+        assert!(html.contains("tess@example.com"));
+    }
+    assert_eq!(pool.refreshes(), 1, "one REFRESH_TOKEN_AUTH for the burst");
+}
+
+#[tokio::test]
+async fn a_failed_refresh_signs_the_user_out_cleanly() {
+    let clock = Clock::system();
+    let pool = PoolBehindProxy::start(PoolConfig::default(), clock.clone()).await;
+    let app = pool.app(clock.clone(), SessionStoreUrl::Memory).await;
+    app.confirmed_user("uma").await;
+    let client = browser();
+    app.sign_in(&client, "uma").await;
+    // Past the refresh token's 30 days (and the session's absolute lifetime is longer here).
+    clock.advance(31 * 24 * 3600);
+    let (status, _) = app.page(&client, "/account").await;
+    assert_eq!(status, 302);
+    let (_, html) = app.page(&client, "/signin").await;
+    assert!(html.contains("name=\"username\""));
+    let (status, _) = app.page(&client, "/account").await;
+    assert_eq!(status, 302, "the session stays ended");
+}
+
+#[tokio::test]
+async fn sessions_end_at_their_absolute_lifetime_however_active() {
+    let clock = Clock::system();
+    let pool = PoolBehindProxy::start(PoolConfig::default(), clock.clone()).await;
+    let mut config = pool.app_config();
+    config.session_max_age_secs = 3 * 3600;
+    let app = serve_app(
+        config,
+        clock.clone(),
+        Some(format!("{}/local/outbox", pool.pool_url)),
+    )
+    .await;
+    app.confirmed_user("vera").await;
+    let client = browser();
+    app.sign_in(&client, "vera").await;
+    for _ in 0..3 {
+        clock.advance(50 * 60);
+        assert!(account_shows(&app, &client, "vera").await);
+    }
+    clock.advance(40 * 60);
+    let (status, _) = app.page(&client, "/account").await;
+    assert_eq!(status, 302);
+}
+
+#[tokio::test]
+async fn cognito_faults_give_a_retryable_message_and_the_server_keeps_serving() {
+    let clock = Clock::system();
+    let pool = PoolBehindProxy::start(PoolConfig::default(), clock.clone()).await;
+    let app = pool.app(clock, SessionStoreUrl::Memory).await;
+    app.confirmed_user("will").await;
+    for fault in [
+        Fault::ServerError,
+        Fault::Throttle,
+        Fault::Malformed,
+        Fault::Hang,
+    ] {
+        pool.fail_with(fault);
+        let client = browser();
+        let before = pool.calls().len();
+        let (status, location) = app
+            .post(
+                &client,
+                "/api/sign_in",
+                &[("username", "will"), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!((status, location.as_str()), (302, "/signin"), "{fault:?}");
+        let (_, html) = app.page(&client, "/signin").await;
+        assert!(html.contains(UNAVAILABLE), "{fault:?}: {html}");
+        assert!(
+            html.contains("value=\"will\""),
+            "{fault:?}: the username stays"
+        );
+        // Starting a sign-in is not idempotent: one try only.
+        let tries = pool.calls()[before..]
+            .iter()
+            .filter(|op| *op == "InitiateAuth")
+            .count();
+        assert_eq!(tries, 1, "{fault:?}");
+    }
+    pool.fail_with(Fault::None);
+    let client = browser();
+    assert_eq!(app.sign_in(&client, "will").await, "/account");
+
+    // A signed-in page re-checks the token (GetUser, idempotent): retried, at most 3 tries,
+    // and the page still shows while Cognito is down.
+    app.clock.advance(10);
+    pool.fail_with(Fault::ServerError);
+    let before = pool.calls().len();
+    assert!(account_shows(&app, &client, "will").await);
+    let tries = pool.calls()[before..]
+        .iter()
+        .filter(|op| *op == "GetUser")
+        .count();
+    assert_eq!(tries, 3);
+    pool.fail_with(Fault::None);
+}
+
+#[tokio::test]
+async fn an_unreachable_cognito_is_said_plainly() {
+    let clock = Clock::system();
+    let pool = PoolBehindProxy::start(PoolConfig::default(), clock.clone()).await;
+    let mut config = pool.app_config();
+    config.backend = cognito_authenticator::server::Backend::Cognito {
+        pool_id: pool.pool.config().pool_id.clone(),
+        client_id: pool.pool.config().default_client().client_id.clone(),
+        client_secret: None,
+        endpoint: format!("http://127.0.0.1:{}", free_port()),
+    };
+    let app = serve_app(config, clock, None).await;
+    let client = browser();
+    let (status, location) = app
+        .post(
+            &client,
+            "/api/sign_in",
+            &[("username", "xena"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!((status, location.as_str()), (302, "/signin"));
+    let (_, html) = app.page(&client, "/signin").await;
+    assert!(html.contains(UNAVAILABLE));
+    let health = browser().get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 503);
+    let body: serde_json::Value = health.json().await.unwrap();
+    assert_eq!(body["session_store"], "ok");
+    assert_ne!(body["jwks"], "ok");
+}
+
+#[tokio::test]
+async fn pages_carry_the_security_headers_and_a_fresh_nonce() {
+    let app = start().await;
+    let page = |path: &'static str| {
+        let client = browser();
+        let url = app.url(path);
+        async move {
+            client
+                .get(url)
+                .header(ACCEPT, "text/html")
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let first = page("/signin").await;
+    let headers = first.headers().clone();
+    let csp = headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.contains("frame-ancestors 'none'"));
+    assert!(csp.contains("'wasm-unsafe-eval'"));
+    assert!(!csp.contains("unsafe-inline"));
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce in the CSP")
+        .to_owned();
+    assert!(nonce.len() >= 16);
+    let html = first.text().await.unwrap();
+    assert!(
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "the hydration script carries it"
+    );
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["referrer-policy"], "same-origin");
+    assert_eq!(headers["cross-origin-opener-policy"], "same-origin");
+    assert_eq!(headers["cache-control"], "no-store");
+    assert!(
+        headers.get("strict-transport-security").is_none(),
+        "plain http here"
+    );
+
+    let second = page("/signin").await;
+    let other = second.headers()["content-security-policy"]
+        .to_str()
+        .unwrap();
+    assert!(!other.contains(&nonce), "a new nonce per response");
+
+    let health = page("/healthz").await;
+    assert_eq!(health.status(), 200);
+    assert!(health.headers().contains_key("content-security-policy"));
+    let body: serde_json::Value = health.json().await.unwrap();
+    assert_eq!(body["session_store"], "ok");
+    assert_eq!(body["jwks"], "ok");
+}
+
+fn uuid_like() -> String {
+    format!(
+        "{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    )
+}
