@@ -141,6 +141,12 @@ impl Ctx {
                 reload: true,
                 ..Reply::default()
             }),
+            Ok(Next::Go(Step::Done)) => {
+                // Signed in: back to where the visitor was sent from, if that was allowed.
+                let target = session::take_return_to(&self.session).await;
+                leptos_axum::redirect(target.as_deref().unwrap_or(Step::Done.route()));
+                Ok(Reply::default())
+            }
             Ok(Next::Go(step)) => {
                 leptos_axum::redirect(step.route());
                 Ok(Reply::default())
@@ -281,6 +287,23 @@ impl Ctx {
         self.current_user()
             .await
             .ok_or_else(|| AppError::new(ErrorKind::NotSignedIn))
+    }
+
+    /// Keeps a requested after-sign-in destination when it is safe; others are dropped (and
+    /// logged), so the visitor lands on the account page instead.
+    pub async fn remember_return_to(&self, requested: Option<&str>) -> Result<(), AppError> {
+        let Some(requested) = requested.filter(|r| !r.is_empty()) else {
+            return Ok(());
+        };
+        match super::security::safe_return_to(requested, &self.auth.config.allowed_origins) {
+            Some(target) => session::set_return_to(&self.session, &target)
+                .await
+                .map_err(session_failed),
+            None => {
+                tracing::warn!("ignored a return_to that is not on this site");
+                Ok(())
+            }
+        }
     }
 
     /// `GetUser` for this request, asked at most once. `Ok(None)`: Cognito did not answer;

@@ -99,3 +99,88 @@ pub async fn security_headers(State(https): State<bool>, request: Request, next:
     }
     response
 }
+
+/// Where a sign-in may send the browser afterwards: a path on this site, or a URL on one of
+/// `allowed_origins`. Anything else (other hosts, `//host`, backslashes, control characters,
+/// also percent-encoded, other schemes) is refused, so the value is always a safe `Location`.
+pub fn safe_return_to(value: &str, allowed_origins: &[String]) -> Option<String> {
+    const MAX_LEN: usize = 2048;
+    if value.is_empty() || value.len() > MAX_LEN {
+        return None;
+    }
+    let decoded = percent_decoded(value);
+    if decoded.chars().any(|c| c.is_control()) || decoded.contains('\\') {
+        return None;
+    }
+    if value.starts_with('/') {
+        return (!decoded.starts_with("//")).then(|| value.to_owned());
+    }
+    let url = url::Url::parse(value).ok()?;
+    let plain = matches!(url.scheme(), "http" | "https")
+        && url.username().is_empty()
+        && url.password().is_none();
+    let origin = url.origin().ascii_serialization();
+    (plain && allowed_origins.contains(&origin)).then(|| value.to_owned())
+}
+
+/// `value` with `%XX` escapes decoded (invalid UTF-8 replaced), to look for hidden characters.
+fn percent_decoded(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(high), Some(low)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((high * 16 + low) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_return_to;
+
+    #[test]
+    fn return_to_keeps_only_local_paths_and_allowed_origins() {
+        let allowed = vec!["https://app.example".to_owned()];
+        let kept = |v: &str| safe_return_to(v, &allowed);
+        assert_eq!(kept("/x"), Some("/x".into()));
+        assert_eq!(
+            kept("/account?tab=mfa#top"),
+            Some("/account?tab=mfa#top".into())
+        );
+        assert_eq!(
+            kept("https://app.example/welcome"),
+            Some("https://app.example/welcome".into())
+        );
+        for refused in [
+            "",
+            "//evil.com",
+            "/\\evil.com",
+            "/%5Cevil.com",
+            "/%2F/evil.com",
+            "https://evil.com",
+            "https://app.example.evil.com/",
+            "https://evilapp.example/",
+            "http://app.example/",
+            "https://user@app.example/",
+            "javascript:alert(1)",
+            "data:text/html,hi",
+            "/%0d%0aSet-Cookie:x",
+            "/\r\nSet-Cookie:x",
+            "\t/evil",
+            " /x",
+            "x",
+        ] {
+            assert_eq!(kept(refused), None, "{refused:?}");
+        }
+        assert_eq!(kept(&format!("/{}", "a".repeat(3000))), None);
+    }
+}

@@ -10,6 +10,7 @@ use tower_sessions::Session;
 const FLOW: &str = "flow";
 const SIGNED_IN: &str = "signed_in";
 const FLASH: &str = "flash";
+const RETURN_TO: &str = "return_to";
 
 /// A sign-up or sign-in in progress. Never holds the password.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -116,6 +117,23 @@ pub async fn start_signed_in(
     session.cycle_id().await?;
     session.remove_value(FLOW).await?;
     session.insert(SIGNED_IN, user).await
+}
+
+/// Remembers where to go once signed in (a value `security::safe_return_to` accepted).
+pub async fn set_return_to(
+    session: &Session,
+    target: &str,
+) -> Result<(), tower_sessions::session::Error> {
+    session.insert(RETURN_TO, target).await
+}
+
+/// Takes the place to go after sign-in, if one was given.
+pub async fn take_return_to(session: &Session) -> Option<String> {
+    let target = read::<String>(session, RETURN_TO).await;
+    if target.is_some() {
+        let _ = session.remove_value(RETURN_TO).await;
+    }
+    target
 }
 
 /// Deletes the session (record and data).

@@ -10,8 +10,13 @@ use crate::ui::layout::{AuthCard, Tab};
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "sign_in")]
-pub async fn sign_in(username: String, password: FormSecret) -> Result<Reply, AppError> {
+pub async fn sign_in(
+    username: String,
+    password: FormSecret,
+    #[server(default)] return_to: Option<String>,
+) -> Result<Reply, AppError> {
     let ctx = crate::server::Ctx::load().await?;
+    ctx.remember_return_to(return_to.as_deref()).await?;
     let result = ssr::sign_in(&ctx, &username, &password).await;
     ctx.finish(Step::SignIn, result, &[("username", &username)])
         .await
@@ -33,11 +38,16 @@ fn SignInForm(state: PageState) -> impl IntoView {
         .get("username")
         .cloned()
         .unwrap_or_default();
+    // `?return_to=` travels with the form; the server checks it before keeping it.
+    let return_to = leptos_router::hooks::use_query_map()
+        .with_untracked(|query| query.get("return_to"))
+        .map(|target| view! { <input type="hidden" name="return_to" value=target /> });
     view! {
         <AuthCard tab=Tab::SignIn heading="signin.heading" local_pool=state.local_pool>
             <NoticeBanner notice />
             <ActionForm action attr:class="ca-form" attr:novalidate=true>
                 <FormError error />
+                {return_to}
                 <TextField name="username" label="field.username" placeholder="placeholder.username"
                     autocomplete="username" value=username maxlength=128 error />
                 <TextField name="password" label="field.password" placeholder="placeholder.password"
