@@ -1,6 +1,7 @@
 // Bad input: a clear message on the same page, the field marked invalid, typed values kept
 // (never the password), and never an error page.
-import { expect, test, type Page } from '@playwright/test';
+import { type Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { ConfirmSignUpPage, PASSWORD, SignInPage, SignUpPage, createAccount, lastCode, ready, uniqueName } from './pages';
 
 async function expectFieldError(page: Page, label: string, message: string) {

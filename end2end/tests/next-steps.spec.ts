@@ -1,5 +1,6 @@
 // Every next step of sign-in, with JavaScript and without; each survives a reload.
-import { expect, test, type Page } from '@playwright/test';
+import { type Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import {
   AccountPage, PASSWORD, SignInPage, SignUpPage, admin, adminCreateUser, createAccount,
   lastMessage, ready, reloadKeeps, servers, totp, uniqueName,

@@ -1,6 +1,6 @@
 // The browser never sees a token: no JWT in any response, an HttpOnly SameSite=Lax session
 // cookie, and nothing in web storage.
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { AccountPage, SignInPage, createAccount, uniqueName } from './pages';
 
 const JWT = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/;

@@ -1,6 +1,6 @@
 // The whole slice a person goes through: create an account, confirm it with the code from the
 // outbox, land signed in, sign out, sign in again, and sign out everywhere.
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { AccountPage, ConfirmSignUpPage, SignInPage, SignUpPage, lastCode, outbox, ready, uniqueName } from './pages';
 
 test('sign up, confirm, auto sign-in, sign out and sign in again', async ({ page, request, javaScriptEnabled }) => {
