@@ -45,6 +45,8 @@ function webServer(server: { port: number; pool: string; env: Record<string, str
       LOCAL_POOL_CONFIG: poolConfig,
       // A short re-check interval so "sign out everywhere" reaches other sessions quickly here.
       SESSION_REVALIDATE_SECS: '1',
+      // The whole suite signs in from one address; the limits themselves are tested in Rust.
+      ATTEMPT_LIMIT_SCALE: '100',
       RUST_LOG: 'warn',
       ...server.env,
     },

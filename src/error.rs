@@ -30,6 +30,9 @@ pub enum ErrorKind {
     UserNotConfirmed,
     PasswordResetRequired,
     TooManyAttempts,
+    /// This app's own attempt limit (per address or per username); `retry_after_secs` says
+    /// when to try again.
+    RateLimited,
     /// The in-progress sign-in or sign-up is gone or expired.
     FlowExpired,
     /// The user must be signed in for this.
@@ -59,6 +62,9 @@ pub struct AppError {
     pub detail: Option<String>,
     /// Correlates an `Unexpected` error with a server log line.
     pub log_id: Option<String>,
+    /// For `RateLimited`: seconds until another attempt is accepted.
+    #[serde(default)]
+    pub retry_after_secs: Option<u64>,
 }
 
 /// Password rules as message keys (the browser build has no Cognito crate).
@@ -79,6 +85,15 @@ impl AppError {
             rule: None,
             detail: None,
             log_id: None,
+            retry_after_secs: None,
+        }
+    }
+
+    /// Too many attempts here; another is accepted after `secs` seconds.
+    pub fn rate_limited(secs: u64) -> Self {
+        Self {
+            retry_after_secs: Some(secs.max(1)),
+            ..Self::new(ErrorKind::RateLimited)
         }
     }
 
@@ -121,6 +136,7 @@ impl AppError {
             ErrorKind::UserNotConfirmed => "error.user_not_confirmed",
             ErrorKind::PasswordResetRequired => "error.password_reset_required",
             ErrorKind::TooManyAttempts => "error.too_many_attempts",
+            ErrorKind::RateLimited => "error.rate_limited",
             ErrorKind::FlowExpired => "error.flow_expired",
             ErrorKind::NotSignedIn => "error.not_signed_in",
             ErrorKind::Unavailable => "error.unavailable",
@@ -135,7 +151,11 @@ impl AppError {
 
 impl fmt::Display for AppError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(crate::ui::i18n::t(self.message_key()))
+        let text = crate::ui::i18n::t(self.message_key());
+        match self.retry_after_secs {
+            Some(secs) => f.write_str(&text.replace("{seconds}", &secs.to_string())),
+            None => f.write_str(text),
+        }
     }
 }
 

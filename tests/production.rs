@@ -361,3 +361,52 @@ fn uuid_like() -> String {
             .as_nanos()
     )
 }
+
+#[tokio::test]
+async fn repeated_attempts_are_limited_with_a_clear_wait() {
+    let app = start().await;
+    app.confirmed_user("yara").await;
+    let client = browser();
+    for _ in 0..10 {
+        app.post(
+            &client,
+            "/api/sign_in",
+            &[("username", "yara"), ("password", "Wrong-pass1!")],
+        )
+        .await;
+    }
+    let (status, location) = app
+        .post(
+            &client,
+            "/api/sign_in",
+            &[("username", "yara"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!((status, location.as_str()), (302, "/signin"));
+    let (_, html) = app.page(&client, "/signin").await;
+    assert!(html.contains("data-error=\"error.rate_limited\""), "{html}");
+    let wait: u64 = html
+        .split("Please try again in ")
+        .nth(1)
+        .and_then(|rest| rest.split(" s.").next())
+        .and_then(|n| n.parse().ok())
+        .expect("the wait in seconds");
+    assert!((1..=300).contains(&wait), "{wait}");
+    assert!(html.contains("value=\"yara\""));
+
+    // Another person from the same address is not held up by yara's limit.
+    let other = browser();
+    app.confirmed_user("zoe").await;
+    assert_eq!(app.sign_in(&other, "zoe").await, "/account");
+
+    // The limit lifts when the window has passed.
+    app.clock.advance(301);
+    let (status, location) = app
+        .post(
+            &client,
+            "/api/sign_in",
+            &[("username", "yara"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!((status, location.as_str()), (302, "/account"));
+}

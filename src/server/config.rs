@@ -60,6 +60,11 @@ pub struct AuthConfig {
     pub session_max_age_secs: i64,
     /// Where sessions are kept (`SESSION_STORE`).
     pub session_store: super::session_store::SessionStoreUrl,
+    /// Trusted proxies in front of the app that append to `X-Forwarded-For` (0: none, the
+    /// socket's peer is the client).
+    pub forwarded_for_hops: usize,
+    /// Multiplies the app's attempt limits (1: as documented).
+    pub attempt_limit_scale: f64,
 }
 
 impl AuthConfig {
@@ -95,6 +100,8 @@ impl AuthConfig {
             session_idle_secs: 8 * 3600,
             session_max_age_secs: 7 * 24 * 3600,
             session_store: super::session_store::SessionStoreUrl::Memory,
+            forwarded_for_hops: 0,
+            attempt_limit_scale: 1.0,
         }
     }
 
@@ -192,6 +199,22 @@ impl AuthConfig {
                         "{name} must be a positive number of seconds, not {value:?}"
                     )),
                 }
+            }
+        }
+        if let Some(value) = var("FORWARDED_FOR_HOPS") {
+            match value.parse::<usize>() {
+                Ok(hops) => config.forwarded_for_hops = hops,
+                _ => problems.push(format!(
+                    "FORWARDED_FOR_HOPS must be the number of proxies in front of the app, not {value:?}"
+                )),
+            }
+        }
+        if let Some(value) = var("ATTEMPT_LIMIT_SCALE") {
+            match value.parse::<f64>() {
+                Ok(scale) if scale > 0.0 && scale.is_finite() => config.attempt_limit_scale = scale,
+                _ => problems.push(format!(
+                    "ATTEMPT_LIMIT_SCALE must be a positive number, not {value:?}"
+                )),
             }
         }
         if let Some(value) = var("REQUEST_TIMEOUT_SECS") {

@@ -28,6 +28,7 @@ pub struct AuthInner {
     pub local_pool: Option<Pools>,
     pub sessions: super::session_store::AppSessionStore,
     pub refreshes: super::refresh::Refreshes,
+    pub limits: super::limits::Limits,
 }
 
 impl std::ops::Deref for Auth {
@@ -287,6 +288,65 @@ impl Ctx {
         self.current_user()
             .await
             .ok_or_else(|| AppError::new(ErrorKind::NotSignedIn))
+    }
+
+    /// Runs `step` unless this address or username has used up its attempts at `action`; the
+    /// username defaults to the one of the sign-in or sign-up in progress, or the signed-in one.
+    pub async fn limited(
+        &self,
+        action: super::limits::Action,
+        username: Option<&str>,
+        step: impl std::future::Future<Output = Result<Next, AppError>>,
+    ) -> Result<Next, AppError> {
+        let username = match username {
+            Some(name) => Some(name.trim().to_owned()),
+            None => match self.flow().await {
+                Some(flow) => Some(flow.username),
+                None => session::signed_in(&self.session).await.map(|u| u.username),
+            },
+        };
+        let address = self.client_address();
+        if let Err(wait) =
+            self.auth
+                .limits
+                .attempt(action, &address, username.as_deref(), self.now())
+        {
+            tracing::warn!(?action, retry_after = wait, "attempt limit reached");
+            return Err(AppError::rate_limited(wait));
+        }
+        step.await
+    }
+
+    /// The client's address: the socket's peer, or with `FORWARDED_FOR_HOPS` trusted proxies in
+    /// front, the address the outermost of them saw in `X-Forwarded-For`.
+    fn client_address(&self) -> String {
+        let Some(parts) = use_context::<axum::http::request::Parts>() else {
+            return "unknown".into();
+        };
+        let hops = self.auth.config.forwarded_for_hops;
+        if hops > 0 {
+            let forwarded: Vec<&str> = parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .collect();
+            if let Some(address) = forwarded
+                .len()
+                .checked_sub(hops)
+                .and_then(|i| forwarded.get(i))
+            {
+                return (*address).to_owned();
+            }
+        }
+        parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip().to_string())
+            .unwrap_or_else(|| "unknown".into())
     }
 
     /// Keeps a requested after-sign-in destination when it is safe; others are dropped (and

@@ -4,6 +4,7 @@
 pub mod config;
 pub mod context;
 pub mod input;
+pub mod limits;
 pub mod next_step;
 pub mod refresh;
 pub mod routes;

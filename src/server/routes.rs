@@ -73,6 +73,7 @@ pub async fn connect(config: AuthConfig, public_base: &str, clock: Clock) -> Res
         client_id,
     );
     let sessions = AppSessionStore::open(&config.session_store).await?;
+    let config_scale = config.attempt_limit_scale;
     Ok(Auth::new(AuthInner {
         config,
         cognito,
@@ -81,6 +82,7 @@ pub async fn connect(config: AuthConfig, public_base: &str, clock: Clock) -> Res
         local_pool,
         sessions,
         refreshes: Default::default(),
+        limits: super::limits::Limits::with_scale(config_scale),
     }))
 }
 

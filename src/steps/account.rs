@@ -38,7 +38,13 @@ pub async fn start_totp_setup() -> Result<Reply, AppError> {
 #[server(prefix = "/api", endpoint = "finish_totp_setup")]
 pub async fn finish_totp_setup(totp_code: FormSecret) -> Result<Reply, AppError> {
     let ctx = crate::server::Ctx::load().await?;
-    let result = ssr::finish_totp(&ctx, &totp_code).await;
+    let result = ctx
+        .limited(
+            crate::server::limits::Action::Code,
+            None,
+            ssr::finish_totp(&ctx, &totp_code),
+        )
+        .await;
     ctx.finish(Step::Done, result, &[]).await
 }
 
@@ -64,7 +70,13 @@ pub async fn change_password(
     confirm_password: FormSecret,
 ) -> Result<Reply, AppError> {
     let ctx = crate::server::Ctx::load().await?;
-    let result = ssr::change_password(&ctx, &current_password, &password, &confirm_password).await;
+    let result = ctx
+        .limited(
+            crate::server::limits::Action::SignIn,
+            None,
+            ssr::change_password(&ctx, &current_password, &password, &confirm_password),
+        )
+        .await;
     ctx.finish(Step::Done, result, &[]).await
 }
 

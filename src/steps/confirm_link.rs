@@ -14,7 +14,13 @@ use leptos_router::hooks::use_query_map;
 #[server(prefix = "/api", endpoint = "confirm_link")]
 pub async fn confirm_link(user_name: String, confirmation_code: String) -> Result<Reply, AppError> {
     let ctx = crate::server::Ctx::load().await?;
-    let result = ssr::confirm(&ctx, &user_name, &confirmation_code).await;
+    let result = ctx
+        .limited(
+            crate::server::limits::Action::Code,
+            Some(&user_name),
+            ssr::confirm(&ctx, &user_name, &confirmation_code),
+        )
+        .await;
     ctx.finish(Step::SignIn, result, &[]).await
 }
 

@@ -12,7 +12,13 @@ use leptos::prelude::*;
 #[server(prefix = "/api", endpoint = "confirm_sign_in")]
 pub async fn confirm_sign_in(code: FormSecret) -> Result<Reply, AppError> {
     let ctx = crate::server::Ctx::load().await?;
-    let result = ssr::confirm(&ctx, &code).await;
+    let result = ctx
+        .limited(
+            crate::server::limits::Action::Code,
+            None,
+            ssr::confirm(&ctx, &code),
+        )
+        .await;
     let result = ctx.restart_if_expired(result).await;
     ctx.finish(Step::ConfirmSignInWithTotpCode, result, &[])
         .await

@@ -12,14 +12,26 @@ use leptos::prelude::*;
 #[server(prefix = "/api", endpoint = "confirm_sign_up")]
 pub async fn confirm_sign_up(code: FormSecret) -> Result<Reply, AppError> {
     let ctx = crate::server::Ctx::load().await?;
-    let result = ssr::confirm(&ctx, &code).await;
+    let result = ctx
+        .limited(
+            crate::server::limits::Action::Code,
+            None,
+            ssr::confirm(&ctx, &code),
+        )
+        .await;
     ctx.finish(Step::ConfirmSignUp, result, &[]).await
 }
 
 #[server(prefix = "/api", endpoint = "resend_sign_up_code")]
 pub async fn resend_sign_up_code() -> Result<Reply, AppError> {
     let ctx = crate::server::Ctx::load().await?;
-    let result = ssr::resend(&ctx).await;
+    let result = ctx
+        .limited(
+            crate::server::limits::Action::SendCode,
+            None,
+            ssr::resend(&ctx),
+        )
+        .await;
     ctx.finish(Step::ConfirmSignUp, result, &[]).await
 }
 

@@ -12,7 +12,13 @@ use leptos::prelude::*;
 #[server(prefix = "/api", endpoint = "forgot_password")]
 pub async fn forgot_password(username: String) -> Result<Reply, AppError> {
     let ctx = crate::server::Ctx::load().await?;
-    let result = ssr::send_code(&ctx, &username).await;
+    let result = ctx
+        .limited(
+            crate::server::limits::Action::SendCode,
+            Some(&username),
+            ssr::send_code(&ctx, &username),
+        )
+        .await;
     ctx.finish(Step::ResetPassword, result, &[("username", &username)])
         .await
 }

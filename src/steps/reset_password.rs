@@ -16,7 +16,13 @@ pub async fn reset_password(
     confirm_password: FormSecret,
 ) -> Result<Reply, AppError> {
     let ctx = crate::server::Ctx::load().await?;
-    let result = ssr::reset(&ctx, &code, &password, &confirm_password).await;
+    let result = ctx
+        .limited(
+            crate::server::limits::Action::Code,
+            None,
+            ssr::reset(&ctx, &code, &password, &confirm_password),
+        )
+        .await;
     ctx.finish(Step::ConfirmResetPasswordWithCode, result, &[])
         .await
 }
@@ -24,7 +30,13 @@ pub async fn reset_password(
 #[server(prefix = "/api", endpoint = "resend_reset_code")]
 pub async fn resend_reset_code() -> Result<Reply, AppError> {
     let ctx = crate::server::Ctx::load().await?;
-    let result = ssr::resend(&ctx).await;
+    let result = ctx
+        .limited(
+            crate::server::limits::Action::SendCode,
+            None,
+            ssr::resend(&ctx),
+        )
+        .await;
     ctx.finish(Step::ConfirmResetPasswordWithCode, result, &[])
         .await
 }

@@ -13,7 +13,13 @@ use leptos::prelude::*;
 #[server(prefix = "/api", endpoint = "verify_totp_setup")]
 pub async fn verify_totp_setup(code: FormSecret) -> Result<Reply, AppError> {
     let ctx = crate::server::Ctx::load().await?;
-    let result = ssr::verify(&ctx, &code).await;
+    let result = ctx
+        .limited(
+            crate::server::limits::Action::Code,
+            None,
+            ssr::verify(&ctx, &code),
+        )
+        .await;
     let result = ctx.restart_if_expired(result).await;
     ctx.finish(Step::ContinueSignInWithTotpSetup, result, &[])
         .await

@@ -17,7 +17,13 @@ pub async fn sign_in(
 ) -> Result<Reply, AppError> {
     let ctx = crate::server::Ctx::load().await?;
     ctx.remember_return_to(return_to.as_deref()).await?;
-    let result = ssr::sign_in(&ctx, &username, &password).await;
+    let result = ctx
+        .limited(
+            crate::server::limits::Action::SignIn,
+            Some(&username),
+            ssr::sign_in(&ctx, &username, &password),
+        )
+        .await;
     ctx.finish(Step::SignIn, result, &[("username", &username)])
         .await
 }

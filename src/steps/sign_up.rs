@@ -26,7 +26,13 @@ pub async fn sign_up(
         dial_code: &dial_code,
         phone_number: &phone_number,
     };
-    let result = ssr::sign_up(&ctx, form).await;
+    let result = ctx
+        .limited(
+            crate::server::limits::Action::SignUp,
+            Some(&username),
+            ssr::sign_up(&ctx, form),
+        )
+        .await;
     let kept = [
         ("username", username.as_str()),
         ("email", email.as_str()),

@@ -15,14 +15,26 @@ use leptos::prelude::*;
 #[server(prefix = "/api", endpoint = "send_verification_code")]
 pub async fn send_verification_code(attribute: String) -> Result<Reply, AppError> {
     let ctx = crate::server::Ctx::load().await?;
-    let result = ssr::send(&ctx, &attribute).await;
+    let result = ctx
+        .limited(
+            crate::server::limits::Action::SendCode,
+            None,
+            ssr::send(&ctx, &attribute),
+        )
+        .await;
     ctx.finish(Step::VerifyAttribute, result, &[]).await
 }
 
 #[server(prefix = "/api", endpoint = "verify_attribute")]
 pub async fn verify_attribute(code: FormSecret) -> Result<Reply, AppError> {
     let ctx = crate::server::Ctx::load().await?;
-    let result = ssr::verify(&ctx, &code).await;
+    let result = ctx
+        .limited(
+            crate::server::limits::Action::Code,
+            None,
+            ssr::verify(&ctx, &code),
+        )
+        .await;
     ctx.finish(Step::VerifyAttribute, result, &[]).await
 }
 

@@ -53,7 +53,10 @@ pub async fn serve_app(config: AuthConfig, clock: Clock, outbox: Option<String>)
         .site_addr(addr)
         .build();
     let app = routes::router(auth, options);
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    tokio::spawn(async move {
+        let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(listener, app).await.unwrap()
+    });
     App {
         browser: browser(),
         outbox: outbox.unwrap_or_else(|| format!("{base}/local/outbox")),
