@@ -88,6 +88,9 @@ pub struct Ctx {
     /// This request's `GetUser` answer (`None`: Cognito did not answer), so the token check
     /// and the account page share one call.
     fetched_user: tokio::sync::OnceCell<Option<cognito_idp::wire::GetUserResponse>>,
+    /// For the auth event log line: this request's id and when it started.
+    request_id: String,
+    started: std::time::Instant,
 }
 
 impl Ctx {
@@ -103,11 +106,26 @@ impl Ctx {
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(|v| v.contains("text/html"))
         });
+        // A load balancer's request id when it sent a plausible one, else a new one.
+        let request_id = use_context::<axum::http::request::Parts>()
+            .and_then(|parts| {
+                parts
+                    .headers
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .filter(|id| {
+                        id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                    })
+                    .map(str::to_owned)
+            })
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         Ok(Self {
             auth,
             session,
             no_js,
             fetched_user: Default::default(),
+            request_id,
+            started: std::time::Instant::now(),
         })
     }
 
@@ -136,6 +154,7 @@ impl Ctx {
         result: Result<Next, AppError>,
         values: &[(&str, &str)],
     ) -> Result<Reply, AppError> {
+        self.log_event(page, &result);
         match result {
             // With JavaScript, the router does not reload a page it is already on.
             Ok(Next::Go(step)) if !self.no_js && step.route() == page.route() => Ok(Reply {
@@ -208,6 +227,25 @@ impl Ctx {
                     leptos_axum::redirect(page.route());
                 }
                 Err(error)
+            }
+        }
+    }
+
+    /// One line per auth event: the step, its outcome and where it led, how long it took, and
+    /// the request id. Never a value the person typed, nor anything Cognito returned.
+    fn log_event(&self, page: Step, result: &Result<Next, AppError>) {
+        let latency_ms = self.started.elapsed().as_millis() as u64;
+        let request_id = self.request_id.as_str();
+        match result {
+            Ok(next) => {
+                let next = match next {
+                    Next::Go(step) | Next::GoWith(step, _) => format!("{step:?}"),
+                    Next::Stay(_) | Next::Reload(_) => format!("{page:?}"),
+                };
+                tracing::info!(event = "auth", step = ?page, outcome = "ok", next, latency_ms, request_id);
+            }
+            Err(error) => {
+                tracing::info!(event = "auth", step = ?page, outcome = "error", error = error.message_key(), latency_ms, request_id);
             }
         }
     }
