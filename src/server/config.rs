@@ -105,11 +105,16 @@ impl AuthConfig {
         }
     }
 
-    /// Reads `COGNITO_USER_POOL_ID`, `COGNITO_CLIENT_ID`, `COGNITO_CLIENT_SECRET`, `AWS_REGION`,
-    /// `COGNITO_ENDPOINT`, `DATA_DIR`, `LOCAL_POOL_CONFIG`, `SECURE_COOKIES`, `ALLOWED_ORIGINS`,
-    /// `SESSION_REVALIDATE_SECS`. Without a pool id the embedded local pool is used.
+    /// Reads the variables the README lists (`COGNITO_USER_POOL_ID`, `COGNITO_CLIENT_ID`,
+    /// `SESSION_STORE`, …). Without a pool id the embedded local pool is used. Every problem
+    /// found is returned, one line each.
     pub fn from_env() -> Result<Self, Vec<String>> {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// [`AuthConfig::from_env`] reading from `lookup` instead of the process environment.
+    pub fn from_vars(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Vec<String>> {
+        let var = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
         let mut problems = Vec::new();
         let data_dir = var("DATA_DIR").unwrap_or_else(|| "data".into());
         let mut config = match (var("COGNITO_USER_POOL_ID"), var("COGNITO_CLIENT_ID")) {
@@ -276,5 +281,92 @@ impl AuthConfig {
         } else {
             "session"
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::session_store::SessionStoreUrl;
+
+    fn read(vars: &[(&str, &str)]) -> Result<AuthConfig, Vec<String>> {
+        let vars: std::collections::HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        AuthConfig::from_vars(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn nothing_set_means_the_local_pool_with_sqlite_sessions() {
+        let config = read(&[]).unwrap();
+        assert!(matches!(config.backend, Backend::Local { .. }));
+        assert_eq!(
+            config.session_store,
+            SessionStoreUrl::Sqlite(PathBuf::from("data/sessions.sqlite3"))
+        );
+        assert!(!config.secure_cookies);
+    }
+
+    #[test]
+    fn a_real_pool_derives_its_endpoint_from_the_region() {
+        let config = read(&[
+            ("COGNITO_USER_POOL_ID", "eu-west-1_AbCdEf123"),
+            ("COGNITO_CLIENT_ID", "client"),
+            ("COGNITO_CLIENT_SECRET", "s3cret"),
+            ("SESSION_STORE", "redis://127.0.0.1:6379"),
+        ])
+        .unwrap();
+        match &config.backend {
+            Backend::Cognito {
+                endpoint,
+                client_secret,
+                ..
+            } => {
+                assert_eq!(endpoint, "https://cognito-idp.eu-west-1.amazonaws.com");
+                assert_eq!(client_secret.as_deref(), Some("s3cret"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(config.secure_cookies);
+        assert_eq!(config.cookie_name(), "__Host-session");
+    }
+
+    #[test]
+    fn every_problem_is_reported_on_its_own_line() {
+        let problems = read(&[
+            ("COGNITO_USER_POOL_ID", "eu-west-1_AbCdEf123"),
+            ("COGNITO_CLIENT_ID", "client"),
+            ("AWS_REGION", "us-east-1"),
+            ("SESSION_STORE", "postgres://db"),
+            ("SESSION_IDLE_SECS", "soon"),
+            ("SECURE_COOKIES", "maybe"),
+            ("FORWARDED_FOR_HOPS", "-1"),
+        ])
+        .unwrap_err();
+        let expect = [
+            "AWS_REGION us-east-1 does not match the pool's region eu-west-1",
+            "SESSION_STORE \"postgres://db\" is not one of memory",
+            "SESSION_IDLE_SECS must be a positive number of seconds",
+            "SECURE_COOKIES must be true or false",
+            "FORWARDED_FOR_HOPS must be the number of proxies",
+        ];
+        assert_eq!(problems.len(), expect.len(), "{problems:#?}");
+        for start in expect {
+            assert!(
+                problems.iter().any(|p| p.starts_with(start)),
+                "{start:?} in {problems:#?}"
+            );
+        }
+        assert_eq!(
+            read(&[("COGNITO_CLIENT_ID", "client")]).unwrap_err(),
+            vec!["COGNITO_CLIENT_ID is set but COGNITO_USER_POOL_ID is missing".to_owned()]
+        );
+        assert!(read(&[
+            ("COGNITO_USER_POOL_ID", "nounderscore"),
+            ("COGNITO_CLIENT_ID", "c")
+        ])
+        .unwrap_err()[0]
+            .contains("is not of the form <region>_<id>"));
     }
 }
