@@ -321,3 +321,12 @@ async fn sess_12_bogus_session_cookies_are_anonymous_not_errors() {
         );
     }
 }
+
+#[test]
+fn csrf_03_no_server_function_answers_a_get() {
+    let paths: Vec<_> = leptos::server_fn::axum::server_fn_paths().collect();
+    assert!(paths.len() >= 20, "the server functions are registered");
+    for (path, method) in paths {
+        assert_eq!(method, axum::http::Method::POST, "{path}");
+    }
+}

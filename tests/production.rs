@@ -410,3 +410,35 @@ async fn repeated_attempts_are_limited_with_a_clear_wait() {
         .await;
     assert_eq!((status, location.as_str()), (302, "/account"));
 }
+
+#[tokio::test]
+async fn an_app_client_with_a_secret_works_end_to_end() {
+    let mut pool = PoolConfig::default();
+    pool.clients[0].client_secret = Some("a-client-secret-for-tests".into());
+    let clock = Clock::system();
+    let pool = PoolBehindProxy::start(pool, clock.clone()).await;
+    let mut config = pool.app_config();
+    if let cognito_authenticator::server::Backend::Cognito { client_secret, .. } =
+        &mut config.backend
+    {
+        *client_secret = Some("a-client-secret-for-tests".into());
+    }
+    let app = serve_app(
+        config,
+        clock.clone(),
+        Some(format!("{}/local/outbox", pool.pool_url)),
+    )
+    .await;
+    // Sign-up, confirmation with auto sign-in, sign-out, sign-in, refresh and a password
+    // reset all carry SECRET_HASH (the pool refuses any call without it).
+    app.confirmed_user("quin").await;
+    let client = browser();
+    assert_eq!(app.sign_in(&client, "quin").await, "/account");
+    clock.advance(3600);
+    assert!(account_shows(&app, &client, "quin").await);
+    assert_eq!(pool.refreshes(), 1);
+    let (status, location) = app
+        .post(&browser(), "/api/forgot_password", &[("username", "quin")])
+        .await;
+    assert_eq!((status, location.as_str()), (302, "/reset-password"));
+}
