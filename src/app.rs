@@ -14,8 +14,6 @@ use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    crate::server::security::set_page_content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">

@@ -105,7 +105,10 @@ pub fn router(auth: Auth, leptos_options: LeptosOptions) -> Router {
         .leptos_routes_with_context(
             &leptos_options,
             routes,
-            move || provide_context(context_auth.clone()),
+            move || {
+                provide_context(context_auth.clone());
+                security::provide_request_nonce();
+            },
             move || shell(shell_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler(shell))

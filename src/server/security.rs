@@ -43,33 +43,49 @@ pub fn content_security_policy(nonce: &str) -> String {
     )
 }
 
-/// For responses that are not app pages (static files, the local pool's own pages, JSON):
-/// no scripts at all; the local console and outbox keep their inline styles.
+/// For the local pool's console and outbox: no scripts at all; inline styles allowed.
 const FALLBACK_CSP: &str =
     "default-src 'self'; script-src 'none'; style-src 'self' 'unsafe-inline'; \
      object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-/// Called while the shell renders: sets the page's CSP header with the nonce Leptos puts on
-/// its inline scripts.
-pub fn set_page_content_security_policy() {
-    if let (Some(nonce), Some(response)) = (
-        leptos::nonce::use_nonce(),
-        leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
-    ) {
-        if let Ok(value) = HeaderValue::from_str(&content_security_policy(&nonce)) {
-            response.insert_header(CONTENT_SECURITY_POLICY, value);
-        }
+/// This request's CSP nonce, chosen by [`security_headers`] before the app renders; the app
+/// hands it to Leptos, which puts it on its inline scripts.
+#[derive(Clone, Debug)]
+pub struct CspNonce(pub String);
+
+/// Gives Leptos this request's nonce (called with the app's other render context).
+pub fn provide_request_nonce() {
+    use leptos::prelude::{provide_context, use_context};
+    let nonce = use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<CspNonce>().cloned());
+    if let Some(CspNonce(value)) = nonce {
+        provide_context(leptos::nonce::Nonce::from_value(value));
     }
 }
 
 /// Middleware: the security headers of every response. `https` adds HSTS.
-pub async fn security_headers(State(https): State<bool>, request: Request, next: Next) -> Response {
+pub async fn security_headers(
+    State(https): State<bool>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let nonce = uuid::Uuid::new_v4().simple().to_string();
+    request.extensions_mut().insert(CspNonce(nonce.clone()));
+    // The local pool's console and outbox are plain pages with inline styles and no scripts.
+    let own_page = !request.uri().path().starts_with("/local/");
     let mut response = next.run(request).await;
     let is_html = response
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
+    if is_html && own_page && !response.headers().contains_key(CONTENT_SECURITY_POLICY) {
+        if let Ok(policy) = HeaderValue::from_str(&content_security_policy(&nonce)) {
+            response
+                .headers_mut()
+                .insert(CONTENT_SECURITY_POLICY, policy);
+        }
+    }
     let headers = response.headers_mut();
     let set_default =
         |headers: &mut axum::http::HeaderMap, name: HeaderName, value: &'static str| {
@@ -77,7 +93,14 @@ pub async fn security_headers(State(https): State<bool>, request: Request, next:
                 headers.insert(name, HeaderValue::from_static(value));
             }
         };
-    set_default(headers, CONTENT_SECURITY_POLICY, FALLBACK_CSP);
+    // A policy governs documents; other responses (scripts, wasm, JSON) only need to refuse
+    // being framed.
+    let policy = if is_html {
+        FALLBACK_CSP
+    } else {
+        "frame-ancestors 'none'"
+    };
+    set_default(headers, CONTENT_SECURITY_POLICY, policy);
     set_default(headers, X_CONTENT_TYPE_OPTIONS, "nosniff");
     set_default(headers, X_FRAME_OPTIONS, "DENY");
     set_default(headers, REFERRER_POLICY, "same-origin");

@@ -8,13 +8,15 @@ use async_trait::async_trait;
 use redis::aio::ConnectionManager;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::SqlitePool;
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{Error, Result};
-use tower_sessions::{MemoryStore, SessionStore};
+use tower_sessions::SessionStore;
 
 /// A parsed `SESSION_STORE` value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,7 +54,7 @@ impl FromStr for SessionStoreUrl {
 /// The session store the app runs with.
 #[derive(Clone, Debug)]
 pub enum AppSessionStore {
-    Memory(MemoryStore),
+    Memory(MemorySessions),
     Sqlite(SqliteSessions),
     Redis(RedisSessions),
 }
@@ -61,7 +63,7 @@ impl AppSessionStore {
     /// Opens (and for SQLite creates) the store; fails when it cannot be reached.
     pub async fn open(url: &SessionStoreUrl) -> std::result::Result<Self, String> {
         Ok(match url {
-            SessionStoreUrl::Memory => Self::Memory(MemoryStore::default()),
+            SessionStoreUrl::Memory => Self::Memory(MemorySessions::new()),
             SessionStoreUrl::Sqlite(path) => Self::Sqlite(SqliteSessions::open(path).await?),
             SessionStoreUrl::Redis(url) => Self::Redis(RedisSessions::open(url).await?),
         })
@@ -117,6 +119,89 @@ impl SessionStore for AppSessionStore {
             Self::Sqlite(store) => store.delete(id).await,
             Self::Redis(store) => store.delete(id).await,
         }
+    }
+}
+
+/// Sessions in this process's memory (tests, one instance); expired ones are swept every
+/// minute, so the map holds live sessions only.
+#[derive(Clone, Debug, Default)]
+pub struct MemorySessions {
+    records: Arc<Mutex<HashMap<Id, Record>>>,
+}
+
+impl MemorySessions {
+    pub fn new() -> Self {
+        let store = Self::default();
+        let records = Arc::downgrade(&store.records);
+        tokio::spawn(async move {
+            let mut every_minute = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                every_minute.tick().await;
+                // The store is gone: stop sweeping.
+                let Some(records) = records.upgrade() else {
+                    break;
+                };
+                Self::sweep(&records);
+            }
+        });
+        store
+    }
+
+    fn sweep(records: &Mutex<HashMap<Id, Record>>) -> usize {
+        let now = OffsetDateTime::now_utc();
+        let mut records = records.lock().expect("memory sessions");
+        let before = records.len();
+        records.retain(|_, record| record.expiry_date > now);
+        before - records.len()
+    }
+
+    /// Removes expired sessions now; returns how many.
+    pub fn delete_expired(&self) -> usize {
+        Self::sweep(&self.records)
+    }
+
+    pub fn len(&self) -> usize {
+        self.records.lock().expect("memory sessions").len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[async_trait]
+impl SessionStore for MemorySessions {
+    async fn create(&self, record: &mut Record) -> Result<()> {
+        let mut records = self.records.lock().expect("memory sessions");
+        while records.contains_key(&record.id) {
+            record.id = Id::default();
+        }
+        records.insert(record.id, record.clone());
+        Ok(())
+    }
+
+    async fn save(&self, record: &Record) -> Result<()> {
+        self.records
+            .lock()
+            .expect("memory sessions")
+            .insert(record.id, record.clone());
+        Ok(())
+    }
+
+    async fn load(&self, id: &Id) -> Result<Option<Record>> {
+        let now = OffsetDateTime::now_utc();
+        Ok(self
+            .records
+            .lock()
+            .expect("memory sessions")
+            .get(id)
+            .filter(|record| record.expiry_date > now)
+            .cloned())
+    }
+
+    async fn delete(&self, id: &Id) -> Result<()> {
+        self.records.lock().expect("memory sessions").remove(id);
+        Ok(())
     }
 }
 
@@ -356,6 +441,32 @@ mod tests {
         assert!(bad.unwrap_err().contains("not one of memory"));
         let empty: std::result::Result<SessionStoreUrl, _> = "sqlite://".parse();
         assert!(empty.unwrap_err().contains("needs a file path"));
+    }
+
+    #[tokio::test]
+    async fn memory_sessions_expire_and_are_swept() {
+        let store = MemorySessions::new();
+        let mut live = Record {
+            id: Id::default(),
+            data: Default::default(),
+            expiry_date: OffsetDateTime::now_utc() + time::Duration::hours(1),
+        };
+        store.create(&mut live).await.unwrap();
+        let mut twin = live.clone();
+        store.create(&mut twin).await.unwrap();
+        assert_ne!(twin.id, live.id, "a taken id is never overwritten");
+        for _ in 0..100 {
+            let stale = Record {
+                id: Id::default(),
+                data: Default::default(),
+                expiry_date: OffsetDateTime::now_utc() - time::Duration::seconds(1),
+            };
+            store.save(&stale).await.unwrap();
+            assert_eq!(store.load(&stale.id).await.unwrap(), None);
+        }
+        assert_eq!(store.len(), 102);
+        assert_eq!(store.delete_expired(), 100);
+        assert_eq!(store.load(&live.id).await.unwrap(), Some(live));
     }
 
     #[tokio::test]
