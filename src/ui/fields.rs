@@ -65,14 +65,34 @@ pub fn TextField(
             (!ids.is_empty()).then(|| ids.join(" "))
         }
     };
+    // A password can be shown while typing; the button needs JavaScript, so it appears only
+    // once the page is interactive.
+    let is_password = input_type == "password";
+    let (shown, set_shown) = signal(false);
+    let (interactive, set_interactive) = signal(false);
+    Effect::new(move |_| set_interactive.set(true));
+    let toggle = is_password.then(|| {
+        view! {
+            <button
+                type="button"
+                class="ca-password-toggle"
+                aria-controls=id.clone()
+                aria-pressed=move || if shown.get() { "true" } else { "false" }
+                hidden=move || !interactive.get()
+                on:click=move |_| set_shown.update(|shown| *shown = !*shown)
+            >
+                {t("button.show_password")}
+            </button>
+        }
+    });
     view! {
         <div class="ca-field" data-field=name>
             <label class="ca-label" for=id.clone()>{t(label)}</label>
             <input
                 class="ca-input"
-                id=id
+                id=id.clone()
                 name=name
-                type=input_type
+                type=move || if shown.get() { "text" } else { input_type }
                 value=value
                 placeholder=placeholder.map(t)
                 autocomplete=autocomplete
@@ -81,6 +101,7 @@ pub fn TextField(
                 aria-invalid=move || mine().map(|_| "true")
                 aria-describedby=described_by
             />
+            {toggle}
             {hint.map(|h| view! { <p class="ca-hint" id=hint_id>{t(h)}</p> })}
             <p class="ca-field-error" id=error_id hidden=move || mine().is_none()>
                 {move || mine().map(|e| e.to_string())}
