@@ -33,3 +33,13 @@ test('new passwords are marked for password managers', async ({ page }) => {
   await expect(page.getByLabel('Confirm Password')).toHaveAttribute('autocomplete', 'new-password');
   await expect(page.getByLabel('Email')).toHaveAttribute('autocomplete', 'email');
 });
+
+test('a step reached in place moves focus to its heading', async ({ page, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, 'without JavaScript every step is a page load, and the browser places focus');
+  await page.goto('/signin');
+  await ready(page, javaScriptEnabled);
+  await expect(page.getByRole('heading', { level: 1 })).not.toBeFocused();
+  await page.getByRole('link', { name: 'Create Account' }).click();
+  await expect(page).toHaveURL(/\/signup$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Create a new account' })).toBeFocused();
+});

@@ -2,7 +2,12 @@
 
 use crate::flow::Step;
 use crate::ui::i18n::t;
+use leptos::html::H1;
 use leptos::prelude::*;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Set once the first page is on screen: later cards arrived by navigating in place.
+static FIRST_CARD_SHOWN: AtomicBool = AtomicBool::new(false);
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
@@ -38,11 +43,22 @@ pub fn AuthCard(
             </nav>
         }
     });
+    // A screen reached without a page load gets focus on its heading, so screen readers
+    // announce the new step and keyboard users start from the top of it. The first page keeps
+    // the browser's own focus.
+    let heading_ref = NodeRef::<H1>::new();
+    Effect::new(move |_| {
+        if let Some(element) = heading_ref.get() {
+            if FIRST_CARD_SHOWN.swap(true, Ordering::Relaxed) {
+                let _ = element.focus();
+            }
+        }
+    });
     view! {
         <section class="ca-card" data-step=heading>
             {tabs}
             <div class="ca-card-body">
-                <h1 class="ca-heading" tabindex="-1">{t(heading)}</h1>
+                <h1 class="ca-heading" tabindex="-1" node_ref=heading_ref>{t(heading)}</h1>
                 {children()}
             </div>
             {local_pool.then(|| view! {
