@@ -50,7 +50,10 @@ pub fn AuthCard(
     Effect::new(move |_| {
         if let Some(element) = heading_ref.get() {
             if FIRST_CARD_SHOWN.swap(true, Ordering::Relaxed) {
-                let _ = element.focus();
+                // Once the browser has put the new screen in the document.
+                request_animation_frame(move || {
+                    let _ = element.focus();
+                });
             }
         }
     });
