@@ -122,6 +122,13 @@ impl SessionStore for AppSessionStore {
     }
 }
 
+/// Ticks every minute, the first time a minute from now (not at once, which would race with
+/// the store's first users).
+fn sweep_timer() -> tokio::time::Interval {
+    let period = Duration::from_secs(60);
+    tokio::time::interval_at(tokio::time::Instant::now() + period, period)
+}
+
 /// Sessions in this process's memory (tests, one instance); expired ones are swept every
 /// minute, so the map holds live sessions only.
 #[derive(Clone, Debug, Default)]
@@ -134,7 +141,7 @@ impl MemorySessions {
         let store = Self::default();
         let records = Arc::downgrade(&store.records);
         tokio::spawn(async move {
-            let mut every_minute = tokio::time::interval(Duration::from_secs(60));
+            let mut every_minute = sweep_timer();
             loop {
                 every_minute.tick().await;
                 // The store is gone: stop sweeping.
@@ -250,7 +257,7 @@ impl SqliteSessions {
         let store = Self { db };
         let sweeper = store.clone();
         tokio::spawn(async move {
-            let mut every_minute = tokio::time::interval(Duration::from_secs(60));
+            let mut every_minute = sweep_timer();
             loop {
                 every_minute.tick().await;
                 if let Err(err) = sweeper.delete_expired().await {
