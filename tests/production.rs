@@ -134,7 +134,7 @@ async fn two_instances_share_sessions_through_redis_and_survive_it_going_away() 
 
 #[tokio::test]
 async fn sqlite_sessions_outlive_the_process() {
-    let dir = std::env::temp_dir().join(format!("ca-sessions-{}", uuid_like()));
+    let dir = std::env::temp_dir().join(format!("ca-sessions-{}", uuid::Uuid::new_v4()));
     let store = SessionStoreUrl::Sqlite(dir.join("sessions.sqlite3"));
     let clock = Clock::system();
     let pool = PoolBehindProxy::start(PoolConfig::default(), clock.clone()).await;
@@ -349,17 +349,6 @@ async fn pages_carry_the_security_headers_and_a_fresh_nonce() {
     let body: serde_json::Value = health.json().await.unwrap();
     assert_eq!(body["session_store"], "ok");
     assert_eq!(body["jwks"], "ok");
-}
-
-fn uuid_like() -> String {
-    format!(
-        "{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    )
 }
 
 #[tokio::test]

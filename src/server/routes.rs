@@ -73,8 +73,8 @@ pub async fn connect(config: AuthConfig, public_base: &str, clock: Clock) -> Res
         client_id,
     );
     let sessions = AppSessionStore::open(&config.session_store).await?;
-    let config_scale = config.attempt_limit_scale;
     Ok(Auth::new(AuthInner {
+        limits: super::limits::Limits::with_scale(config.attempt_limit_scale),
         config,
         cognito,
         verifier,
@@ -82,7 +82,6 @@ pub async fn connect(config: AuthConfig, public_base: &str, clock: Clock) -> Res
         local_pool,
         sessions,
         refreshes: Default::default(),
-        limits: super::limits::Limits::with_scale(config_scale),
     }))
 }
 

@@ -190,6 +190,20 @@ pub enum Fault {
     Hang = 4,
 }
 
+impl Fault {
+    fn from_u8(value: u8) -> Self {
+        [
+            Self::ServerError,
+            Self::Throttle,
+            Self::Malformed,
+            Self::Hang,
+        ]
+        .into_iter()
+        .find(|fault| *fault as u8 == value)
+        .unwrap_or(Self::None)
+    }
+}
+
 /// A standalone pool behind a proxy that counts calls and can fail them.
 pub struct PoolBehindProxy {
     pub pool: LocalPool,
@@ -304,17 +318,17 @@ async fn forward(
     if operation == "InitiateAuth" && body.windows(18).any(|w| w == b"REFRESH_TOKEN_AUTH") {
         state.refreshes.fetch_add(1, Ordering::SeqCst);
     }
-    let fault = state.fault.load(Ordering::SeqCst);
+    let fault = Fault::from_u8(state.fault.load(Ordering::SeqCst));
     if operation != "GET" {
         match fault {
-            1 => {
+            Fault::ServerError => {
                 return (
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "<html>Internal Server Error</html>",
                 )
                     .into_response()
             }
-            2 => {
+            Fault::Throttle => {
                 return (
                     StatusCode::BAD_REQUEST,
                     [("content-type", "application/x-amz-json-1.1")],
@@ -322,7 +336,7 @@ async fn forward(
                 )
                     .into_response()
             }
-            3 => {
+            Fault::Malformed => {
                 return (
                     StatusCode::OK,
                     [("content-type", "application/x-amz-json-1.1")],
@@ -330,10 +344,10 @@ async fn forward(
                 )
                     .into_response()
             }
-            4 => {
+            Fault::Hang => {
                 tokio::time::sleep(std::time::Duration::from_secs(60)).await;
             }
-            _ => {}
+            Fault::None => {}
         }
     }
     let mut request = state
