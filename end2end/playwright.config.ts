@@ -20,25 +20,33 @@ export const servers = {
   requiredAttribute: { port: port + 2, pool: 'required_attributes = ["given_name"]\n', env: {} },
   /** Custom challenges after the password. */
   customChallenge: { port: port + 3, pool: '', env: { SIGN_IN_FLOW: 'CUSTOM_WITH_SRP' } },
+  /** The example site (examples/site), embedding the crate: people sign in by email or phone. */
+  example: {
+    port: port + 4,
+    pool: 'username_attributes = ["email", "phone_number"]\nauto_verified_attributes = ["email", "phone_number"]\n',
+    env: {},
+    binary: 'example-site',
+  },
 };
 
-function webServer(server: { port: number; pool: string; env: Record<string, string> }) {
+function webServer(server: { port: number; pool: string; env: Record<string, string>; binary?: string }) {
+  const binary = server.binary ?? 'cognito-authenticator';
   // Each run starts on an empty local pool; the outbox is read as JSON, not echoed.
   const dataDir = mkdtempSync(join(tmpdir(), 'ca-e2e-'));
   const poolConfig = join(dataDir, 'pool.toml');
   writeFileSync(poolConfig, `print_outbox = false\n${server.pool}`);
   const url = `http://127.0.0.1:${server.port}`;
   return {
-    command: '../target/debug/cognito-authenticator',
+    command: `../target/debug/${binary}`,
     url: `${url}/signin`,
     reuseExistingServer: false,
     timeout: 60_000,
     stdout: 'ignore' as const,
     stderr: 'pipe' as const,
     env: {
-      LEPTOS_SITE_ROOT: '../target/site',
+      LEPTOS_SITE_ROOT: binary === 'cognito-authenticator' ? '../target/site' : `../target/${binary}`,
       LEPTOS_SITE_PKG_DIR: 'pkg',
-      LEPTOS_OUTPUT_NAME: 'cognito-authenticator',
+      LEPTOS_OUTPUT_NAME: binary,
       LEPTOS_SITE_ADDR: `127.0.0.1:${server.port}`,
       LEPTOS_ENV: 'DEV',
       DATA_DIR: dataDir,

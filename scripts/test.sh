@@ -16,7 +16,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-if [ ! -d end2end/node_modules/@playwright/test ]; then
+if [ ! -d end2end/node_modules/@playwright/test ] || [ ! -d end2end/node_modules/@axe-core/playwright ]; then
   echo "test: installing the end-to-end test packages"
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi
@@ -26,7 +26,8 @@ cargo fmt --all --check
 echo "== clippy (server and tests)"
 cargo clippy --workspace --all-targets --features ssr -- -D warnings
 echo "== clippy (browser build)"
-cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
+cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features hydrate,hosted -- -D warnings
+cargo clippy -p example-site --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
 
 echo "== Rust tests"
 rust_log=$(mktemp)
@@ -88,8 +89,9 @@ amplify_status=${PIPESTATUS[0]}
 set -e
 kill $pool_pid 2>/dev/null || true
 
-echo "== build the site"
-cargo leptos build
+echo "== build the hosted pages and the example site (examples/site)"
+cargo leptos build --project cognito-authenticator
+cargo leptos build --project example-site
 
 echo "== Playwright"
 e2e_json=$(mktemp --suffix=.json)

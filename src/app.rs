@@ -1,22 +1,17 @@
 //! The HTML shell and the router: one route per step (see `flow.rs`).
 
 use crate::flow::Step;
-use crate::steps::{
-    account::AccountPage, confirm_link::ConfirmLinkPage, confirm_sign_in::ConfirmSignInPage,
-    confirm_sign_up::ConfirmSignUpPage, forgot_password::ForgotPasswordPage,
-    new_password::NewPasswordPage, reset_password::ResetPasswordPage, select_mfa::SelectMfaPage,
-    setup_totp::SetupTotpPage, sign_in::SignInPage, sign_up::SignUpPage,
-    verify_attribute::VerifyAttributePage,
-};
+use crate::ui::authenticator::AuthRoutes;
+use crate::ui::i18n::{current_locale, t};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Redirect, Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::path;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=current_locale().tag()>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -46,21 +41,9 @@ pub fn App() -> impl IntoView {
         <Title text="Account" />
         <Router>
             <main class="ca-page">
-                // Async SSR: the full page arrives in the first response, so it works without JS.
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("/") view=|| view! { <Redirect path=Step::SignIn.route() /> } />
-                    <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async />
-                    <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async />
-                    <Route path=path!("/confirm-signup") view=ConfirmSignUpPage ssr=SsrMode::Async />
-                    <Route path=path!("/new-password") view=NewPasswordPage ssr=SsrMode::Async />
-                    <Route path=path!("/confirm-signin") view=ConfirmSignInPage ssr=SsrMode::Async />
-                    <Route path=path!("/setup-totp") view=SetupTotpPage ssr=SsrMode::Async />
-                    <Route path=path!("/select-mfa") view=SelectMfaPage ssr=SsrMode::Async />
-                    <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async />
-                    <Route path=path!("/reset-password") view=ResetPasswordPage ssr=SsrMode::Async />
-                    <Route path=path!("/verify") view=VerifyAttributePage ssr=SsrMode::Async />
-                    <Route path=path!("/confirm-link") view=ConfirmLinkPage ssr=SsrMode::Async />
-                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
+                    <AuthRoutes />
                 </Routes>
             </main>
         </Router>
@@ -77,8 +60,8 @@ fn NotFound() -> impl IntoView {
     }
     view! {
         <section class="ca-card">
-            <h1 class="ca-heading">"Page not found"</h1>
-            <p><a href=Step::SignIn.route()>{crate::ui::i18n::t("link.back_to_sign_in")}</a></p>
+            <h1 class="ca-heading">{t("page.not_found")}</h1>
+            <p><a href=Step::SignIn.route()>{t("link.back_to_sign_in")}</a></p>
         </section>
     }
 }

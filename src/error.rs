@@ -47,8 +47,57 @@ pub enum ErrorKind {
     Rejected,
     /// Cross-site or otherwise refused request.
     Forbidden,
+    /// The code could not be sent (email or SMS delivery failed).
+    CodeDeliveryFailed,
+    /// The password is one of the user's recent ones (the pool's password history).
+    PasswordRecentlyUsed,
+    /// The second factor asked for is not set up for this user.
+    MfaNotAvailable,
+    /// The pool or app client is set up in a way this request cannot work with.
+    Misconfigured,
+    /// A pool trigger (Lambda) failed or answered something unusable.
+    TriggerFailed,
+    /// A value was refused by the embedder's own check (see `AuthConfig::validate_sign_up`).
+    InvalidValue,
     /// Anything else: a generic text plus `log_id` to find it in the server log.
     Unexpected,
+}
+
+impl ErrorKind {
+    pub const ALL: [ErrorKind; 32] = [
+        ErrorKind::Required,
+        ErrorKind::TooLong,
+        ErrorKind::InvalidUsername,
+        ErrorKind::InvalidEmail,
+        ErrorKind::InvalidPhone,
+        ErrorKind::PasswordMismatch,
+        ErrorKind::WeakPassword,
+        ErrorKind::InvalidCode,
+        ErrorKind::UsernameExists,
+        ErrorKind::CodeMismatch,
+        ErrorKind::ExpiredCode,
+        ErrorKind::IncorrectCredentials,
+        ErrorKind::IncorrectPassword,
+        ErrorKind::UserNotFound,
+        ErrorKind::UserNotConfirmed,
+        ErrorKind::PasswordResetRequired,
+        ErrorKind::TooManyAttempts,
+        ErrorKind::RateLimited,
+        ErrorKind::FlowExpired,
+        ErrorKind::NotSignedIn,
+        ErrorKind::Unavailable,
+        ErrorKind::InvalidParameter,
+        ErrorKind::UnsupportedStep,
+        ErrorKind::Rejected,
+        ErrorKind::Forbidden,
+        ErrorKind::CodeDeliveryFailed,
+        ErrorKind::PasswordRecentlyUsed,
+        ErrorKind::MfaNotAvailable,
+        ErrorKind::Misconfigured,
+        ErrorKind::TriggerFailed,
+        ErrorKind::InvalidValue,
+        ErrorKind::Unexpected,
+    ];
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,13 +107,17 @@ pub struct AppError {
     pub field: Option<String>,
     /// The broken password rule, for `WeakPassword`.
     pub rule: Option<PasswordRuleKey>,
-    /// Safe, non-secret extra text (Cognito's message for `InvalidParameter`).
+    /// Safe, non-secret extra text (Cognito's message for `InvalidParameter`; for
+    /// `InvalidValue`, the message key or text the embedder's check chose).
     pub detail: Option<String>,
     /// Correlates an `Unexpected` error with a server log line.
     pub log_id: Option<String>,
     /// For `RateLimited`: seconds until another attempt is accepted.
     #[serde(default)]
     pub retry_after_secs: Option<u64>,
+    /// For a too-short password: the pool's minimum length.
+    #[serde(default)]
+    pub minimum_length: Option<u32>,
 }
 
 /// Password rules as message keys (the browser build has no Cognito crate).
@@ -86,6 +139,7 @@ impl AppError {
             detail: None,
             log_id: None,
             retry_after_secs: None,
+            minimum_length: None,
         }
     }
 
@@ -110,8 +164,28 @@ impl AppError {
         self.field.as_deref() == Some(name)
     }
 
+    /// A value refused by an embedder's check, with the message key (or text) to show.
+    pub fn invalid_value(field: &str, message: impl Into<String>) -> Self {
+        Self {
+            detail: Some(message.into()),
+            ..Self::field(ErrorKind::InvalidValue, field)
+        }
+    }
+
+    /// Values for the `{placeholders}` of this error's text.
+    pub fn placeholders(&self) -> Vec<(&'static str, String)> {
+        let mut values = Vec::new();
+        if let Some(secs) = self.retry_after_secs {
+            values.push(("seconds", secs.to_string()));
+        }
+        if let Some(n) = self.minimum_length {
+            values.push(("n", n.to_string()));
+        }
+        values
+    }
+
     /// The message key of this error.
-    pub fn message_key(&self) -> &'static str {
+    pub fn message_key(&self) -> &str {
         match self.kind {
             ErrorKind::Required => "error.required",
             ErrorKind::TooLong => "error.too_long",
@@ -120,6 +194,9 @@ impl AppError {
             ErrorKind::InvalidPhone => "error.invalid_phone",
             ErrorKind::PasswordMismatch => "error.password_mismatch",
             ErrorKind::WeakPassword => match self.rule {
+                Some(PasswordRuleKey::MinimumLength) | None if self.minimum_length.is_some() => {
+                    "error.password_min_length"
+                }
                 Some(PasswordRuleKey::MinimumLength) | None => "error.password_too_short",
                 Some(PasswordRuleKey::Lowercase) => "error.password_lowercase",
                 Some(PasswordRuleKey::Uppercase) => "error.password_uppercase",
@@ -144,18 +221,29 @@ impl AppError {
             ErrorKind::UnsupportedStep => "error.unsupported_step",
             ErrorKind::Rejected => "error.rejected",
             ErrorKind::Forbidden => "error.forbidden",
+            ErrorKind::CodeDeliveryFailed => "error.code_delivery_failed",
+            ErrorKind::PasswordRecentlyUsed => "error.password_recently_used",
+            ErrorKind::MfaNotAvailable => "error.mfa_not_available",
+            ErrorKind::Misconfigured => "error.misconfigured",
+            ErrorKind::TriggerFailed => "error.trigger_failed",
+            ErrorKind::InvalidValue => self.detail.as_deref().unwrap_or("error.invalid_value"),
             ErrorKind::Unexpected => "error.unexpected",
         }
     }
 }
 
+/// English, for logs and tests; pages show [`crate::ui::i18n::error_text`].
 impl fmt::Display for AppError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = crate::ui::i18n::t(self.message_key());
-        match self.retry_after_secs {
-            Some(secs) => f.write_str(&text.replace("{seconds}", &secs.to_string())),
-            None => f.write_str(text),
-        }
+        let key = self.message_key();
+        let text = crate::ui::i18n::bundled(crate::ui::i18n::Locale::En, key).unwrap_or(key);
+        let text = self
+            .placeholders()
+            .iter()
+            .fold(text.to_owned(), |text, (name, value)| {
+                text.replace(&format!("{{{name}}}"), value)
+            });
+        f.write_str(&text)
     }
 }
 
@@ -223,6 +311,25 @@ mod from_cognito {
                     ErrorKind::TooManyAttempts
                 }
                 Cognito::TooManyRequests | Cognito::InternalError => ErrorKind::Unavailable,
+                Cognito::CodeDeliveryFailure => ErrorKind::CodeDeliveryFailed,
+                Cognito::PasswordHistoryPolicyViolation => ErrorKind::PasswordRecentlyUsed,
+                Cognito::MfaMethodNotFound | Cognito::SoftwareTokenMfaNotFound => {
+                    ErrorKind::MfaNotAvailable
+                }
+                Cognito::InvalidUserPoolConfiguration
+                | Cognito::ResourceNotFound
+                | Cognito::Forbidden
+                | Cognito::UnsupportedOperation
+                | Cognito::UnsupportedTokenType
+                | Cognito::UnknownOperation => {
+                    tracing::error!(error = %err, "the pool or app client refuses this call");
+                    ErrorKind::Misconfigured
+                }
+                Cognito::InvalidLambdaResponse | Cognito::UnexpectedLambda => {
+                    tracing::error!(error = %err, "a pool trigger failed");
+                    ErrorKind::TriggerFailed
+                }
+                Cognito::ConcurrentModification => ErrorKind::Unavailable,
                 Cognito::UserLambdaValidation => {
                     // "PreSignUp failed with error <why>." — the why is meant for the user.
                     let why = service

@@ -99,6 +99,37 @@ impl Step {
     }
 }
 
+/// Percent-encodes everything but RFC 3986's unreserved characters.
+pub fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+/// The signed-in user as components see them: from the verified ID token, nothing secret.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthUser {
+    pub username: String,
+    /// The user's stable id (the token's `sub`).
+    pub sub: String,
+    pub attributes: Vec<(String, String)>,
+}
+
+impl AuthUser {
+    /// An attribute's value (`email`, `given_name`, `custom:team`, …).
+    pub fn attribute(&self, name: &str) -> Option<&str> {
+        self.attributes
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 /// Second factors, by Cognito's names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum MfaType {
@@ -197,6 +228,25 @@ pub enum Notice {
 }
 
 impl Notice {
+    pub const ALL: [Notice; 16] = [
+        Notice::CodeResent,
+        Notice::SignedOut,
+        Notice::SignedOutEverywhere,
+        Notice::SignedOutElsewhere,
+        Notice::AccountConfirmed,
+        Notice::AccountAlreadyConfirmed,
+        Notice::ConfirmationLinkExpired,
+        Notice::FlowExpired,
+        Notice::PasswordReset,
+        Notice::PasswordResetRequired,
+        Notice::PasswordChanged,
+        Notice::TotpEnabled,
+        Notice::TotpRemoved,
+        Notice::MfaPreferenceSaved,
+        Notice::AttributeVerified,
+        Notice::CodeSent,
+    ];
+
     pub fn message_key(self) -> &'static str {
         match self {
             Notice::CodeResent => "notice.code_resent",
@@ -242,6 +292,70 @@ pub struct UserView {
     pub totp_setup: Option<TotpSetupView>,
 }
 
+/// The pool's password policy, as the page shows it (a checklist updated while typing).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordRules {
+    pub minimum_length: u32,
+    pub lowercase: bool,
+    pub uppercase: bool,
+    pub number: bool,
+    pub symbol: bool,
+}
+
+impl Default for PasswordRules {
+    /// Cognito's default policy.
+    fn default() -> Self {
+        Self {
+            minimum_length: 8,
+            lowercase: true,
+            uppercase: true,
+            number: true,
+            symbol: true,
+        }
+    }
+}
+
+/// Cognito's password symbols (its password-policy documentation lists these).
+pub const PASSWORD_SYMBOLS: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ";
+
+impl PasswordRules {
+    /// The rules in force, in the order they are shown and checked.
+    pub fn rules(&self) -> Vec<crate::error::PasswordRuleKey> {
+        use crate::error::PasswordRuleKey as R;
+        let mut rules = vec![R::MinimumLength];
+        for (on, rule) in [
+            (self.lowercase, R::Lowercase),
+            (self.uppercase, R::Uppercase),
+            (self.number, R::Number),
+            (self.symbol, R::Symbol),
+        ] {
+            if on {
+                rules.push(rule);
+            }
+        }
+        rules
+    }
+
+    /// Whether `password` keeps `rule`.
+    pub fn keeps(&self, rule: crate::error::PasswordRuleKey, password: &str) -> bool {
+        use crate::error::PasswordRuleKey as R;
+        match rule {
+            R::MinimumLength => password.chars().count() >= self.minimum_length as usize,
+            R::Lowercase => password.chars().any(char::is_lowercase),
+            R::Uppercase => password.chars().any(char::is_uppercase),
+            R::Number => password.chars().any(|c| c.is_ascii_digit()),
+            R::Symbol => password.chars().any(|c| PASSWORD_SYMBOLS.contains(c)),
+        }
+    }
+
+    /// The first rule `password` breaks.
+    pub fn first_broken(&self, password: &str) -> Option<crate::error::PasswordRuleKey> {
+        self.rules()
+            .into_iter()
+            .find(|rule| !self.keeps(*rule, password))
+    }
+}
+
 /// Everything a page renders from.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageState {
@@ -250,6 +364,8 @@ pub struct PageState {
     pub user: Option<UserView>,
     /// The app runs on the embedded local pool (codes are in the local outbox).
     pub local_pool: bool,
+    /// The pool's password policy, for the checklist beside new passwords.
+    pub password_rules: PasswordRules,
 }
 
 /// What a form's server function answers when it does not move to another page.

@@ -5,13 +5,22 @@
 pub mod app;
 pub mod error;
 pub mod flow;
+pub mod options;
 pub mod steps;
 pub mod ui;
 
 #[cfg(feature = "ssr")]
 pub mod server;
 
-#[cfg(feature = "hydrate")]
+pub use error::{AppError, ErrorKind};
+pub use flow::AuthUser;
+pub use options::{AuthOptions, FieldOptions, InitialState, LoginMechanism, Screen, SlotPlace};
+pub use ui::authenticator::{
+    provide_auth_options, use_current_user, AuthRoutes, Authenticator, RequireAuth, SignOutButton,
+};
+pub use ui::i18n::{current_locale, Locale, Messages};
+
+#[cfg(all(feature = "hydrate", feature = "hosted"))]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();

@@ -1,7 +1,7 @@
 // Accessibility details people rely on: the password toggle (JavaScript only) says whether the
 // password is shown, and the autocomplete tokens password managers need are on the fields.
 import { expect, test } from './fixtures';
-import { ready } from './pages';
+import { PASSWORD, ready } from './pages';
 
 test('the password can be shown and hidden again', async ({ page, javaScriptEnabled }) => {
   await page.goto('/signin');
@@ -42,4 +42,35 @@ test('a step reached in place moves focus to its heading', async ({ page, javaSc
   await page.getByRole('link', { name: 'Create Account' }).click();
   await expect(page).toHaveURL(/\/signup$/);
   await expect(page.getByRole('heading', { level: 1, name: 'Create a new account' })).toBeFocused();
+});
+
+test('the password rules are listed before typing and ticked while typing', async ({ page, javaScriptEnabled }) => {
+  await page.goto('/signup');
+  await ready(page, javaScriptEnabled);
+  const rules = page.locator('[data-field="password"] .ca-password-rule');
+  await expect(rules).toHaveCount(5);
+  await expect(rules.first()).toContainText('at least 8 characters');
+  await expect(page.getByLabel('Password', { exact: true })).toHaveAttribute('aria-describedby', /ca-field-password-rules/);
+  if (!javaScriptEnabled) {
+    return;
+  }
+  await page.getByLabel('Password', { exact: true }).fill('abc');
+  await expect(page.locator('[data-rule="password.rule.lowercase"]')).toHaveAttribute('data-met', 'true');
+  await expect(page.locator('[data-rule="password.rule.uppercase"]')).toHaveAttribute('data-met', 'false');
+  await expect(page.locator('[data-rule="password.rule.minimum_length"]')).toHaveAttribute('data-met', 'false');
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await expect(page.locator('.ca-password-rule[data-met="false"]')).toHaveCount(0);
+});
+
+test('a refused submission moves focus to the first field at fault', async ({ page, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, 'without JavaScript the page reloads and the browser places focus');
+  await page.goto('/signup');
+  await ready(page, javaScriptEnabled);
+  await page.getByLabel('Username').fill('someone');
+  await page.getByLabel('Password', { exact: true }).fill('short');
+  await page.getByRole('button', { name: 'Create Account' }).click();
+  const password = page.getByLabel('Password', { exact: true });
+  await expect(password).toHaveAttribute('aria-invalid', 'true');
+  await expect(password).toBeFocused();
+  await expect(password).toHaveAttribute('aria-describedby', /ca-field-password-error/);
 });

@@ -128,6 +128,7 @@ export const servers = {
   mfaRequired: `http://127.0.0.1:${firstPort + 1}`,
   requiredAttribute: `http://127.0.0.1:${firstPort + 2}`,
   customChallenge: `http://127.0.0.1:${firstPort + 3}`,
+  example: `http://127.0.0.1:${firstPort + 4}`,
 };
 
 /** The newest outbox message for `username` (optionally of one kind). */

@@ -1,8 +1,10 @@
 //! Configuration from the environment, validated with one clear line per problem.
 
+use crate::ui::i18n::Locale;
 use cognito_idp::policy::PasswordPolicy;
 use local_pool::PoolConfig;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Which user pool the app talks to.
@@ -31,6 +33,30 @@ pub enum SignInFlow {
     Password,
     /// `CUSTOM_AUTH` after SRP: custom challenges follow the password.
     CustomWithSrp,
+}
+
+/// Form values as submitted (never passwords or codes), by input name: `username`, `email`,
+/// `attributes[given_name]`, `extra[terms]`, …
+pub type FormValues = std::collections::BTreeMap<String, String>;
+
+type Check = dyn Fn(&FormValues) -> Result<(), crate::error::AppError> + Send + Sync;
+type Transform = dyn Fn(crate::options::Screen, &mut FormValues) + Send + Sync;
+
+/// The embedder's own code, run by the server on each submission (so it holds without
+/// JavaScript too).
+#[derive(Clone, Default)]
+pub struct Hooks {
+    pub validate_sign_up: Option<Arc<Check>>,
+    pub transform: Option<Arc<Transform>>,
+}
+
+impl std::fmt::Debug for Hooks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hooks")
+            .field("validate_sign_up", &self.validate_sign_up.is_some())
+            .field("transform", &self.transform.is_some())
+            .finish()
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -65,6 +91,11 @@ pub struct AuthConfig {
     pub forwarded_for_hops: usize,
     /// Multiplies the app's attempt limits (1: as documented).
     pub attempt_limit_scale: f64,
+    /// The languages pages are offered in (empty: all bundled ones).
+    pub languages: Vec<Locale>,
+    /// The language when neither the visitor nor their browser picks an offered one.
+    pub default_language: Locale,
+    pub hooks: Hooks,
 }
 
 impl AuthConfig {
@@ -102,6 +133,85 @@ impl AuthConfig {
             session_store: super::session_store::SessionStoreUrl::Memory,
             forwarded_for_hops: 0,
             attempt_limit_scale: 1.0,
+            languages: Vec::new(),
+            default_language: Locale::En,
+            hooks: Hooks::default(),
+        }
+    }
+
+    /// A configuration for an Amazon Cognito app client (`pool_id` is `<region>_<id>`).
+    pub fn cognito(pool_id: &str, client_id: &str) -> Self {
+        let region = pool_id.split_once('_').map_or("us-east-1", |(r, _)| r);
+        let mut config = Self::local(None, PoolConfig::default());
+        config.backend = Backend::Cognito {
+            pool_id: pool_id.to_owned(),
+            client_id: client_id.to_owned(),
+            client_secret: None,
+            endpoint: cognito_idp::CognitoClient::aws_endpoint(region),
+        };
+        config.secure_cookies = true;
+        config
+    }
+
+    /// The app client's secret (sent as `SECRET_HASH`).
+    pub fn with_client_secret(mut self, secret: impl Into<String>) -> Self {
+        if let Backend::Cognito { client_secret, .. } = &mut self.backend {
+            *client_secret = Some(secret.into());
+        }
+        self
+    }
+
+    /// Where sessions live: `memory`, `sqlite://path` or `redis://host:port`.
+    pub fn with_session_store(mut self, url: &str) -> Result<Self, String> {
+        self.session_store = url.parse()?;
+        Ok(self)
+    }
+
+    pub fn with_totp_issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.totp_issuer = issuer.into();
+        self
+    }
+
+    /// Offer only `languages`, falling back to `default`.
+    pub fn with_languages(mut self, languages: &[Locale], default: Locale) -> Self {
+        self.languages = languages.to_vec();
+        self.default_language = default;
+        self
+    }
+
+    /// Origins besides this server's own that may post its forms and be `return_to` targets.
+    pub fn with_allowed_origins<I: IntoIterator<Item = S>, S: Into<String>>(
+        mut self,
+        origins: I,
+    ) -> Self {
+        self.allowed_origins = origins.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Checks a sign-up before it reaches Cognito: return an error on a field (for example
+    /// `AppError::invalid_value("extra[terms]", "error.must_accept")`) to refuse it.
+    pub fn validate_sign_up(
+        mut self,
+        check: impl Fn(&FormValues) -> Result<(), crate::error::AppError> + Send + Sync + 'static,
+    ) -> Self {
+        self.hooks.validate_sign_up = Some(Arc::new(check));
+        self
+    }
+
+    /// Changes submitted values before they are checked and sent (for example lower-casing
+    /// an email address). Runs for sign-in and sign-up.
+    pub fn transform_submission(
+        mut self,
+        transform: impl Fn(crate::options::Screen, &mut FormValues) + Send + Sync + 'static,
+    ) -> Self {
+        self.hooks.transform = Some(Arc::new(transform));
+        self
+    }
+
+    /// Runs the transform hook over `values`.
+    pub fn transform(&self, screen: crate::options::Screen, values: &mut FormValues) {
+        if let Some(transform) = &self.hooks.transform {
+            transform(screen, values);
         }
     }
 
@@ -261,6 +371,19 @@ impl AuthConfig {
                 }
             }
             config.mfa_factors = factors;
+        }
+        if let Some(value) = var("LANGUAGES") {
+            let mut languages = Vec::new();
+            for tag in value.split(',').map(str::trim) {
+                match Locale::from_tag(tag) {
+                    Some(locale) => languages.push(locale),
+                    None => problems.push(format!(
+                        "LANGUAGES: no bundle for {tag:?} (en, es, fr, de, ja)"
+                    )),
+                }
+            }
+            config.default_language = languages.first().copied().unwrap_or_default();
+            config.languages = languages;
         }
         if let Some(value) = var("ALLOWED_ORIGINS") {
             config.allowed_origins = value

@@ -95,38 +95,44 @@ pub struct Ctx {
 
 impl Ctx {
     pub async fn load() -> Result<Self, AppError> {
-        let auth = use_context::<Auth>().ok_or_else(|| AppError::new(ErrorKind::Unexpected))?;
+        let parts = use_context::<axum::http::request::Parts>()
+            .ok_or_else(|| AppError::new(ErrorKind::Unexpected))?;
+        // From the render's context, else from the request (`mount` adds it), so server
+        // functions work whatever context an embedder's routes provide.
+        let auth = use_context::<Auth>()
+            .or_else(|| parts.extensions.get::<Auth>().cloned())
+            .ok_or_else(|| AppError::new(ErrorKind::Unexpected))?;
         let session: Session = leptos_axum::extract()
             .await
             .map_err(|_| AppError::new(ErrorKind::Unexpected))?;
-        let no_js = use_context::<axum::http::request::Parts>().is_some_and(|parts| {
-            parts
-                .headers
-                .get(axum::http::header::ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.contains("text/html"))
-        });
+        Ok(Self::for_request(auth, session, &parts))
+    }
+
+    /// The context of a request that is not a Leptos render (the `CurrentUser` extractor).
+    pub fn for_request(auth: Auth, session: Session, parts: &axum::http::request::Parts) -> Self {
+        let no_js = parts
+            .headers
+            .get(axum::http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"));
         // A load balancer's request id when it sent a plausible one, else a new one.
-        let request_id = use_context::<axum::http::request::Parts>()
-            .and_then(|parts| {
-                parts
-                    .headers
-                    .get("x-request-id")
-                    .and_then(|v| v.to_str().ok())
-                    .filter(|id| {
-                        id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-                    })
-                    .map(str::to_owned)
+        let request_id = parts
+            .headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .filter(|id| {
+                id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
             })
+            .map(str::to_owned)
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-        Ok(Self {
+        Self {
             auth,
             session,
             no_js,
             fetched_user: Default::default(),
             request_id,
             started: std::time::Instant::now(),
-        })
+        }
     }
 
     pub fn now(&self) -> i64 {
@@ -582,6 +588,7 @@ impl Ctx {
             flash,
             user: None,
             local_pool,
+            password_rules: super::input::password_rules(&self.auth.config.password_policy),
         };
         match step {
             Step::SignIn | Step::SignUp | Step::ResetPassword if user.is_some() => {

@@ -1,6 +1,6 @@
 //! Checks on what people type, before anything is sent to Cognito. Each failure names its field.
 
-use crate::error::{AppError, ErrorKind, PasswordRuleKey};
+use crate::error::{AppError, ErrorKind};
 use crate::flow::FormSecret;
 use cognito_idp::policy::PasswordPolicy;
 
@@ -34,6 +34,17 @@ pub fn password(value: &FormSecret, field: &str) -> Result<(), AppError> {
     Ok(())
 }
 
+/// The pool's policy as the pages show it; the same rules are checked here and in the browser.
+pub fn password_rules(policy: &PasswordPolicy) -> crate::flow::PasswordRules {
+    crate::flow::PasswordRules {
+        minimum_length: u32::try_from(policy.minimum_length).unwrap_or(u32::MAX),
+        lowercase: policy.require_lowercase,
+        uppercase: policy.require_uppercase,
+        number: policy.require_numbers,
+        symbol: policy.require_symbols,
+    }
+}
+
 /// A password being chosen: the policy, then the confirmation.
 pub fn new_password(
     value: &FormSecret,
@@ -41,9 +52,11 @@ pub fn new_password(
     policy: &PasswordPolicy,
 ) -> Result<(), AppError> {
     password(value, "password")?;
-    if let Some(rule) = policy.violation(value.expose()) {
+    let rules = password_rules(policy);
+    if let Some(rule) = rules.first_broken(value.expose()) {
         let mut error = AppError::field(ErrorKind::WeakPassword, "password");
-        error.rule = Some(PasswordRuleKey::from(rule));
+        error.rule = Some(rule);
+        error.minimum_length = Some(rules.minimum_length);
         return Err(error);
     }
     if confirmation.expose().is_empty() {
@@ -180,7 +193,7 @@ mod tests {
             (err.kind, err.rule),
             (
                 ErrorKind::WeakPassword,
-                Some(PasswordRuleKey::MinimumLength)
+                Some(crate::error::PasswordRuleKey::MinimumLength)
             )
         );
         let err = new_password(&ok, &FormSecret::from("Corr3ct-horse?"), &policy).unwrap_err();

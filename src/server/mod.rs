@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod context;
+pub mod extract;
 pub mod input;
 pub mod limits;
 pub mod next_step;
@@ -12,5 +13,8 @@ pub mod security;
 pub mod session;
 pub mod session_store;
 
+pub use cognito_idp::Clock;
 pub use config::{AuthConfig, Backend, SignInFlow};
 pub use context::{Auth, Ctx, Next};
+pub use extract::CurrentUser;
+pub use routes::{connect, mount, provide_auth_context};

@@ -4,20 +4,8 @@
 use super::session::{self, Flow};
 use super::{Ctx, Next};
 use crate::error::{AppError, ErrorKind};
-use crate::flow::{ChallengeView, Delivery, MfaType, Step, TotpSetupView};
+use crate::flow::{percent_encode, ChallengeView, Delivery, MfaType, Step, TotpSetupView};
 use cognito_idp::{Secret, SecretMap, SignInOutcome, TokenOrSession};
-
-/// Percent-encodes everything but RFC 3986's unreserved characters.
-fn percent_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
-}
 
 /// `otpauth://totp/<issuer>:<user>?secret=…&issuer=…`, with issuer and user encoded.
 pub fn otpauth_uri(issuer: &str, user: &str, secret: &str) -> String {

@@ -6,6 +6,7 @@ use super::security;
 use super::session_store::AppSessionStore;
 use super::{AuthConfig, Backend};
 use crate::app::{shell, App};
+use crate::ui::i18n::{Locale, LOCALE_COOKIE};
 use axum::Router;
 use cognito_idp::jwt::JwtVerifier;
 use cognito_idp::{Clock, CognitoClient, Secret, UserPoolClient};
@@ -85,11 +86,90 @@ pub async fn connect(config: AuthConfig, public_base: &str, clock: Clock) -> Res
     }))
 }
 
-/// The whole app as an axum router.
+/// The whole hosted app as an axum router.
 pub fn router(auth: Auth, leptos_options: LeptosOptions) -> Router {
     let routes = generate_route_list(App);
-    let context_auth = auth.clone();
     let shell_options = leptos_options.clone();
+    let app = Router::new()
+        .leptos_routes_with_context(&leptos_options, routes, provide_auth_context, move || {
+            shell(shell_options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler(shell))
+        .with_state(leptos_options);
+    mount(app, &auth)
+}
+
+/// What every render and server function of a request needs: call it as the
+/// `additional_context` of `leptos_routes_with_context` (the hosted app does). It provides the
+/// [`Auth`] service, the page's CSP nonce and the visitor's language.
+pub fn provide_auth_context() {
+    let parts = use_context::<axum::http::request::Parts>();
+    let Some(auth) = parts
+        .as_ref()
+        .and_then(|p| p.extensions.get::<Auth>().cloned())
+    else {
+        tracing::error!("provide_auth_context: the request did not pass through mount()");
+        return;
+    };
+    security::provide_request_nonce();
+    if let Some(parts) = &parts {
+        provide_context(request_locale(&auth, parts));
+    }
+    provide_context(auth);
+}
+
+/// The visitor's language: `?lang=` (remembered in a cookie), the cookie, `Accept-Language`.
+fn request_locale(auth: &Auth, parts: &axum::http::request::Parts) -> Locale {
+    let query = parts.uri.query().and_then(|q| {
+        url::form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "lang")
+            .map(|(_, v)| v.into_owned())
+    });
+    let cookie = parts
+        .headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| pair.trim().strip_prefix(LOCALE_COOKIE)?.strip_prefix('='))
+        .map(str::to_owned);
+    let accept = parts
+        .headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    let config = &auth.config;
+    let locale = Locale::negotiate(
+        query.as_deref(),
+        cookie.as_deref(),
+        accept,
+        &config.languages,
+        config.default_language,
+    );
+    // An explicit choice is remembered for the next pages.
+    if query.as_deref().and_then(Locale::from_tag) == Some(locale) {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            let secure = if config.secure_cookies {
+                "; Secure"
+            } else {
+                ""
+            };
+            let cookie = format!(
+                "{LOCALE_COOKIE}={}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax{secure}",
+                locale.tag()
+            );
+            if let Ok(value) = axum::http::HeaderValue::from_str(&cookie) {
+                response.append_header(axum::http::header::SET_COOKIE, value);
+            }
+        }
+    }
+    locale
+}
+
+/// Adds what the sign-in pages need to an app's router: the [`Auth`] service for
+/// [`provide_auth_context`] and the `CurrentUser` extractor, the session layer, the origin
+/// check on posts, security headers, a body limit, `/healthz`, the stylesheet at
+/// [`STYLESHEET_PATH`] and, on the embedded pool, the pool with its outbox and console.
+pub fn mount(app: Router, auth: &Auth) -> Router {
     let session_layer = SessionManagerLayer::new(auth.sessions.clone())
         .with_name(auth.config.cookie_name())
         .with_http_only(true)
@@ -100,24 +180,15 @@ pub fn router(auth: Auth, leptos_options: LeptosOptions) -> Router {
             auth.config.session_idle_secs,
         )));
     let allowed_origins = Arc::new(auth.config.allowed_origins.clone());
-    let app = Router::new()
-        .leptos_routes_with_context(
-            &leptos_options,
-            routes,
-            move || {
-                provide_context(context_auth.clone());
-                security::provide_request_nonce();
-            },
-            move || shell(shell_options.clone()),
-        )
-        .fallback(leptos_axum::file_and_error_handler(shell))
-        .with_state(leptos_options)
+    let app = app
+        .route(STYLESHEET_PATH, axum::routing::get(stylesheet))
         .layer(axum::middleware::from_fn_with_state(
             allowed_origins,
             security::reject_cross_site,
         ))
         .layer(session_layer)
-        .layer(axum::middleware::from_fn(explain_store_failures));
+        .layer(axum::middleware::from_fn(explain_store_failures))
+        .layer(axum::Extension(auth.clone()));
     let app = match &auth.local_pool {
         // The pool's endpoint is for SDKs (CORS, no cookies), so it sits outside the app's layers.
         Some(pool) => app
@@ -127,12 +198,29 @@ pub fn router(auth: Auth, leptos_options: LeptosOptions) -> Router {
         None => app,
     };
     let https = auth.config.secure_cookies;
-    app.route("/healthz", axum::routing::get(health).with_state(auth))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
-        .layer(axum::middleware::from_fn_with_state(
-            https,
-            security::security_headers,
-        ))
+    app.route(
+        "/healthz",
+        axum::routing::get(health).layer(axum::Extension(auth.clone())),
+    )
+    .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+    .layer(axum::middleware::from_fn_with_state(
+        https,
+        security::security_headers,
+    ))
+}
+
+/// Where [`mount`] serves the components' stylesheet (for embedders: the hosted app's own
+/// build includes it already).
+pub const STYLESHEET_PATH: &str = "/cognito-authenticator/authenticator.css";
+
+async fn stylesheet() -> impl axum::response::IntoResponse {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../style/main.css"),
+    )
 }
 
 /// The session layer answers a bare 500 when the store fails to save (Redis gone, disk
@@ -162,9 +250,7 @@ async fn explain_store_failures(
 
 /// `GET /healthz`: 200 when the session store answers and the pool's signing keys can be
 /// fetched, else 503 naming what failed (for load balancers and monitors).
-async fn health(
-    axum::extract::State(auth): axum::extract::State<Auth>,
-) -> axum::response::Response {
+async fn health(axum::Extension(auth): axum::Extension<Auth>) -> axum::response::Response {
     use axum::response::IntoResponse;
     let store = auth.sessions.check().await;
     let jwks = auth.verifier.check_keys().await;

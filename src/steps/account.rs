@@ -9,7 +9,7 @@ use crate::ui::authenticator::{
     reload_on_success, submission_error, submission_notice, StepScreen,
 };
 use crate::ui::errors::{FormError, NoticeBanner};
-use crate::ui::fields::{RadioGroup, SubmitButton, TextField};
+use crate::ui::fields::{Field, FieldSpec, RadioGroup, SubmitButton};
 use crate::ui::i18n::{attribute_label, t};
 use crate::ui::layout::AuthCard;
 use leptos::prelude::*;
@@ -103,6 +103,7 @@ fn Account(state: PageState) -> impl IntoView {
     let toggle = ServerAction::<SetMfa>::new();
     let preferred = ServerAction::<SetPreferredMfa>::new();
     let password = ServerAction::<ChangePassword>::new();
+    let password_rules = state.password_rules;
     reload_on_success(start_totp);
     reload_on_success(finish_totp);
     reload_on_success(toggle);
@@ -150,8 +151,7 @@ fn Account(state: PageState) -> impl IntoView {
             view! {
                 <TotpSetupDetails setup />
                 <ActionForm action=finish_totp attr:class="ca-form" attr:novalidate=true>
-                    <TextField name="totp_code" label="field.code" placeholder="placeholder.confirmation_code"
-                        autocomplete="one-time-code" inputmode="numeric" maxlength=10 error />
+                    <Field spec=FieldSpec::code("totp_code", "field.code") error />
                     <SubmitButton label="button.confirm" pending=finish_totp.pending() />
                 </ActionForm>
             }
@@ -224,12 +224,9 @@ fn Account(state: PageState) -> impl IntoView {
             <section class="ca-section" aria-labelledby="ca-password-heading">
                 <h2 class="ca-subheading" id="ca-password-heading">{t("account.password_heading")}</h2>
                 <ActionForm action=password attr:class="ca-form" attr:novalidate=true>
-                    <TextField name="current_password" label="field.current_password" input_type="password"
-                        autocomplete="current-password" error />
-                    <TextField name="password" label="field.new_password" input_type="password"
-                        autocomplete="new-password" error />
-                    <TextField name="confirm_password" label="field.confirm_password" input_type="password"
-                        autocomplete="new-password" error />
+                    <Field spec=FieldSpec::password("current_password", "field.current_password", "current-password") error />
+                    <Field spec=FieldSpec::password("password", "field.new_password", "new-password").with_rules(password_rules) error />
+                    <Field spec=FieldSpec::password("confirm_password", "field.confirm_password", "new-password") error />
                     <SubmitButton label="button.change_password" pending=password.pending() />
                 </ActionForm>
             </section>

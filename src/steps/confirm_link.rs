@@ -38,7 +38,7 @@ fn ConfirmLinkForm(state: PageState) -> impl IntoView {
     let code = query.with_untracked(|q| q.get("confirmation_code").unwrap_or_default());
     view! {
         <AuthCard heading="confirm_link.heading" local_pool=state.local_pool>
-            <p class="ca-text">{t("confirm_link.explanation")} " " <strong>{user_name.clone()}</strong> "."</p>
+            <p class="ca-text">{t("confirm_link.explanation")} " " <strong>{user_name.clone()}</strong> {t("sentence.end")}</p>
             <ActionForm action attr:class="ca-form">
                 <FormError error />
                 <input type="hidden" name="user_name" value=user_name />

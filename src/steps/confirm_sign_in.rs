@@ -2,9 +2,10 @@
 
 use crate::error::AppError;
 use crate::flow::{FormSecret, PageState, Reply, Step};
+use crate::options::Screen;
 use crate::ui::authenticator::{reload_on_success, submission_error, StepScreen};
 use crate::ui::errors::FormError;
-use crate::ui::fields::{SubmitButton, TextField};
+use crate::ui::fields::{FieldSpec, FormFields, SubmitButton};
 use crate::ui::i18n::t;
 use crate::ui::layout::{AuthCard, BackToSignIn};
 use leptos::prelude::*;
@@ -63,23 +64,24 @@ fn ConfirmSignInForm(state: PageState) -> impl IntoView {
             .into_any()
         }
         (_, Some(delivery)) => view! {
-            <p class="ca-text" data-testid="delivery">{t("confirm.sent_to")} " " <strong>{delivery.destination}</strong> "."</p>
+            <p class="ca-text" data-testid="delivery">{t("confirm.sent_to")} " " <strong>{delivery.destination}</strong> {t("sentence.end")}</p>
         }
         .into_any(),
         _ => view! { <p class="ca-text">{t("confirm.sent_generic")}</p> }.into_any(),
     };
-    let (autocomplete, inputmode) = if step == Step::ConfirmSignInWithCustomChallenge {
-        ("off", "text")
+    let field = if step == Step::ConfirmSignInWithCustomChallenge {
+        let mut answer = FieldSpec::text("code", label).autocomplete("off");
+        answer.inputmode = Some("text".to_owned());
+        answer
     } else {
-        ("one-time-code", "numeric")
+        FieldSpec::code("code", label)
     };
     view! {
         <AuthCard heading local_pool=state.local_pool>
             {explanation}
             <ActionForm action attr:class="ca-form" attr:novalidate=true>
                 <FormError error />
-                <TextField name="code" label placeholder="placeholder.confirmation_code"
-                    autocomplete=autocomplete inputmode=inputmode maxlength=256 error />
+                <FormFields screen=Screen::ConfirmSignIn error fields=vec![field.maxlength(256)] />
                 <SubmitButton label="button.confirm" pending=action.pending() />
             </ActionForm>
             <BackToSignIn />

@@ -2,9 +2,10 @@
 
 use crate::error::AppError;
 use crate::flow::{FormSecret, PageState, Reply, Step};
+use crate::options::Screen;
 use crate::ui::authenticator::{submission_error, submission_notice, StepScreen};
 use crate::ui::errors::{FormError, NoticeBanner};
-use crate::ui::fields::{SubmitButton, TextField};
+use crate::ui::fields::{FieldSpec, FormFields, SubmitButton};
 use crate::ui::i18n::t;
 use crate::ui::layout::{AuthCard, BackToSignIn};
 use leptos::prelude::*;
@@ -78,8 +79,8 @@ fn ConfirmSignUpForm(state: PageState) -> impl IntoView {
             </p>
             <ActionForm action=confirm attr:class="ca-form" attr:novalidate=true>
                 <FormError error />
-                <TextField name="code" label="field.confirmation_code" placeholder="placeholder.confirmation_code"
-                    autocomplete="one-time-code" inputmode="numeric" maxlength=10 error />
+                <FormFields screen=Screen::ConfirmSignUp error
+                    fields=vec![FieldSpec::code("code", "field.confirmation_code")] />
                 <SubmitButton label="button.confirm" pending=confirm.pending() />
             </ActionForm>
             <ActionForm action=resend attr:class="ca-form ca-form--secondary">

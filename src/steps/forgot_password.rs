@@ -2,9 +2,10 @@
 
 use crate::error::AppError;
 use crate::flow::{PageState, Reply, Step};
+use crate::options::Screen;
 use crate::ui::authenticator::{submission_error, StepScreen};
 use crate::ui::errors::FormError;
-use crate::ui::fields::{SubmitButton, TextField};
+use crate::ui::fields::{FieldSpec, FormFields, SubmitButton};
 use crate::ui::i18n::t;
 use crate::ui::layout::{AuthCard, BackToSignIn};
 use leptos::prelude::*;
@@ -43,8 +44,10 @@ fn ForgotPasswordForm(state: PageState) -> impl IntoView {
             <p class="ca-text">{t("forgot_password.explanation")}</p>
             <ActionForm action attr:class="ca-form" attr:novalidate=true>
                 <FormError error />
-                <TextField name="username" label="field.username" placeholder="placeholder.username"
-                    autocomplete="username" value=username maxlength=128 error />
+                <FormFields screen=Screen::ForgotPassword error fields=vec![
+                    FieldSpec::text("username", "field.username").placeholder("placeholder.username")
+                        .autocomplete("username").value(username).maxlength(128),
+                ] />
                 <SubmitButton label="button.send_code" pending=action.pending() />
             </ActionForm>
             <BackToSignIn />

@@ -3,10 +3,11 @@
 
 use crate::error::AppError;
 use crate::flow::{FormSecret, PageState, Reply, Step};
+use crate::options::Screen;
 use crate::ui::authenticator::{submission_error, StepScreen};
 use crate::ui::errors::FormError;
-use crate::ui::fields::{SubmitButton, TextField};
-use crate::ui::i18n::{attribute_label, t};
+use crate::ui::fields::{attribute_field, FieldSpec, FormFields, SubmitButton};
+use crate::ui::i18n::t;
 use crate::ui::layout::{AuthCard, BackToSignIn};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
@@ -44,59 +45,25 @@ fn NewPasswordForm(state: PageState) -> impl IntoView {
         .as_ref()
         .map(|f| f.challenge.required_attributes.clone())
         .unwrap_or_default();
-    let fields = required
-        .into_iter()
-        .map(|name| {
-            let field = format!("attributes[{name}]");
-            let value = state.flash.values.get(&field).cloned().unwrap_or_default();
-            let id = format!("ca-field-attr-{name}");
-            let (input_type, autocomplete) = match name.as_str() {
-                "email" => ("email", "email"),
-                "phone_number" => ("tel", "tel"),
-                "given_name" => ("text", "given-name"),
-                "family_name" => ("text", "family-name"),
-                "name" => ("text", "name"),
-                _ => ("text", "off"),
-            };
-            let data_field = field.clone();
-            let error_id = format!("{id}-error");
-            let mine = {
-                let field = field.clone();
-                move || error.get().filter(|e| e.is_field(&field))
-            };
-            let described = {
-                let error_id = error_id.clone();
-                let mine = mine.clone();
-                move || mine().map(|_| error_id.clone())
-            };
-            let invalid = {
-                let mine = mine.clone();
-                move || mine().map(|_| "true")
-            };
-            let hidden = {
-                let mine = mine.clone();
-                move || mine().is_none()
-            };
-            view! {
-                <div class="ca-field" data-field=data_field>
-                    <label class="ca-label" for=id.clone()>{attribute_label(&name)}</label>
-                    <input class="ca-input" id=id name=field type=input_type value=value autocomplete=autocomplete
-                        maxlength="2048" aria-invalid=invalid aria-describedby=described />
-                    <p class="ca-field-error" id=error_id hidden=hidden>{move || mine().map(|e| e.to_string())}</p>
-                </div>
-            }
-        })
-        .collect_view();
+    let kept = state.flash.values.clone();
+    let attribute_fields = required.into_iter().map(move |name| {
+        let value = kept
+            .get(&format!("attributes[{name}]"))
+            .cloned()
+            .unwrap_or_default();
+        attribute_field(&name).value(value)
+    });
     view! {
         <AuthCard heading="new_password.heading" local_pool=state.local_pool>
             <p class="ca-text">{t("new_password.explanation")}</p>
             <ActionForm action attr:class="ca-form" attr:novalidate=true>
                 <FormError error />
-                <TextField name="password" label="field.new_password" placeholder="placeholder.new_password"
-                    input_type="password" autocomplete="new-password" error />
-                <TextField name="confirm_password" label="field.confirm_password"
-                    placeholder="placeholder.confirm_password" input_type="password" autocomplete="new-password" error />
-                {fields}
+                <FormFields screen=Screen::ForceNewPassword error fields=[
+                    FieldSpec::password("password", "field.new_password", "new-password")
+                        .placeholder("placeholder.new_password").with_rules(state.password_rules),
+                    FieldSpec::password("confirm_password", "field.confirm_password", "new-password")
+                        .placeholder("placeholder.confirm_password"),
+                ].into_iter().chain(attribute_fields).collect() />
                 <SubmitButton label="button.change_password" pending=action.pending() />
             </ActionForm>
             <BackToSignIn />

@@ -2,9 +2,10 @@
 
 use crate::error::AppError;
 use crate::flow::{FormSecret, PageState, Reply, Step};
+use crate::options::Screen;
 use crate::ui::authenticator::{submission_error, submission_notice, StepScreen};
 use crate::ui::errors::{FormError, NoticeBanner};
-use crate::ui::fields::{SubmitButton, TextField};
+use crate::ui::fields::{FieldSpec, FormFields, SubmitButton};
 use crate::ui::i18n::t;
 use crate::ui::layout::{AuthCard, BackToSignIn};
 use leptos::prelude::*;
@@ -65,18 +66,19 @@ fn ResetPasswordForm(state: PageState) -> impl IntoView {
             <NoticeBanner notice />
             <p class="ca-text" data-testid="delivery">
                 {match delivery {
-                    Some(d) => view! { {t("reset_password.sent_to")} " " <strong>{d.destination}</strong> "." }.into_any(),
+                    Some(d) => view! { {t("reset_password.sent_to")} " " <strong>{d.destination}</strong> {t("sentence.end")} }.into_any(),
                     None => view! { {t("confirm.sent_generic")} }.into_any(),
                 }}
             </p>
             <ActionForm action attr:class="ca-form" attr:novalidate=true>
                 <FormError error />
-                <TextField name="code" label="field.confirmation_code" placeholder="placeholder.confirmation_code"
-                    autocomplete="one-time-code" inputmode="numeric" maxlength=10 error />
-                <TextField name="password" label="field.new_password" placeholder="placeholder.new_password"
-                    input_type="password" autocomplete="new-password" error />
-                <TextField name="confirm_password" label="field.confirm_password"
-                    placeholder="placeholder.confirm_password" input_type="password" autocomplete="new-password" error />
+                <FormFields screen=Screen::ConfirmResetPassword error fields=vec![
+                    FieldSpec::code("code", "field.confirmation_code"),
+                    FieldSpec::password("password", "field.new_password", "new-password")
+                        .placeholder("placeholder.new_password").with_rules(state.password_rules),
+                    FieldSpec::password("confirm_password", "field.confirm_password", "new-password")
+                        .placeholder("placeholder.confirm_password"),
+                ] />
                 <SubmitButton label="button.submit" pending=action.pending() />
             </ActionForm>
             <ActionForm action=resend attr:class="ca-form ca-form--secondary">

@@ -3,9 +3,10 @@
 
 use crate::error::AppError;
 use crate::flow::{FormSecret, PageState, Reply, Step, TotpSetupView};
+use crate::options::Screen;
 use crate::ui::authenticator::{submission_error, StepScreen};
 use crate::ui::errors::FormError;
-use crate::ui::fields::{SubmitButton, TextField};
+use crate::ui::fields::{FieldSpec, FormFields, SubmitButton};
 use crate::ui::i18n::t;
 use crate::ui::layout::{AuthCard, BackToSignIn};
 use leptos::prelude::*;
@@ -54,8 +55,7 @@ fn SetupTotpForm(state: PageState) -> impl IntoView {
             {setup.map(|setup| view! { <TotpSetupDetails setup /> })}
             <ActionForm action attr:class="ca-form" attr:novalidate=true>
                 <FormError error />
-                <TextField name="code" label="field.code" placeholder="placeholder.confirmation_code"
-                    autocomplete="one-time-code" inputmode="numeric" maxlength=10 error />
+                <FormFields screen=Screen::SetupTotp error fields=vec![FieldSpec::code("code", "field.code")] />
                 <SubmitButton label="button.confirm" pending=action.pending() />
             </ActionForm>
             <BackToSignIn />

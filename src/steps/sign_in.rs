@@ -2,9 +2,13 @@
 
 use crate::error::AppError;
 use crate::flow::{FormSecret, PageState, Reply, Step};
-use crate::ui::authenticator::{submission_error, submission_notice, StepScreen};
+use crate::options::{use_auth_options, Screen};
+use crate::steps::sign_up::login_field;
+use crate::ui::authenticator::{
+    submission_error, submission_notice, use_current_user, InlineAuthenticator, StepScreen,
+};
 use crate::ui::errors::{FormError, NoticeBanner};
-use crate::ui::fields::{SubmitButton, TextField};
+use crate::ui::fields::{FieldSpec, FormFields, SubmitButton};
 use crate::ui::i18n::t;
 use crate::ui::layout::{AuthCard, Tab};
 use leptos::prelude::*;
@@ -14,18 +18,31 @@ pub async fn sign_in(
     username: String,
     password: FormSecret,
     #[server(default)] return_to: Option<String>,
+    /// With a phone number for a username: its calling code.
+    #[server(default)]
+    dial_code: String,
 ) -> Result<Reply, AppError> {
     let ctx = crate::server::Ctx::load().await?;
     ctx.remember_return_to(return_to.as_deref()).await?;
+    let mut values = crate::server::config::FormValues::new();
+    values.insert("username".to_owned(), username);
+    values.insert("dial_code".to_owned(), dial_code);
+    ctx.auth
+        .config
+        .transform(crate::options::Screen::SignIn, &mut values);
+    let (username, dial_code) = (&values["username"], &values["dial_code"]);
     let result = ctx
         .limited(
             crate::server::limits::Action::SignIn,
-            Some(&username),
-            ssr::sign_in(&ctx, &username, &password),
+            Some(username),
+            ssr::sign_in(&ctx, username, dial_code, &password),
         )
         .await;
-    ctx.finish(Step::SignIn, result, &[("username", &username)])
-        .await
+    let kept = [
+        ("username", username.as_str()),
+        ("dial_code", dial_code.as_str()),
+    ];
+    ctx.finish(Step::SignIn, result, &kept).await
 }
 
 #[component]
@@ -38,26 +55,38 @@ fn SignInForm(state: PageState) -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
     let error = submission_error(action, &state.flash);
     let notice = submission_notice(action, &state.flash);
-    let username = state
-        .flash
-        .values
-        .get("username")
-        .cloned()
-        .unwrap_or_default();
+    let kept = |name: &str| state.flash.values.get(name).cloned().unwrap_or_default();
+    let options = use_auth_options();
+    let fields = vec![
+        login_field(options.sign_in_mechanism())
+            .value(kept("username"))
+            .dial_code(kept("dial_code")),
+        FieldSpec::password("password", "field.password", "current-password")
+            .placeholder("placeholder.password"),
+    ];
     // `?return_to=` travels with the form; the server checks it before keeping it.
+    // Inside an `<Authenticator>`, signing in comes back to its page.
+    let inline = use_context::<InlineAuthenticator>();
     let return_to = leptos_router::hooks::use_query_map()
         .with_untracked(|query| query.get("return_to"))
+        .or_else(|| inline.as_ref().map(|i| i.return_to.clone()))
         .map(|target| view! { <input type="hidden" name="return_to" value=target /> });
+    if inline.is_some() {
+        // The redirect back lands on the same page, which the router does not load again.
+        let user = use_current_user();
+        Effect::new(move |_| {
+            if action.value().with(|v| matches!(v, Some(Ok(_)))) {
+                user.refetch();
+            }
+        });
+    }
     view! {
-        <AuthCard tab=Tab::SignIn heading="signin.heading" local_pool=state.local_pool>
+        <AuthCard tab=Tab::SignIn heading="signin.heading" screen=Screen::SignIn local_pool=state.local_pool>
             <NoticeBanner notice />
             <ActionForm action attr:class="ca-form" attr:novalidate=true>
                 <FormError error />
                 {return_to}
-                <TextField name="username" label="field.username" placeholder="placeholder.username"
-                    autocomplete="username" value=username maxlength=128 error />
-                <TextField name="password" label="field.password" placeholder="placeholder.password"
-                    input_type="password" autocomplete="current-password" error />
+                <FormFields screen=Screen::SignIn fields error />
                 <SubmitButton label="button.sign_in" pending=action.pending() />
             </ActionForm>
             <p class="ca-back">
@@ -78,9 +107,17 @@ mod ssr {
     pub async fn sign_in(
         ctx: &Ctx,
         username: &str,
+        dial_code: &str,
         password: &FormSecret,
     ) -> Result<Next, AppError> {
-        let username = input::username(username)?;
+        // A phone number typed with a calling code signs in as the E.164 number.
+        let username = if dial_code.is_empty() {
+            input::username(username)?
+        } else {
+            input::phone(dial_code, username)
+                .map_err(|e| e.on("username"))?
+                .ok_or_else(|| AppError::field(crate::error::ErrorKind::Required, "username"))?
+        };
         input::password(password, "password")?;
         let cognito = &ctx.auth.cognito;
         let password = Secret::new(password.expose());

@@ -1,44 +1,66 @@
-//! Create an account: username, password (twice), email and an optional phone number.
+//! Create an account: the username (or the email or phone number standing for it), the
+//! password twice, then the attributes the options ask for (by default email and an optional
+//! phone number).
+// The sign-up server function takes one argument per form input, as the form posts them
+// (the generated browser-side function repeats them, where an item attribute cannot reach).
+#![allow(clippy::too_many_arguments)]
 
 use crate::error::AppError;
 use crate::flow::{FormSecret, PageState, Reply, Step};
+use crate::options::{use_auth_options, AuthOptions, LoginMechanism, Screen, SlotPlace};
 use crate::ui::authenticator::{submission_error, StepScreen};
 use crate::ui::errors::FormError;
-use crate::ui::fields::{PhoneField, SubmitButton, TextField};
+use crate::ui::fields::{attribute_field, FieldSpec, FormFields, SubmitButton};
 use crate::ui::layout::{AuthCard, Tab};
 use leptos::prelude::*;
+use std::collections::BTreeMap;
 
+/// Creates an account. `email` and `phone_number` (with `dial_code`) are the contact
+/// attributes; any other attribute comes as `attributes[<name>]`, the embedder's own inputs as
+/// `extra[<name>]`; `required_fields` lists the inputs the form marked required.
 #[server(prefix = "/api", endpoint = "sign_up")]
 pub async fn sign_up(
     username: String,
     password: FormSecret,
     confirm_password: FormSecret,
-    email: String,
-    dial_code: String,
-    phone_number: String,
+    #[server(default)] email: String,
+    #[server(default)] dial_code: String,
+    #[server(default)] phone_number: String,
+    #[server(default)] attributes: BTreeMap<String, String>,
+    #[server(default)] extra: BTreeMap<String, String>,
+    #[server(default)] login_mechanism: String,
+    #[server(default)] required_fields: String,
 ) -> Result<Reply, AppError> {
     let ctx = crate::server::Ctx::load().await?;
-    let form = ssr::SignUpForm {
-        username: &username,
-        password: &password,
-        confirm_password: &confirm_password,
-        email: &email,
-        dial_code: &dial_code,
-        phone_number: &phone_number,
-    };
+    let mut values = ssr::form_values(
+        &username,
+        &email,
+        &dial_code,
+        &phone_number,
+        &attributes,
+        &extra,
+    );
+    ctx.auth
+        .config
+        .transform(crate::options::Screen::SignUp, &mut values);
     let result = ctx
         .limited(
             crate::server::limits::Action::SignUp,
             Some(&username),
-            ssr::sign_up(&ctx, form),
+            ssr::sign_up(
+                &ctx,
+                &values,
+                &password,
+                &confirm_password,
+                &login_mechanism,
+                &required_fields,
+            ),
         )
         .await;
-    let kept = [
-        ("username", username.as_str()),
-        ("email", email.as_str()),
-        ("dial_code", dial_code.as_str()),
-        ("phone_number", phone_number.as_str()),
-    ];
+    let kept: Vec<(&str, &str)> = values
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     ctx.finish(Step::SignUp, result, &kept).await
 }
 
@@ -47,27 +69,90 @@ pub fn SignUpPage() -> impl IntoView {
     view! { <StepScreen step=Step::SignUp view=|state| view! { <SignUpForm state /> } /> }
 }
 
+/// The sign-up fields: the username (or the email or phone number standing for it), the
+/// password twice, then the attributes the options ask for.
+fn sign_up_fields(state: &PageState, options: &AuthOptions) -> Vec<FieldSpec> {
+    let kept = |name: &str| state.flash.values.get(name).cloned().unwrap_or_default();
+    let mechanism = options.sign_in_mechanism();
+    let username = login_field(mechanism)
+        .value(kept("username"))
+        .dial_code(kept("dial_code"));
+    let mut fields = vec![
+        username,
+        FieldSpec::password("password", "field.password", "new-password")
+            .placeholder("placeholder.password")
+            .with_rules(state.password_rules),
+        FieldSpec::password("confirm_password", "field.confirm_password", "new-password")
+            .placeholder("placeholder.confirm_password"),
+    ];
+    let attributes = options
+        .sign_up_attributes
+        .clone()
+        .unwrap_or_else(|| vec!["email".to_owned(), "phone_number".to_owned()]);
+    let custom = options.sign_up_attributes.is_some();
+    for attribute in attributes {
+        // The mechanism's own attribute is the username field already.
+        if attribute == mechanism.as_str() {
+            continue;
+        }
+        let field = match attribute.as_str() {
+            "email" => FieldSpec::email("email", "field.email")
+                .placeholder("placeholder.email")
+                .value(kept("email")),
+            "phone_number" => {
+                let phone = FieldSpec::phone("phone_number", "field.phone_number")
+                    .placeholder("placeholder.phone_number")
+                    .value(kept("phone_number"))
+                    .dial_code(kept("dial_code"))
+                    .optional();
+                if custom {
+                    phone
+                } else {
+                    phone.hint("signup.phone_hint")
+                }
+            }
+            _ => {
+                let spec = attribute_field(&attribute);
+                let value = kept(&spec.name);
+                spec.value(value).optional()
+            }
+        };
+        fields.push(field);
+    }
+    fields
+}
+
+/// The field people sign in with, named `username` whatever it holds.
+pub(crate) fn login_field(mechanism: LoginMechanism) -> FieldSpec {
+    match mechanism {
+        LoginMechanism::Username => FieldSpec::text("username", "field.username")
+            .placeholder("placeholder.username")
+            .autocomplete("username")
+            .maxlength(128),
+        LoginMechanism::Email => FieldSpec::email("username", "field.login.email")
+            .placeholder("placeholder.email")
+            .autocomplete("username"),
+        LoginMechanism::PhoneNumber => FieldSpec::phone("username", "field.login.phone_number")
+            .placeholder("placeholder.phone_number")
+            .autocomplete("username"),
+    }
+}
+
 #[component]
 fn SignUpForm(state: PageState) -> impl IntoView {
     let action = ServerAction::<SignUp>::new();
     let error = submission_error(action, &state.flash);
-    let kept = |name: &str| state.flash.values.get(name).cloned().unwrap_or_default();
-    let (username, email) = (kept("username"), kept("email"));
-    let (dial_code, phone_number) = (kept("dial_code"), kept("phone_number"));
+    let options = use_auth_options();
+    let fields = sign_up_fields(&state, &options);
+    let mechanism = options.sign_in_mechanism().as_str();
+    let form_end = options.slot_view(Screen::SignUp, SlotPlace::FormEnd);
     view! {
-        <AuthCard tab=Tab::CreateAccount heading="signup.heading" local_pool=state.local_pool>
+        <AuthCard tab=Tab::CreateAccount heading="signup.heading" screen=Screen::SignUp local_pool=state.local_pool>
             <ActionForm action attr:class="ca-form" attr:novalidate=true>
                 <FormError error />
-                <TextField name="username" label="field.username" placeholder="placeholder.username"
-                    autocomplete="username" value=username maxlength=128 error />
-                <TextField name="password" label="field.password" placeholder="placeholder.password"
-                    input_type="password" autocomplete="new-password" error />
-                <TextField name="confirm_password" label="field.confirm_password"
-                    placeholder="placeholder.confirm_password" input_type="password"
-                    autocomplete="new-password" error />
-                <TextField name="email" label="field.email" placeholder="placeholder.email"
-                    input_type="email" autocomplete="email" value=email maxlength=2048 error />
-                <PhoneField dial_code value=phone_number error />
+                <input type="hidden" name="login_mechanism" value=mechanism />
+                <FormFields screen=Screen::SignUp fields error />
+                {form_end.map(|view| view.run())}
                 <SubmitButton label="button.create_account" pending=action.pending() />
             </ActionForm>
         </AuthCard>
@@ -78,34 +163,110 @@ fn SignUpForm(state: PageState) -> impl IntoView {
 mod ssr {
     use crate::error::{AppError, ErrorKind};
     use crate::flow::{FormSecret, Notice, Step};
+    use crate::options::{is_attribute, LoginMechanism};
+    use crate::server::config::FormValues;
     use crate::server::session::{self, Flow};
     use crate::server::{input, Ctx, Next};
     use cognito_idp::wire::AttributeType;
     use cognito_idp::Secret;
+    use std::collections::BTreeMap;
 
-    pub struct SignUpForm<'a> {
-        pub username: &'a str,
-        pub password: &'a FormSecret,
-        pub confirm_password: &'a FormSecret,
-        pub email: &'a str,
-        pub dial_code: &'a str,
-        pub phone_number: &'a str,
+    /// Everything typed into the form but the passwords, by input name.
+    pub fn form_values(
+        username: &str,
+        email: &str,
+        dial_code: &str,
+        phone_number: &str,
+        attributes: &BTreeMap<String, String>,
+        extra: &BTreeMap<String, String>,
+    ) -> FormValues {
+        let mut values = FormValues::new();
+        for (name, value) in [
+            ("username", username),
+            ("email", email),
+            ("dial_code", dial_code),
+            ("phone_number", phone_number),
+        ] {
+            values.insert(name.to_owned(), value.to_owned());
+        }
+        for (name, value) in attributes {
+            values.insert(format!("attributes[{name}]"), value.clone());
+        }
+        for (name, value) in extra {
+            values.insert(format!("extra[{name}]"), value.clone());
+        }
+        values
     }
 
-    pub async fn sign_up(ctx: &Ctx, form: SignUpForm<'_>) -> Result<Next, AppError> {
-        let username = input::username(form.username)?;
-        input::new_password(
-            form.password,
-            form.confirm_password,
-            &ctx.auth.config.password_policy,
-        )?;
-        let email = input::email(form.email)?;
-        let phone = input::phone(form.dial_code, form.phone_number)?;
-        let mut attributes = vec![AttributeType::new("email", email)];
-        if let Some(phone) = phone {
-            attributes.push(AttributeType::new("phone_number", phone));
+    pub async fn sign_up(
+        ctx: &Ctx,
+        values: &FormValues,
+        password: &FormSecret,
+        confirm_password: &FormSecret,
+        login_mechanism: &str,
+        required_fields: &str,
+    ) -> Result<Next, AppError> {
+        let value = |name: &str| values.get(name).map(String::as_str).unwrap_or_default();
+        let required: Vec<&str> = required_fields.split(',').map(str::trim).collect();
+        let mechanism = LoginMechanism::parse(login_mechanism)
+            .ok_or_else(|| AppError::new(ErrorKind::InvalidParameter))?;
+        let mut attributes = Vec::new();
+        let username = match mechanism {
+            LoginMechanism::Username => input::username(value("username"))?,
+            LoginMechanism::Email => {
+                let email = input::email(value("username")).map_err(|e| e.on("username"))?;
+                attributes.push(AttributeType::new("email", email.clone()));
+                email
+            }
+            LoginMechanism::PhoneNumber => {
+                let phone = input::phone(value("dial_code"), value("username"))
+                    .map_err(|e| e.on("username"))?
+                    .ok_or_else(|| AppError::field(ErrorKind::Required, "username"))?;
+                attributes.push(AttributeType::new("phone_number", phone.clone()));
+                phone
+            }
+        };
+        input::new_password(password, confirm_password, &ctx.auth.config.password_policy)?;
+        let email = value("email");
+        if !email.trim().is_empty() || required.contains(&"email") {
+            attributes.push(AttributeType::new("email", input::email(email)?));
         }
-        let password = Secret::new(form.password.expose());
+        match input::phone(value("dial_code"), value("phone_number"))? {
+            Some(phone) => attributes.push(AttributeType::new("phone_number", phone)),
+            None if required.contains(&"phone_number") => {
+                return Err(AppError::field(ErrorKind::Required, "phone_number"))
+            }
+            None => {}
+        }
+        for (field, text) in values {
+            let Some(name) = field
+                .strip_prefix("attributes[")
+                .and_then(|rest| rest.strip_suffix(']'))
+            else {
+                continue;
+            };
+            if !is_attribute(name) || attributes.iter().any(|a| a.name == name) {
+                // Not a field of ours to mark: say which attribute at the top of the form.
+                let mut error = AppError::new(ErrorKind::InvalidParameter);
+                error.detail = Some(name.chars().take(64).collect());
+                return Err(error);
+            }
+            let text = text.trim();
+            if text.is_empty() {
+                if required.contains(&field.as_str()) {
+                    return Err(AppError::field(ErrorKind::Required, field));
+                }
+                continue;
+            }
+            if text.chars().count() > 2048 {
+                return Err(AppError::field(ErrorKind::TooLong, field));
+            }
+            attributes.push(AttributeType::new(name, text.to_owned()));
+        }
+        if let Some(check) = &ctx.auth.config.hooks.validate_sign_up {
+            check(values)?;
+        }
+        let password = Secret::new(password.expose());
         let created = ctx
             .auth
             .cognito

@@ -3,11 +3,12 @@
 
 use crate::error::AppError;
 use crate::flow::{FormSecret, PageState, Reply, Step};
+use crate::options::Screen;
 use crate::ui::authenticator::{
     reload_on_success, submission_error, submission_notice, StepScreen,
 };
 use crate::ui::errors::{FormError, NoticeBanner};
-use crate::ui::fields::{RadioGroup, SubmitButton, TextField};
+use crate::ui::fields::{FieldSpec, FormFields, RadioGroup, SubmitButton};
 use crate::ui::i18n::t;
 use crate::ui::layout::AuthCard;
 use leptos::prelude::*;
@@ -87,11 +88,11 @@ fn VerifyForm(state: PageState) -> impl IntoView {
         }
         .into_any(),
         Some(delivery) => view! {
-            <p class="ca-text" data-testid="delivery">{t("confirm.sent_to")} " " <strong>{delivery.destination}</strong> "."</p>
+            <p class="ca-text" data-testid="delivery">{t("confirm.sent_to")} " " <strong>{delivery.destination}</strong> {t("sentence.end")}</p>
             <ActionForm action=verify attr:class="ca-form" attr:novalidate=true>
                 <FormError error />
-                <TextField name="code" label="field.confirmation_code" placeholder="placeholder.confirmation_code"
-                    autocomplete="one-time-code" inputmode="numeric" maxlength=10 error />
+                <FormFields screen=Screen::VerifyAttribute error
+                    fields=vec![FieldSpec::code("code", "field.confirmation_code")] />
                 <SubmitButton label="button.verify" pending=verify.pending() />
             </ActionForm>
         }

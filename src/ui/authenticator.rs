@@ -1,10 +1,14 @@
-//! Loads what a step's page renders from, and combines the last submission's outcome with the
+//! The embedding components (`Authenticator`, `RequireAuth`, `SignOutButton`, `AuthRoutes`),
+//! and what every step's page shares: it loads what the page renders from, and combines the last submission's outcome with the
 //! outcome carried over a no-JavaScript redirect.
 
 use crate::error::AppError;
-use crate::flow::{Flash, PageState, Reply, Step};
+use crate::flow::{percent_encode, AuthUser, Flash, PageState, Reply, Step};
+use crate::options::{use_auth_options, AuthOptions, InitialState};
 use crate::steps::load_page;
+use crate::steps::{forgot_password::ForgotPasswordPage, sign_in::SignInPage, sign_up::SignUpPage};
 use crate::ui::errors::FormError;
+use crate::ui::fields::SubmitButton;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
@@ -87,4 +91,190 @@ where
         Some(Err(_)) => None,
         None => from_flash,
     })
+}
+
+/// The signed-in user, or `None` (for [`use_current_user`]).
+#[server(prefix = "/api", endpoint = "current_user")]
+pub async fn current_user() -> Result<Option<AuthUser>, AppError> {
+    let ctx = crate::server::Ctx::load().await?;
+    Ok(ctx.current_user().await.map(|user| AuthUser {
+        username: user.username,
+        sub: user.sub,
+        attributes: user.attributes,
+    }))
+}
+
+#[derive(Clone, Copy)]
+struct CurrentUserResource(Resource<Result<Option<AuthUser>, AppError>>);
+
+/// The signed-in user (from verified claims), loaded once per page and shared by the
+/// components below the caller. Read it inside `<Suspense>` / `<Transition>`.
+pub fn use_current_user() -> Resource<Result<Option<AuthUser>, AppError>> {
+    if let Some(CurrentUserResource(resource)) = use_context() {
+        return resource;
+    }
+    let resource = Resource::new(|| (), |_| current_user());
+    provide_context(CurrentUserResource(resource));
+    resource
+}
+
+/// Sets the options every screen below uses (call it at the root of the app, on both the
+/// server and the browser, with the same value).
+pub fn provide_auth_options(options: AuthOptions) {
+    provide_context(options);
+}
+
+/// Marks screens shown inside an `<Authenticator>`: a successful sign-in comes back here.
+#[derive(Clone)]
+pub(crate) struct InlineAuthenticator {
+    pub return_to: String,
+}
+
+/// Shows `children` with the signed-in user, else the sign-in experience in place
+/// (`options.initial_state`: sign in, sign up or forgot password). Steps after the first
+/// (codes, MFA, new password) continue on their own pages (mount [`AuthRoutes`]) and come back
+/// here when done.
+///
+/// ```no_run
+/// use cognito_authenticator::{Authenticator, AuthOptions, SignOutButton};
+/// use leptos::prelude::*;
+///
+/// #[component]
+/// fn Dashboard() -> impl IntoView {
+///     view! {
+///         <Authenticator options=AuthOptions::new() let:user>
+///             <p>"Hello, " {user.username}</p>
+///             <SignOutButton />
+///         </Authenticator>
+///     }
+/// }
+/// ```
+#[component]
+pub fn Authenticator<C, V>(
+    /// Options for this authenticator's screens (else those of [`provide_auth_options`]).
+    #[prop(optional)]
+    options: Option<AuthOptions>,
+    children: C,
+) -> impl IntoView
+where
+    C: Fn(AuthUser) -> V + Send + Sync + Clone + 'static,
+    V: IntoView + 'static,
+{
+    if let Some(options) = options {
+        provide_context(options);
+    }
+    let initial = use_auth_options().initial_state;
+    let location = leptos_router::hooks::use_location();
+    let here = location.pathname.get_untracked() + &location.search.get_untracked();
+    provide_context(InlineAuthenticator { return_to: here });
+    let user = use_current_user();
+    view! {
+        <Suspense fallback=|| view! { <p class="ca-loading">"…"</p> }>
+            {move || {
+                let children = children.clone();
+                Suspend::new(async move {
+                    match user.await {
+                        Ok(Some(user)) => children(user).into_any(),
+                        Ok(None) => match initial {
+                            InitialState::SignIn => view! { <SignInPage /> }.into_any(),
+                            InitialState::SignUp => view! { <SignUpPage /> }.into_any(),
+                            InitialState::ForgotPassword => view! { <ForgotPasswordPage /> }.into_any(),
+                        },
+                        Err(error) => {
+                            let error = Signal::stored(Some(error));
+                            view! { <section class="ca-card"><FormError error /></section> }.into_any()
+                        }
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// Shows `children` to a signed-in user; sends anyone else to sign in, and back here after.
+///
+/// ```no_run
+/// use cognito_authenticator::RequireAuth;
+/// use leptos::prelude::*;
+///
+/// #[component]
+/// fn Private() -> impl IntoView {
+///     view! { <RequireAuth><p>"Only for members."</p></RequireAuth> }
+/// }
+/// ```
+#[component]
+pub fn RequireAuth(children: ChildrenFn) -> impl IntoView {
+    let user = use_current_user();
+    let location = leptos_router::hooks::use_location();
+    view! {
+        <Suspense fallback=|| view! { <p class="ca-loading">"…"</p> }>
+            {move || {
+                let children = children.clone();
+                let here = location.pathname.get_untracked() + &location.search.get_untracked();
+                Suspend::new(async move {
+                    match user.await {
+                        Ok(Some(_)) => children().into_any(),
+                        _ => {
+                            let target = format!("{}?return_to={}", Step::SignIn.route(), percent_encode(&here));
+                            view! { <leptos_router::components::Redirect path=target /> }.into_any()
+                        }
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// A sign-out button (`everywhere`: also revoke the user's sessions on other devices).
+#[component]
+pub fn SignOutButton(#[prop(optional)] everywhere: bool) -> impl IntoView {
+    if everywhere {
+        let action = ServerAction::<crate::steps::account::SignOutEverywhere>::new();
+        view! {
+            <ActionForm action attr:class="ca-form ca-form--sign-out">
+                <SubmitButton label="button.sign_out_everywhere" pending=action.pending() />
+            </ActionForm>
+        }
+        .into_any()
+    } else {
+        let action = ServerAction::<crate::steps::account::SignOut>::new();
+        view! {
+            <ActionForm action attr:class="ca-form ca-form--sign-out">
+                <SubmitButton label="button.sign_out" pending=action.pending() />
+            </ActionForm>
+        }
+        .into_any()
+    }
+}
+
+/// Every step's page at its route (`/signin`, `/signup`, `/confirm-signup`, …, `/account`):
+/// put it inside the app's `<Routes>`.
+#[component(transparent)]
+pub fn AuthRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    use crate::steps::{
+        account::AccountPage, confirm_link::ConfirmLinkPage, confirm_sign_in::ConfirmSignInPage,
+        confirm_sign_up::ConfirmSignUpPage, new_password::NewPasswordPage,
+        reset_password::ResetPasswordPage, select_mfa::SelectMfaPage, setup_totp::SetupTotpPage,
+        verify_attribute::VerifyAttributePage,
+    };
+    use leptos_router::components::{Outlet, ParentRoute, Route};
+    use leptos_router::{path, SsrMode};
+    // Async SSR: the full page arrives in the first response, so it works without JS.
+    view! {
+        <ParentRoute path=path!("") view=Outlet>
+            <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async />
+            <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async />
+            <Route path=path!("/confirm-signup") view=ConfirmSignUpPage ssr=SsrMode::Async />
+            <Route path=path!("/new-password") view=NewPasswordPage ssr=SsrMode::Async />
+            <Route path=path!("/confirm-signin") view=ConfirmSignInPage ssr=SsrMode::Async />
+            <Route path=path!("/setup-totp") view=SetupTotpPage ssr=SsrMode::Async />
+            <Route path=path!("/select-mfa") view=SelectMfaPage ssr=SsrMode::Async />
+            <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async />
+            <Route path=path!("/reset-password") view=ResetPasswordPage ssr=SsrMode::Async />
+            <Route path=path!("/verify") view=VerifyAttributePage ssr=SsrMode::Async />
+            <Route path=path!("/confirm-link") view=ConfirmLinkPage ssr=SsrMode::Async />
+            <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
+        </ParentRoute>
+    }
+    .into_inner()
 }

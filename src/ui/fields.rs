@@ -1,7 +1,9 @@
 //! Labelled inputs that show their own error (`aria-invalid`, `aria-describedby`).
 
-use crate::error::AppError;
-use crate::ui::i18n::t;
+use crate::error::{AppError, PasswordRuleKey};
+use crate::flow::PasswordRules;
+use crate::options::{use_auth_options, AuthOptions, FieldOptions, Screen};
+use crate::ui::i18n::{error_text, t, t_with};
 use leptos::prelude::*;
 
 /// Calling codes offered beside the phone number, most common first.
@@ -26,50 +28,325 @@ pub const DIAL_CODES: &[(&str, &str)] = &[
     ("+27", "ZA +27"),
 ];
 
-fn field_error(
-    error: Signal<Option<AppError>>,
-    name: &'static str,
-) -> impl Fn() -> Option<AppError> + Copy {
-    move || error.get().filter(|e| e.is_field(name))
+/// The element id of a field: its name with anything but letters, digits and `_` made `-`.
+pub fn field_id(name: &str) -> String {
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("ca-field-{}", safe.trim_end_matches('-'))
+}
+
+fn field_error(error: Signal<Option<AppError>>, name: &str) -> Signal<Option<AppError>> {
+    let name = name.to_owned();
+    Signal::derive(move || error.get().filter(|e| e.is_field(&name)))
+}
+
+/// One input of a form, before an embedder's [`FieldOptions`] are applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldSpec {
+    /// The input's `name` (what the server function receives).
+    pub name: String,
+    /// A message key or literal text.
+    pub label: String,
+    pub placeholder: Option<String>,
+    pub input_type: String,
+    pub autocomplete: Option<String>,
+    pub inputmode: Option<String>,
+    pub required: bool,
+    pub label_hidden: bool,
+    pub hint: Option<String>,
+    pub maxlength: usize,
+    pub value: String,
+    /// A phone number: a calling-code select (posted as `dial_code`) beside the number.
+    pub phone: bool,
+    pub dial_code: String,
+    pub dial_codes: Option<Vec<String>>,
+    /// Show the pool's password rules under this field, ticked while typing.
+    pub password_rules: Option<PasswordRules>,
+    order: Option<i32>,
+}
+
+impl FieldSpec {
+    pub fn text(name: &str, label: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            label: label.to_owned(),
+            placeholder: None,
+            input_type: "text".to_owned(),
+            autocomplete: None,
+            inputmode: None,
+            required: true,
+            label_hidden: false,
+            hint: None,
+            maxlength: 256,
+            value: String::new(),
+            phone: false,
+            dial_code: String::new(),
+            dial_codes: None,
+            password_rules: None,
+            order: None,
+        }
+    }
+    pub fn password(name: &str, label: &str, autocomplete: &str) -> Self {
+        Self {
+            input_type: "password".to_owned(),
+            autocomplete: Some(autocomplete.to_owned()),
+            ..Self::text(name, label)
+        }
+    }
+    pub fn email(name: &str, label: &str) -> Self {
+        Self {
+            input_type: "email".to_owned(),
+            autocomplete: Some("email".to_owned()),
+            maxlength: 2048,
+            ..Self::text(name, label)
+        }
+    }
+    pub fn phone(name: &str, label: &str) -> Self {
+        Self {
+            input_type: "tel".to_owned(),
+            autocomplete: Some("tel-national".to_owned()),
+            inputmode: Some("tel".to_owned()),
+            maxlength: 32,
+            phone: true,
+            ..Self::text(name, label)
+        }
+    }
+    /// A six-digit code sent by email or text, or shown by an authenticator app.
+    pub fn code(name: &str, label: &str) -> Self {
+        Self {
+            autocomplete: Some("one-time-code".to_owned()),
+            inputmode: Some("numeric".to_owned()),
+            maxlength: 16,
+            placeholder: Some("placeholder.confirmation_code".to_owned()),
+            ..Self::text(name, label)
+        }
+    }
+    pub fn placeholder(mut self, placeholder: &str) -> Self {
+        self.placeholder = Some(placeholder.to_owned());
+        self
+    }
+    pub fn autocomplete(mut self, token: &str) -> Self {
+        self.autocomplete = Some(token.to_owned());
+        self
+    }
+    pub fn hint(mut self, hint: &str) -> Self {
+        self.hint = Some(hint.to_owned());
+        self
+    }
+    pub fn maxlength(mut self, maxlength: usize) -> Self {
+        self.maxlength = maxlength;
+        self
+    }
+    pub fn optional(mut self) -> Self {
+        self.required = false;
+        self
+    }
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = value.into();
+        self
+    }
+    pub fn dial_code(mut self, code: impl Into<String>) -> Self {
+        self.dial_code = code.into();
+        self
+    }
+    pub fn with_rules(mut self, rules: PasswordRules) -> Self {
+        self.password_rules = Some(rules);
+        self
+    }
+
+    /// Applies an embedder's changes.
+    fn customize(mut self, options: &FieldOptions) -> Self {
+        if let Some(label) = &options.label {
+            self.label = label.clone();
+        }
+        if let Some(placeholder) = &options.placeholder {
+            self.placeholder = Some(placeholder.clone());
+        }
+        if let Some(required) = options.required {
+            self.required = required;
+        }
+        if let Some(token) = &options.autocomplete {
+            self.autocomplete = Some(token.clone());
+        }
+        if let Some(input_type) = &options.input_type {
+            self.input_type = input_type.clone();
+        }
+        if let Some(code) = &options.dial_code {
+            if self.dial_code.is_empty() {
+                self.dial_code = code.clone();
+            }
+        }
+        self.dial_codes = options.dial_codes.clone().or(self.dial_codes);
+        self.label_hidden |= options.label_hidden;
+        self.order = options.order;
+        self
+    }
+}
+
+/// The field for a Cognito attribute, posted as `attributes[<name>]`, with the input type and
+/// autocomplete token that fit it.
+pub fn attribute_field(attribute: &str) -> FieldSpec {
+    let name = format!("attributes[{attribute}]");
+    let label = crate::ui::i18n::attribute_label(attribute);
+    let autocomplete = match attribute {
+        "email" => "email",
+        "phone_number" => "tel",
+        "given_name" => "given-name",
+        "family_name" => "family-name",
+        "middle_name" => "additional-name",
+        "name" => "name",
+        "nickname" => "nickname",
+        "birthdate" => "bday",
+        "gender" => "sex",
+        "address" => "street-address",
+        "locale" => "language",
+        "picture" | "profile" | "website" => "url",
+        "preferred_username" => "username",
+        _ => "off",
+    };
+    let mut spec = match attribute {
+        "email" => FieldSpec::email(&name, &label),
+        "phone_number" => FieldSpec::phone(&name, &label),
+        _ => FieldSpec::text(&name, &label).maxlength(2048),
+    };
+    spec.autocomplete = Some(autocomplete.to_owned());
+    if attribute == "birthdate" {
+        spec.input_type = "date".to_owned();
+    } else if matches!(attribute, "picture" | "profile" | "website") {
+        spec.input_type = "url".to_owned();
+    }
+    spec
+}
+
+/// A screen's fields with the embedder's changes applied, in display order: fields given an
+/// order first (ascending), then the rest in their default order.
+pub fn customize(screen: Screen, fields: Vec<FieldSpec>, options: &AuthOptions) -> Vec<FieldSpec> {
+    let mut fields: Vec<FieldSpec> = fields
+        .into_iter()
+        .map(|field| match options.field_options(screen, &field.name) {
+            Some(changes) => field.customize(changes),
+            None => field,
+        })
+        .collect();
+    fields.sort_by_key(|field| field.order.unwrap_or(i32::MAX));
+    fields
+}
+
+/// The fields of a form, customised for `screen`, plus (when some are required beyond the
+/// defaults) the list of required names for the server to check.
+#[component]
+pub fn FormFields(
+    screen: Screen,
+    fields: Vec<FieldSpec>,
+    #[prop(into)] error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let options = use_auth_options();
+    let fields = customize(screen, fields, &options);
+    let required: Vec<&str> = fields
+        .iter()
+        .filter(|f| f.required)
+        .map(|f| f.name.as_str())
+        .collect();
+    let required =
+        view! { <input type="hidden" name="required_fields" value=required.join(",") /> };
+    let views = fields
+        .into_iter()
+        .map(|spec| view! { <Field spec error /> })
+        .collect_view();
+    view! { {required} {views} }
+}
+
+/// One field from its spec.
+#[component]
+pub fn Field(spec: FieldSpec, #[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    if spec.phone {
+        view! { <PhoneField spec error /> }.into_any()
+    } else {
+        view! { <TextField spec error /> }.into_any()
+    }
+}
+
+/// `aria-describedby` for a field: its hint and, while there is one, its error.
+fn described_by(
+    hint_id: Option<String>,
+    error_id: String,
+    mine: Signal<Option<AppError>>,
+) -> impl Fn() -> Option<String> {
+    move || {
+        let mut ids: Vec<String> = hint_id.iter().cloned().collect();
+        if mine.with(Option::is_some) {
+            ids.push(error_id.clone());
+        }
+        (!ids.is_empty()).then(|| ids.join(" "))
+    }
+}
+
+/// The label: visible, or kept for screen readers only.
+fn label_view(for_id: String, label: &str, hidden: bool) -> impl IntoView {
+    let class = if hidden {
+        "ca-label ca-visually-hidden"
+    } else {
+        "ca-label"
+    };
+    view! { <label class=class for=for_id>{t(label)}</label> }
+}
+
+/// A field's error text, shown and announced while there is one.
+fn error_view(error_id: String, mine: Signal<Option<AppError>>) -> impl IntoView {
+    view! {
+        <p class="ca-field-error" id=error_id hidden=move || mine.with(Option::is_none)>
+            {move || mine.get().map(|e| error_text(&e))}
+        </p>
+    }
 }
 
 /// A text-like input with its label and error.
 #[component]
-pub fn TextField(
-    name: &'static str,
-    /// Message key of the label.
-    label: &'static str,
-    #[prop(optional)] placeholder: Option<&'static str>,
-    #[prop(default = "text")] input_type: &'static str,
-    #[prop(optional)] autocomplete: Option<&'static str>,
-    #[prop(optional)] inputmode: Option<&'static str>,
-    #[prop(optional)] value: String,
-    #[prop(optional)] hint: Option<&'static str>,
-    #[prop(default = 256)] maxlength: usize,
-    #[prop(into)] error: Signal<Option<AppError>>,
-) -> impl IntoView {
-    let id = format!("ca-field-{name}");
+pub fn TextField(spec: FieldSpec, #[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    let FieldSpec {
+        name,
+        label,
+        placeholder,
+        input_type,
+        autocomplete,
+        inputmode,
+        required,
+        label_hidden,
+        hint,
+        maxlength,
+        value,
+        password_rules,
+        ..
+    } = spec;
+    let id = field_id(&name);
     let error_id = format!("{id}-error");
-    let hint_id = format!("{id}-hint");
-    let mine = field_error(error, name);
-    let described_by = {
-        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
-        move || {
-            let mut ids = Vec::new();
-            if hint.is_some() {
-                ids.push(hint_id.clone());
-            }
-            if mine().is_some() {
-                ids.push(error_id.clone());
-            }
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
-    };
+    let hint_id = hint.as_ref().map(|_| format!("{id}-hint"));
+    let rules_id = password_rules.map(|_| format!("{id}-rules"));
+    let mine = field_error(error, &name);
+    let describe_ids = hint_id
+        .iter()
+        .chain(rules_id.iter())
+        .cloned()
+        .collect::<Vec<_>>();
+    let described = described_by(
+        (!describe_ids.is_empty()).then(|| describe_ids.join(" ")),
+        error_id.clone(),
+        mine,
+    );
     // A password can be shown while typing; the button needs JavaScript, so it appears only
     // once the page is interactive.
     let is_password = input_type == "password";
     let (shown, set_shown) = signal(false);
     let (interactive, set_interactive) = signal(false);
+    let (typed, set_typed) = signal(String::new());
     Effect::new(move |_| set_interactive.set(true));
     let toggle = is_password.then(|| {
         view! {
@@ -85,87 +362,169 @@ pub fn TextField(
             </button>
         }
     });
+    let checklist = password_rules.zip(rules_id).map(|(rules, rules_id)| {
+        view! { <PasswordChecklist rules id=rules_id typed /> }
+    });
+    let aria_invalid = move || mine.with(Option::is_some).then_some("true");
     view! {
-        <div class="ca-field" data-field=name>
-            <label class="ca-label" for=id.clone()>{t(label)}</label>
+        <div class="ca-field" data-field=name.clone()>
+            {label_view(id.clone(), &label, label_hidden)}
             <input
                 class="ca-input"
                 id=id.clone()
-                name=name
-                type=move || if shown.get() { "text" } else { input_type }
+                name=name.clone()
+                type=move || if shown.get() { "text".to_owned() } else { input_type.clone() }
                 value=value
-                placeholder=placeholder.map(t)
+                placeholder=placeholder.as_deref().map(t)
                 autocomplete=autocomplete
                 inputmode=inputmode
                 maxlength=maxlength.to_string()
-                aria-invalid=move || mine().map(|_| "true")
-                aria-describedby=described_by
+                aria-required=required.then_some("true")
+                aria-invalid=aria_invalid
+                aria-describedby=described
+                on:input=move |ev| {
+                    if is_password {
+                        set_typed.set(event_target_value(&ev));
+                    }
+                }
             />
             {toggle}
-            {hint.map(|h| view! { <p class="ca-hint" id=hint_id>{t(h)}</p> })}
-            <p class="ca-field-error" id=error_id hidden=move || mine().is_none()>
-                {move || mine().map(|e| e.to_string())}
-            </p>
+            {hint.map(|h| view! { <p class="ca-hint" id=format!("{}-hint", field_id(&name))>{t(&h)}</p> })}
+            {checklist}
+            {error_view(error_id, mine)}
         </div>
     }
 }
 
-/// A phone number as a calling-code select plus the national number.
+/// The pool's password rules, each ticked once the typed password keeps it (with JavaScript;
+/// without it, the list is shown as a reminder).
 #[component]
-pub fn PhoneField(
-    #[prop(optional)] dial_code: String,
-    #[prop(optional)] value: String,
-    #[prop(into)] error: Signal<Option<AppError>>,
-) -> impl IntoView {
-    let name = "phone_number";
-    let mine = field_error(error, name);
-    let selected = if dial_code.is_empty() {
-        "+1".to_owned()
-    } else {
-        dial_code
-    };
-    let options = DIAL_CODES
-        .iter()
-        .map(|(code, label)| {
-            let is_selected = *code == selected;
-            view! { <option value=*code selected=is_selected>{*label}</option> }
+fn PasswordChecklist(rules: PasswordRules, id: String, typed: ReadSignal<String>) -> impl IntoView {
+    let items = rules
+        .rules()
+        .into_iter()
+        .map(|rule| {
+            let key = rule_key(rule);
+            let text = t_with(key, &[("n", &rules.minimum_length.to_string())]);
+            let met = move || rules.keeps(rule, &typed.get());
+            view! {
+                <li class="ca-password-rule" data-rule=key data-met=move || met().to_string()>
+                    <span class="ca-visually-hidden">
+                        {move || if met() { t("password.rule.met") } else { t("password.rule.unmet") }} ": "
+                    </span>
+                    {text}
+                </li>
+            }
         })
         .collect_view();
     view! {
-        <div class="ca-field" data-field=name>
-            <label class="ca-label" for="ca-field-phone_number">{t("field.phone_number")}</label>
+        <div class="ca-password-rules" id=id>
+            <p class="ca-hint">{t("password.rules")}</p>
+            <ul>{items}</ul>
+        </div>
+    }
+}
+
+fn rule_key(rule: PasswordRuleKey) -> &'static str {
+    match rule {
+        PasswordRuleKey::MinimumLength => "password.rule.minimum_length",
+        PasswordRuleKey::Lowercase => "password.rule.lowercase",
+        PasswordRuleKey::Uppercase => "password.rule.uppercase",
+        PasswordRuleKey::Number => "password.rule.number",
+        PasswordRuleKey::Symbol => "password.rule.symbol",
+    }
+}
+
+/// A phone number as a calling-code select (posted as `dial_code`) plus the national number.
+#[component]
+pub fn PhoneField(spec: FieldSpec, #[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    let FieldSpec {
+        name,
+        label,
+        placeholder,
+        required,
+        label_hidden,
+        hint,
+        maxlength,
+        value,
+        dial_code,
+        dial_codes,
+        ..
+    } = spec;
+    let id = field_id(&name);
+    let error_id = format!("{id}-error");
+    let hint_id = hint.as_ref().map(|_| format!("{id}-hint"));
+    let mine = field_error(error, &name);
+    let described = described_by(hint_id.clone(), error_id.clone(), mine);
+    let offered: Vec<(String, String)> = match dial_codes {
+        Some(codes) => codes
+            .into_iter()
+            .map(|code| {
+                let label = DIAL_CODES
+                    .iter()
+                    .find(|(known, _)| *known == code)
+                    .map_or_else(|| code.clone(), |(_, label)| (*label).to_owned());
+                (code, label)
+            })
+            .collect(),
+        None => DIAL_CODES
+            .iter()
+            .map(|(code, label)| ((*code).to_owned(), (*label).to_owned()))
+            .collect(),
+    };
+    let selected = if dial_code.is_empty() {
+        offered
+            .first()
+            .map(|(code, _)| code.clone())
+            .unwrap_or_default()
+    } else {
+        dial_code
+    };
+    let options = offered
+        .into_iter()
+        .map(|(code, label)| {
+            let is_selected = code == selected;
+            view! { <option value=code selected=is_selected>{label}</option> }
+        })
+        .collect_view();
+    let aria_invalid = move || mine.with(Option::is_some).then_some("true");
+    view! {
+        <div class="ca-field" data-field=name.clone()>
+            {label_view(id.clone(), &label, label_hidden)}
             <div class="ca-phone">
                 <select class="ca-select" name="dial_code" aria-label=t("field.country_code") autocomplete="tel-country-code">
                     {options}
                 </select>
                 <input
                     class="ca-input"
-                    id="ca-field-phone_number"
-                    name=name
+                    id=id
+                    name=name.clone()
                     type="tel"
                     value=value
-                    placeholder=t("placeholder.phone_number")
+                    placeholder=placeholder.as_deref().map(t)
                     autocomplete="tel-national"
                     inputmode="tel"
-                    maxlength="32"
-                    aria-invalid=move || mine().map(|_| "true")
-                    aria-describedby=move || if mine().is_some() { "ca-field-phone_number-hint ca-field-phone_number-error" } else { "ca-field-phone_number-hint" }
+                    maxlength=maxlength.to_string()
+                    aria-required=required.then_some("true")
+                    aria-invalid=aria_invalid
+                    aria-describedby=described
                 />
             </div>
-            <p class="ca-hint" id="ca-field-phone_number-hint">{t("signup.phone_hint")}</p>
-            <p class="ca-field-error" id="ca-field-phone_number-error" hidden=move || mine().is_none()>
-                {move || mine().map(|e| e.to_string())}
-            </p>
+            {hint.map(|h| view! { <p class="ca-hint" id=format!("{}-hint", field_id(&name))>{t(&h)}</p> })}
+            {error_view(error_id, mine)}
         </div>
     }
 }
 
 /// The submit button; disabled while the form is being sent.
 #[component]
-pub fn SubmitButton(label: &'static str, #[prop(into)] pending: Signal<bool>) -> impl IntoView {
+pub fn SubmitButton(
+    #[prop(into)] label: String,
+    #[prop(into)] pending: Signal<bool>,
+) -> impl IntoView {
     view! {
         <button class="ca-button ca-button--primary" type="submit" disabled=move || pending.get() aria-busy=move || pending.get().then_some("true")>
-            {t(label)}
+            {t(&label)}
         </button>
     }
 }
@@ -198,13 +557,86 @@ pub fn RadioGroup(
         })
         .collect_view();
     view! {
-        <fieldset class="ca-fieldset" data-field=name aria-invalid=move || mine().map(|_| "true")
-            aria-describedby=move || mine().map(|_| error_id.clone())>
+        <fieldset class="ca-fieldset" data-field=name aria-invalid=move || mine.with(Option::is_some).then_some("true")
+            aria-describedby=move || mine.with(Option::is_some).then(|| error_id.clone())>
             <legend class="ca-label">{t(legend)}</legend>
             {items}
-            <p class="ca-field-error" id=format!("ca-field-{name}-error") hidden=move || mine().is_none()>
-                {move || mine().map(|e| e.to_string())}
+            <p class="ca-field-error" id=format!("ca-field-{name}-error") hidden=move || mine.with(Option::is_none)>
+                {move || mine.get().map(|e| error_text(&e))}
             </p>
         </fieldset>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(fields: &[FieldSpec]) -> Vec<&str> {
+        fields.iter().map(|f| f.name.as_str()).collect()
+    }
+
+    #[test]
+    fn ordered_fields_come_first_and_the_rest_keep_their_place() {
+        let fields = vec![
+            FieldSpec::text("username", "field.username"),
+            FieldSpec::password("password", "field.password", "new-password"),
+            attribute_field("given_name"),
+            attribute_field("family_name"),
+        ];
+        let options = AuthOptions::new()
+            .field(
+                Screen::SignUp,
+                "attributes[family_name]",
+                FieldOptions::default().order(1),
+            )
+            .field(
+                Screen::SignUp,
+                "attributes[given_name]",
+                FieldOptions::default()
+                    .order(2)
+                    .label("First name")
+                    .required(true),
+            )
+            .field(Screen::SignIn, "username", FieldOptions::default().order(1));
+        let shown = customize(Screen::SignUp, fields, &options);
+        assert_eq!(
+            names(&shown),
+            [
+                "attributes[family_name]",
+                "attributes[given_name]",
+                "username",
+                "password"
+            ]
+        );
+        assert_eq!(shown[1].label, "First name");
+        assert!(shown[1].required);
+        // Another screen's options do not apply.
+        let sign_in = customize(
+            Screen::SignUp,
+            vec![FieldSpec::text("username", "x")],
+            &AuthOptions::new(),
+        );
+        assert_eq!(sign_in[0].order, None);
+    }
+
+    #[test]
+    fn attributes_get_fitting_inputs_and_safe_ids() {
+        let birthdate = attribute_field("birthdate");
+        assert_eq!(
+            (
+                birthdate.input_type.as_str(),
+                birthdate.autocomplete.as_deref()
+            ),
+            ("date", Some("bday"))
+        );
+        assert!(attribute_field("phone_number").phone);
+        assert_eq!(
+            field_id("attributes[custom:team]"),
+            "ca-field-attributes-custom-team"
+        );
+        assert!(crate::options::is_attribute("custom:team"));
+        assert!(!crate::options::is_attribute("custom:"));
+        assert!(!crate::options::is_attribute("favourite_colour"));
     }
 }

@@ -1,6 +1,7 @@
 //! The card every screen sits in, with the Sign In / Create Account tabs.
 
 use crate::flow::Step;
+use crate::options::{use_auth_options, Screen, SlotPlace};
 use crate::ui::i18n::t;
 use leptos::html::H1;
 use leptos::prelude::*;
@@ -22,11 +23,29 @@ pub fn AuthCard(
     tab: Option<Tab>,
     /// Message key of the step's heading.
     heading: &'static str,
+    /// The screen, for the embedder's slots (`None`: the global header and footer only).
+    #[prop(optional)]
+    screen: Option<Screen>,
     /// Show the pointer to the local outbox.
     #[prop(optional)]
     local_pool: bool,
     children: Children,
 ) -> impl IntoView {
+    let options = use_auth_options();
+    let slot = |place: SlotPlace| match screen {
+        Some(screen) => options.slot_view(screen, place),
+        None => match place {
+            SlotPlace::Header => options.header.clone(),
+            SlotPlace::Footer => options.footer.clone(),
+            SlotPlace::FormEnd => None,
+        },
+    };
+    let header = slot(SlotPlace::Header)
+        .map(|view| view! { <div class="ca-slot ca-slot--header">{view.run()}</div> });
+    let footer = slot(SlotPlace::Footer)
+        .map(|view| view! { <div class="ca-slot ca-slot--footer">{view.run()}</div> });
+    // Without sign-up there is nothing to switch to.
+    let tab = tab.filter(|_| !options.hide_sign_up);
     let tabs = tab.map(|selected| {
         let link = |this: Tab, step: Step, label: &'static str| {
             let current = (selected == this).then_some("page");
@@ -58,16 +77,18 @@ pub fn AuthCard(
         }
     });
     view! {
-        <section class="ca-card" data-step=heading>
+        <section class="ca-card" data-step=heading data-screen=screen.map(|s| format!("{s:?}"))>
+            {header}
             {tabs}
             <div class="ca-card-body">
                 <h1 class="ca-heading" tabindex="-1" node_ref=heading_ref>{t(heading)}</h1>
                 {children()}
             </div>
+            {footer}
             {local_pool.then(|| view! {
                 <p class="ca-local-hint">
                     {t("local.outbox_hint")} " "
-                    <a href="/local/outbox" target="_blank" rel="noopener">{t("local.outbox_link")}</a> "."
+                    <a href="/local/outbox" target="_blank" rel="noopener">{t("local.outbox_link")}</a> {t("sentence.end")}
                 </p>
             })}
         </section>

@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use cognito_authenticator::server::session_store::SessionStoreUrl;
-use cognito_authenticator::server::{routes, AuthConfig, Backend};
+use cognito_authenticator::server::{routes, Auth, AuthConfig, Backend};
 use cognito_idp::Clock;
 use leptos::prelude::LeptosOptions;
 use local_pool::{LocalPool, PoolConfig};
@@ -20,12 +20,25 @@ use std::sync::{Arc, Mutex};
 
 pub const PASSWORD: &str = "Corr3ct-horse!";
 
+#[derive(Clone)]
 pub struct App {
     pub base: String,
     pub clock: Clock,
     pub browser: reqwest::Client,
     /// Where the pool's outbox is (the app's own, or the standalone pool's).
     pub outbox: String,
+}
+
+impl App {
+    /// A server already running at `base` on its embedded pool.
+    pub fn at(base: &str) -> App {
+        App {
+            base: base.trim_end_matches('/').to_owned(),
+            clock: Clock::system(),
+            browser: browser(),
+            outbox: format!("{}/local/outbox", base.trim_end_matches('/')),
+        }
+    }
 }
 
 pub async fn start() -> App {
@@ -43,6 +56,16 @@ pub async fn start_with(pool: PoolConfig) -> App {
 
 /// Serves the app for `config`; `outbox` defaults to the app's own `/local/outbox`.
 pub async fn serve_app(config: AuthConfig, clock: Clock, outbox: Option<String>) -> App {
+    serve_with(config, clock, outbox, routes::router).await
+}
+
+/// Serves what `build` makes of the connected service, like [`serve_app`] does the hosted app.
+pub async fn serve_with(
+    config: AuthConfig,
+    clock: Clock,
+    outbox: Option<String>,
+    build: impl FnOnce(Auth, LeptosOptions) -> axum::Router,
+) -> App {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let base = format!("http://{addr}");
@@ -52,7 +75,7 @@ pub async fn serve_app(config: AuthConfig, clock: Clock, outbox: Option<String>)
         .site_root(Arc::from("target/site"))
         .site_addr(addr)
         .build();
-    let app = routes::router(auth, options);
+    let app = build(auth, options);
     tokio::spawn(async move {
         let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
         axum::serve(listener, app).await.unwrap()
@@ -111,7 +134,8 @@ impl App {
         (response.status().as_u16(), response.text().await.unwrap())
     }
 
-    pub async fn last_code(&self, username: &str) -> String {
+    /// Every outbox message to `username`, oldest first.
+    pub async fn outbox_for(&self, username: &str) -> Vec<serde_json::Value> {
         let messages: Vec<serde_json::Value> = self
             .browser
             .get(&self.outbox)
@@ -123,12 +147,18 @@ impl App {
             .await
             .unwrap();
         messages
+            .into_iter()
+            .filter(|m| m["username"] == username)
+            .collect()
+    }
+
+    pub async fn last_code(&self, username: &str) -> String {
+        self.outbox_for(username)
+            .await
             .iter()
             .rev()
-            .find(|m| m["username"] == username && m["code"].is_string())
-            .and_then(|m| m["code"].as_str())
+            .find_map(|m| m["code"].as_str().map(str::to_owned))
             .expect("a code for the user")
-            .to_owned()
     }
 
     pub async fn sign_up(&self, client: &reqwest::Client, username: &str) {

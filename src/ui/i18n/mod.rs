@@ -1,0 +1,345 @@
+//! Message keys and their text in five languages. Every visible string goes through [`t`];
+//! embedders override any key with [`Messages`] (see `AuthOptions::messages`).
+//!
+//! The locale is chosen per request on the server (`?lang=`, then the `ca_lang` cookie, then
+//! `Accept-Language`, then the configured default), written as `<html lang>`, and read back
+//! from there by the browser, so both sides render the same words.
+
+mod de;
+mod en;
+mod es;
+mod fr;
+mod ja;
+
+use crate::error::AppError;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// The cookie that remembers a language picked with `?lang=`.
+pub const LOCALE_COOKIE: &str = "ca_lang";
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Locale {
+    #[default]
+    En,
+    Es,
+    Fr,
+    De,
+    Ja,
+}
+
+impl Locale {
+    pub const ALL: [Locale; 5] = [Locale::En, Locale::Es, Locale::Fr, Locale::De, Locale::Ja];
+
+    /// The BCP 47 tag, as used in `<html lang>` and `?lang=`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+            Locale::Es => "es",
+            Locale::Fr => "fr",
+            Locale::De => "de",
+            Locale::Ja => "ja",
+        }
+    }
+
+    /// The language's name in itself, for a language menu.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Locale::En => "English",
+            Locale::Es => "Español",
+            Locale::Fr => "Français",
+            Locale::De => "Deutsch",
+            Locale::Ja => "日本語",
+        }
+    }
+
+    /// The locale of a language tag by its primary subtag (`fr-CA` is French).
+    pub fn from_tag(tag: &str) -> Option<Locale> {
+        let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        Self::ALL.into_iter().find(|l| l.tag() == primary)
+    }
+
+    fn messages(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Locale::En => en::MESSAGES,
+            Locale::Es => es::MESSAGES,
+            Locale::Fr => fr::MESSAGES,
+            Locale::De => de::MESSAGES,
+            Locale::Ja => ja::MESSAGES,
+        }
+    }
+
+    /// Picks the locale of a request: an explicit `?lang=`, then the remembered cookie, then
+    /// the browser's `Accept-Language` preferences, each only if `supported`; else `default`.
+    pub fn negotiate(
+        query: Option<&str>,
+        cookie: Option<&str>,
+        accept_language: Option<&str>,
+        supported: &[Locale],
+        default: Locale,
+    ) -> Locale {
+        let allowed = |l: &Locale| supported.is_empty() || supported.contains(l);
+        let chosen = [query, cookie]
+            .into_iter()
+            .flatten()
+            .filter_map(Locale::from_tag)
+            .find(allowed);
+        if let Some(locale) = chosen {
+            return locale;
+        }
+        let mut preferences: Vec<(f32, Locale)> = accept_language
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(|item| {
+                let mut parts = item.split(';');
+                let locale = Locale::from_tag(parts.next()?)?;
+                let quality = parts
+                    .find_map(|p| p.trim().strip_prefix("q="))
+                    .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok())?;
+                (quality > 0.0).then_some((quality, locale))
+            })
+            .collect();
+        // Stable: equal weights keep the browser's order.
+        preferences.sort_by(|a, b| b.0.total_cmp(&a.0));
+        preferences
+            .into_iter()
+            .map(|(_, l)| l)
+            .find(allowed)
+            .unwrap_or(default)
+    }
+}
+
+/// The bundled text of `key` in `locale`, falling back to English.
+pub fn bundled(locale: Locale, key: &str) -> Option<&'static str> {
+    static INDEX: OnceLock<[HashMap<&'static str, &'static str>; 5]> = OnceLock::new();
+    let index = INDEX.get_or_init(|| Locale::ALL.map(|l| l.messages().iter().copied().collect()));
+    let of = |l: Locale| index[Locale::ALL.iter().position(|x| *x == l).unwrap_or(0)].get(key);
+    of(locale).or_else(|| of(Locale::En)).copied()
+}
+
+/// An embedder's replacements for message keys, for every language or for one.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Messages {
+    everywhere: HashMap<String, String>,
+    per_locale: HashMap<(Locale, String), String>,
+}
+
+impl Messages {
+    /// Replaces `key`'s text in every language (unless one has its own, see [`Messages::set_for`]).
+    pub fn set(mut self, key: impl Into<String>, text: impl Into<String>) -> Self {
+        self.everywhere.insert(key.into(), text.into());
+        self
+    }
+
+    /// Replaces `key`'s text in `locale` only.
+    pub fn set_for(
+        mut self,
+        locale: Locale,
+        key: impl Into<String>,
+        text: impl Into<String>,
+    ) -> Self {
+        self.per_locale.insert((locale, key.into()), text.into());
+        self
+    }
+
+    pub fn get(&self, locale: Locale, key: &str) -> Option<&str> {
+        self.per_locale
+            .get(&(locale, key.to_owned()))
+            .or_else(|| self.everywhere.get(key))
+            .map(String::as_str)
+    }
+}
+
+/// The locale this page is rendered in.
+pub fn current_locale() -> Locale {
+    use leptos::prelude::use_context;
+    if let Some(locale) = use_context::<Locale>() {
+        return locale;
+    }
+    #[cfg(feature = "hydrate")]
+    {
+        thread_local! {
+            static FROM_DOCUMENT: Locale = leptos::prelude::document()
+                .document_element()
+                .and_then(|html| html.get_attribute("lang"))
+                .and_then(|tag| Locale::from_tag(&tag))
+                .unwrap_or_default();
+        }
+        FROM_DOCUMENT.with(|locale| *locale)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    Locale::En
+}
+
+/// The text of a message key in the current locale: the embedder's override, else the bundle,
+/// else English; an unknown key is shown as itself, so a gap is visible.
+pub fn t(key: &str) -> String {
+    let locale = current_locale();
+    if let Some(options) = leptos::prelude::use_context::<crate::options::AuthOptions>() {
+        if let Some(text) = options.messages.get(locale, key) {
+            return text.to_owned();
+        }
+    }
+    bundled(locale, key).unwrap_or(key).to_owned()
+}
+
+/// [`t`] with `{name}` placeholders filled in.
+pub fn t_with(key: &str, values: &[(&str, &str)]) -> String {
+    values.iter().fold(t(key), |text, (name, value)| {
+        text.replace(&format!("{{{name}}}"), value)
+    })
+}
+
+/// What the user is told about an error, in the current locale.
+pub fn error_text(error: &AppError) -> String {
+    let values = error.placeholders();
+    let values: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    t_with(error.message_key(), &values)
+}
+
+/// A readable label for a Cognito attribute; custom attributes show their name without
+/// `custom:`, unknown ones their name.
+pub fn attribute_label(name: &str) -> String {
+    match name {
+        "email" | "phone_number" => t(&format!("field.{name}")),
+        _ if crate::options::STANDARD_ATTRIBUTES.contains(&name) || name.ends_with("_verified") => {
+            t(&format!("attribute.{name}"))
+        }
+        _ => name.strip_prefix("custom:").unwrap_or(name).to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+    use crate::flow::Notice;
+
+    fn keys(locale: Locale) -> Vec<&'static str> {
+        locale.messages().iter().map(|(k, _)| *k).collect()
+    }
+
+    #[test]
+    fn every_bundle_has_every_key_and_no_other() {
+        let english = keys(Locale::En);
+        let unique: std::collections::HashSet<_> = english.iter().collect();
+        assert_eq!(
+            unique.len(),
+            english.len(),
+            "a key is listed twice in English"
+        );
+        for locale in Locale::ALL {
+            let mut theirs = keys(locale);
+            let mut ours = english.clone();
+            theirs.sort_unstable();
+            ours.sort_unstable();
+            assert_eq!(theirs, ours, "{locale:?} differs from English");
+            for (key, text) in locale.messages() {
+                assert!(!text.trim().is_empty(), "{locale:?} {key} is empty");
+                for placeholder in ["{seconds}", "{n}"] {
+                    let in_english = bundled(Locale::En, key).unwrap().contains(placeholder);
+                    assert_eq!(
+                        text.contains(placeholder),
+                        in_english,
+                        "{locale:?} {key} {placeholder}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn punctuation_follows_each_language() {
+        for (key, text) in Locale::Fr.messages() {
+            // French puts a (narrow) no-break space before ? ! : ; and never a plain one.
+            for mark in ['?', '!', ':', ';'] {
+                assert!(
+                    !text.contains(&format!(" {mark}")),
+                    "fr {key}: plain space before {mark}"
+                );
+                if let Some(at) = text.find(mark) {
+                    if at > 0 && !text.contains("://") {
+                        let before = text[..at].chars().last().unwrap();
+                        assert!(
+                            before == '\u{202f}' || before == '\u{a0}',
+                            "fr {key}: {text}"
+                        );
+                    }
+                }
+            }
+        }
+        for (key, text) in Locale::Ja.messages() {
+            assert!(
+                !text.ends_with('.') && !text.contains(". "),
+                "ja {key} uses a Latin full stop"
+            );
+            assert!(
+                !text.contains('?') && !text.contains(':'),
+                "ja {key} uses half-width marks"
+            );
+        }
+        for (key, text) in Locale::Es.messages() {
+            if text.ends_with('?') {
+                assert!(text.contains('¿'), "es {key} lacks the opening ¿");
+            }
+        }
+    }
+
+    #[test]
+    fn the_locale_comes_from_the_query_then_the_cookie_then_the_browser() {
+        let all = &Locale::ALL[..];
+        let pick = |q, c, a| Locale::negotiate(q, c, a, all, Locale::En);
+        assert_eq!(pick(Some("fr"), Some("de"), Some("ja")), Locale::Fr);
+        assert_eq!(pick(Some("xx"), Some("de"), Some("ja")), Locale::De);
+        assert_eq!(
+            pick(None, None, Some("da, ja;q=0.8, es-MX;q=0.9")),
+            Locale::Es
+        );
+        assert_eq!(pick(None, None, Some("ja;q=0, de")), Locale::De);
+        assert_eq!(pick(None, None, Some("zz")), Locale::En);
+        assert_eq!(pick(None, None, None), Locale::En);
+        // Only the site's languages are picked; else its default.
+        let site = [Locale::Fr, Locale::Es];
+        assert_eq!(
+            Locale::negotiate(Some("de"), None, Some("en-US"), &site, Locale::Fr),
+            Locale::Fr
+        );
+        assert_eq!(
+            Locale::negotiate(None, None, Some("en-US, es;q=0.5"), &site, Locale::Fr),
+            Locale::Es
+        );
+    }
+
+    #[test]
+    fn overrides_win_per_locale_then_everywhere() {
+        let messages = Messages::default().set("button.sign_in", "Log in").set_for(
+            Locale::Fr,
+            "button.sign_in",
+            "Entrer",
+        );
+        assert_eq!(messages.get(Locale::Fr, "button.sign_in"), Some("Entrer"));
+        assert_eq!(messages.get(Locale::De, "button.sign_in"), Some("Log in"));
+        assert_eq!(messages.get(Locale::De, "button.confirm"), None);
+    }
+
+    #[test]
+    fn every_error_and_notice_has_text_in_every_language() {
+        let mut missing = Vec::new();
+        for kind in ErrorKind::ALL {
+            let error = AppError::new(kind);
+            let key = error.message_key();
+            for locale in Locale::ALL {
+                if !locale.messages().iter().any(|(k, _)| *k == key) {
+                    missing.push(format!("{locale:?} {key}"));
+                }
+            }
+        }
+        for notice in Notice::ALL {
+            if bundled(Locale::En, notice.message_key()).is_none() {
+                missing.push(notice.message_key().to_owned());
+            }
+        }
+        assert!(missing.is_empty(), "{missing:?}");
+    }
+}
