@@ -7,6 +7,7 @@ pub mod extract;
 pub mod input;
 pub mod limits;
 pub mod next_step;
+pub mod page_cache;
 pub mod refresh;
 pub mod routes;
 pub mod security;

@@ -188,7 +188,12 @@ pub fn mount(app: Router, auth: &Auth) -> Router {
         ))
         .layer(session_layer)
         .layer(axum::middleware::from_fn(explain_store_failures))
-        .layer(axum::Extension(auth.clone()));
+        .layer(axum::Extension(auth.clone()))
+        // Outside the session layer: a shared anonymous page needs no session at all.
+        .layer(axum::middleware::from_fn_with_state(
+            super::page_cache::PageCache::default(),
+            super::page_cache::anonymous_pages,
+        ));
     let app = match &auth.local_pool {
         // The pool's endpoint is for SDKs (CORS, no cookies), so it sits outside the app's layers.
         Some(pool) => app
