@@ -1,6 +1,8 @@
 //! Amazon Cognito user-pool sign-up and sign-in for Leptos: server-rendered pages that work
 //! with and without JavaScript, tokens kept in a server-side session, and an embedded
 //! Cognito-compatible local pool for development.
+// The release browser build nests the field views deeply enough to need more than the default.
+#![recursion_limit = "256"]
 
 pub mod app;
 pub mod error;

@@ -1,7 +1,8 @@
 // The `test` every spec uses: Playwright's, plus checks that no page broke its Content
 // Security Policy (a blocked script or style would show up here before it shows as a bug) and
 // that every app page arrived with its own nonce-based policy.
-import { expect, test as base } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test as base, type Page } from '@playwright/test';
 
 export const test = base.extend<{ cspViolations: void }>({
   cspViolations: [
@@ -27,3 +28,15 @@ export const test = base.extend<{ cspViolations: void }>({
 });
 
 export { expect };
+
+/**
+ * axe-core finds no violation on the screen shown. axe runs inside the page, so without
+ * JavaScript this is a no-op (the markup is the server's in both projects).
+ */
+export async function expectAccessible(page: Page, javaScriptEnabled: boolean) {
+  if (!javaScriptEnabled) return;
+  await expect(page.locator('.ca-card h1, main h1').first()).toBeVisible();
+  const results = await new AxeBuilder({ page }).analyze();
+  const where = new URL(page.url()).pathname;
+  expect(results.violations.map((v) => `${where}: ${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
+}

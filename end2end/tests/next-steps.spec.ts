@@ -1,6 +1,6 @@
 // Every next step of sign-in, with JavaScript and without; each survives a reload.
 import { type Page } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { expect, expectAccessible, test } from './fixtures';
 import {
   AccountPage, PASSWORD, SignInPage, SignUpPage, admin, adminCreateUser, createAccount,
   lastMessage, ready, reloadKeeps, servers, totp, uniqueName,
@@ -90,6 +90,7 @@ test.describe('on a pool with optional MFA', () => {
     await signIn.goto();
     await signIn.signIn(username, temporary);
     await expect(page).toHaveURL(/\/new-password$/);
+    await expectAccessible(page, javaScriptEnabled);
     await reloadKeeps(page, javaScriptEnabled, /\/new-password$/, 'Change Password');
     await page.getByLabel('New Password').fill(NEW_PASSWORD);
     await page.getByLabel('Confirm Password').fill(NEW_PASSWORD);
@@ -107,10 +108,12 @@ test.describe('on a pool with optional MFA', () => {
 
     await signIn.signIn(username, NEW_PASSWORD);
     await expect(page).toHaveURL(/\/select-mfa$/);
+    await expectAccessible(page, javaScriptEnabled);
     await reloadKeeps(page, javaScriptEnabled, /\/select-mfa$/, "Choose how to confirm it's you");
     await page.getByLabel('Text message (SMS)').check();
     await page.getByRole('button', { name: 'Confirm' }).click();
     await expect(page).toHaveURL(/\/confirm-signin$/);
+    await expectAccessible(page, javaScriptEnabled);
     await reloadKeeps(page, javaScriptEnabled, /\/confirm-signin$/, 'Confirm SMS Code');
     await expect(page.getByTestId('delivery')).toContainText('+*******0123');
     const sms = await lastMessage(request, username, 'MFA_CODE');
@@ -224,10 +227,12 @@ test.describe('on a pool that requires MFA and confirms by link', () => {
 
     // Signed in automatically, MFA must be set up first: authenticator app or email.
     await expect(page).toHaveURL(/\/select-mfa$/);
+    await expectAccessible(page, javaScriptEnabled);
     await reloadKeeps(page, javaScriptEnabled, /\/select-mfa$/, 'Set up a second sign-in step');
     await page.getByLabel('Authenticator app (TOTP)').check();
     await page.getByRole('button', { name: 'Confirm' }).click();
     await expect(page).toHaveURL(/\/setup-totp$/);
+    await expectAccessible(page, javaScriptEnabled);
     const secret = (await page.getByTestId('totp-secret').textContent())!.trim();
     await reloadKeeps(page, javaScriptEnabled, /\/setup-totp$/, 'Setup TOTP');
     expect((await page.getByTestId('totp-secret').textContent())!.trim()).toBe(secret);
@@ -311,6 +316,7 @@ test.describe('on a pool with a required attribute', () => {
 
     // Nothing verified yet: offered, skippable.
     await expect(page).toHaveURL(/\/verify$/);
+    await expectAccessible(page, javaScriptEnabled);
     await reloadKeeps(page, javaScriptEnabled, /\/verify$/, 'Account recovery requires verified contact information');
     await page.getByRole('button', { name: 'Send code' }).click();
     await expect(page.getByTestId('delivery')).toContainText(`${username[0]}***@e***.com`);
@@ -354,6 +360,7 @@ test.describe('on a pool with custom challenges after the password', () => {
     await signIn.goto();
     await signIn.signIn(username);
     await expect(page).toHaveURL(/\/confirm-signin$/);
+    await expectAccessible(page, javaScriptEnabled);
     await reloadKeeps(page, javaScriptEnabled, /\/confirm-signin$/, 'Answer the challenge');
     const parameters = page.getByTestId('challenge-parameters');
     await expect(parameters).toContainText('EMAIL_CODE');

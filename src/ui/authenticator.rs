@@ -9,6 +9,7 @@ use crate::steps::load_page;
 use crate::steps::{forgot_password::ForgotPasswordPage, sign_in::SignInPage, sign_up::SignUpPage};
 use crate::ui::errors::FormError;
 use crate::ui::fields::SubmitButton;
+use crate::ui::i18n::t;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
@@ -24,7 +25,7 @@ where
     provide_context(PageReload(version));
     let state = Resource::new(move || version.get(), move |_| load_page(step));
     view! {
-        <Suspense fallback=|| view! { <p class="ca-loading">"…"</p> }>
+        <Suspense fallback=|| view! { <p class="ca-loading">{t("loading")}</p> }>
             {move || {
                 let view = view.clone();
                 Suspend::new(async move {
@@ -169,7 +170,7 @@ where
     provide_context(InlineAuthenticator { return_to: here });
     let user = use_current_user();
     view! {
-        <Suspense fallback=|| view! { <p class="ca-loading">"…"</p> }>
+        <Suspense fallback=|| view! { <p class="ca-loading">{t("loading")}</p> }>
             {move || {
                 let children = children.clone();
                 Suspend::new(async move {
@@ -207,7 +208,7 @@ pub fn RequireAuth(children: ChildrenFn) -> impl IntoView {
     let user = use_current_user();
     let location = leptos_router::hooks::use_location();
     view! {
-        <Suspense fallback=|| view! { <p class="ca-loading">"…"</p> }>
+        <Suspense fallback=|| view! { <p class="ca-loading">{t("loading")}</p> }>
             {move || {
                 let children = children.clone();
                 let here = location.pathname.get_untracked() + &location.search.get_untracked();

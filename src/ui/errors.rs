@@ -19,7 +19,7 @@ pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
                 <p class="ca-alert ca-alert--error" data-error=e.message_key().to_owned()>
                     {error_text(&e)}
                     {detail.map(|d| view! { " " <span class="ca-alert-detail">{d}</span> })}
-                    {reference.map(|id| view! { " " <span class="ca-alert-ref">"(ref " {id} ")"</span> })}
+                    {reference.map(|id| view! { " " <span class="ca-alert-ref">"(" {t("error.reference")} " " {id} ")"</span> })}
                 </p>
             }
         })

@@ -173,5 +173,7 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("password.rule.symbol", "ein Sonderzeichen"),
     ("password.rule.met", "erfüllt"),
     ("password.rule.unmet", "noch nicht"),
+    ("error.reference", "Referenz:"),
+    ("loading", "Wird geladen…"),
     ("sentence.end", "."),
 ];

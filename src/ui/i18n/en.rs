@@ -173,5 +173,7 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("password.rule.symbol", "a special character"),
     ("password.rule.met", "done"),
     ("password.rule.unmet", "not yet"),
+    ("error.reference", "Reference:"),
+    ("loading", "Loading…"),
     ("sentence.end", "."),
 ];

@@ -173,5 +173,7 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("password.rule.symbol", "un carácter especial"),
     ("password.rule.met", "cumplido"),
     ("password.rule.unmet", "pendiente"),
+    ("error.reference", "Referencia:"),
+    ("loading", "Cargando…"),
     ("sentence.end", "."),
 ];

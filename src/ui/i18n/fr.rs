@@ -173,5 +173,7 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("password.rule.symbol", "un caractère spécial"),
     ("password.rule.met", "fait"),
     ("password.rule.unmet", "pas encore"),
+    ("error.reference", "Référence :"),
+    ("loading", "Chargement…"),
     ("sentence.end", "."),
 ];

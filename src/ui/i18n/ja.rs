@@ -173,5 +173,7 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("password.rule.symbol", "記号を含む"),
     ("password.rule.met", "達成"),
     ("password.rule.unmet", "未達成"),
+    ("error.reference", "参照番号："),
+    ("loading", "読み込み中…"),
     ("sentence.end", "。"),
 ];
