@@ -1,0 +1,549 @@
+//! The benchmark suite, run in release by `scripts/bench.sh` (not by the test command). Each
+//! part prints markdown table rows (`| measure | result | budget | verdict |`):
+//!
+//! - `inprocess`: SRP math (client and pool side), the local pool's SignUp (argon2id) and SRP
+//!   sign-in, a sign-in through the app's server function against the same calls made directly
+//!   (the app's own overhead), session-store get/set (memory, SQLite, Redis), and memory per
+//!   signed-in session at 10k and 100k sessions;
+//! - `plain <port> <file>`: serves `file` from a bare axum handler (the SSR comparison);
+//! - `account <base-url> <username>`: a confirmed user to sign in with;
+//! - `concurrent <base-url> <server-pid> <users>`: that many sign-ups, confirmations, sign-outs
+//!   and sign-ins at once against a running server: throughput, errors, the server's peak RSS.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use cognito_authenticator::server::session_store::{AppSessionStore, SessionStoreUrl};
+use cognito_authenticator::server::{routes, Auth, AuthConfig};
+use cognito_idp::srp::{self, PasswordVerifierChallenge, SrpClient, SrpServer};
+use cognito_idp::{Clock, CognitoClient, Secret, UserPoolClient};
+use common::*;
+use local_pool::PoolConfig;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, ORIGIN};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tower_sessions::session::{Id, Record};
+use tower_sessions::SessionStore;
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    match args.first().map(String::as_str) {
+        Some("plain") => runtime.block_on(plain(&args[1], &args[2])),
+        Some("account") => runtime.block_on(App::at(&args[1]).confirmed_user(&args[2])),
+        Some("concurrent") => runtime.block_on(concurrent(
+            &args[1],
+            &args[2],
+            args[3].parse().expect("users"),
+        )),
+        _ => runtime.block_on(inprocess()),
+    }
+}
+
+/// p50 and p99 of `samples`.
+fn percentiles(samples: &mut [Duration]) -> (Duration, Duration) {
+    samples.sort_unstable();
+    let at = |p: usize| samples[(samples.len() * p / 100).min(samples.len() - 1)];
+    (at(50), at(99))
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn us(d: Duration) -> String {
+    format!("{:.1} µs", d.as_secs_f64() * 1e6)
+}
+
+fn row(measure: &str, result: &str, budget: &str, verdict: &str) {
+    println!("| {measure} | {result} | {budget} | {verdict} |");
+}
+
+/// "meets" or "misses by …" for a measured value against a maximum.
+fn verdict_max(value: f64, max: f64, unit: &str) -> String {
+    if value <= max {
+        "meets".to_owned()
+    } else {
+        format!(
+            "**misses** by {:.2} {unit} ({:.0} %)",
+            value - max,
+            (value / max - 1.0) * 100.0
+        )
+    }
+}
+
+fn resident_bytes() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: u64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    pages * 4096
+}
+
+async fn inprocess() {
+    srp_math();
+    let captured: Arc<Mutex<Option<Auth>>> = Arc::default();
+    let keep = captured.clone();
+    let mut config = AuthConfig::local(
+        None,
+        PoolConfig {
+            print_outbox: false,
+            ..PoolConfig::default()
+        },
+    );
+    // One address signs in hundreds of times here; the limits are not what is measured.
+    config.attempt_limit_scale = 1e6;
+    let app = serve_with(config, Clock::system(), None, move |auth, options| {
+        *keep.lock().unwrap() = Some(auth.clone());
+        routes::router(auth, options)
+    })
+    .await;
+    let auth = captured.lock().unwrap().clone().expect("the app's service");
+    let pool = PoolConfig::default();
+    let direct = UserPoolClient::new(
+        CognitoClient::new(
+            format!("{}{}", app.base, routes::LOCAL_POOL_PATH),
+            Duration::from_secs(10),
+        ),
+        pool.pool_id.clone(),
+        pool.default_client().client_id.clone(),
+        None,
+    );
+    pool_sign_ups(&direct).await;
+    app.confirmed_user("bench").await;
+    sign_in_overhead(&app, &direct).await;
+    let record = signed_in_record(&app, &auth).await;
+    session_stores(&record).await;
+    session_memory(&record).await;
+}
+
+fn srp_math() {
+    let pool_name = "LocalPool";
+    let salt = srp::new_salt();
+    let verifier = srp::verifier(pool_name, "bench-user", PASSWORD, &salt);
+    let secret_block = [7u8; 64];
+    let secret_block_b64 = {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(secret_block)
+    };
+    let timestamp = srp::timestamp(1_700_000_000);
+    let (mut client, mut server) = (Vec::new(), Vec::new());
+    // The first rounds build the fixed-base table once per process, as a server's first sign-in does.
+    for round in 0..220 {
+        // The pool's half at InitiateAuth: B from the stored verifier.
+        let started = Instant::now();
+        let pool_side = SrpServer::new(&verifier);
+        let b_hex = pool_side.public_hex();
+        let pool_start = started.elapsed();
+        let salt_hex = srp::salt_hex(&salt);
+        let challenge = PasswordVerifierChallenge {
+            salt_hex: &salt_hex,
+            srp_b_hex: &b_hex,
+            secret_block_b64: &secret_block_b64,
+            user_id_for_srp: "bench-user",
+        };
+        let started = Instant::now();
+        let me = SrpClient::new();
+        let a_hex = me.public_hex();
+        let claim = me
+            .password_claim(pool_name, &challenge, PASSWORD, &timestamp)
+            .expect("claim");
+        let client_time = started.elapsed();
+        // The pool's half at RespondToAuthChallenge: checking the claim.
+        let started = Instant::now();
+        let verified = pool_side.verify_claim(
+            &verifier,
+            &a_hex,
+            pool_name,
+            "bench-user",
+            &secret_block,
+            &timestamp,
+            &claim,
+        );
+        let pool_time = pool_start + started.elapsed();
+        assert_eq!(verified, Ok(true), "the claim must verify");
+        // The first rounds build the fixed-base table, once per process.
+        if round >= 20 {
+            client.push(client_time);
+            server.push(pool_time);
+        }
+    }
+    let (p50, p99) = percentiles(&mut client);
+    row(
+        "SRP client math per sign-in (A, then the password claim)",
+        &format!("p50 {} · p99 {}", ms(p50), ms(p99)),
+        "≤ 3 ms",
+        &verdict_max(p99.as_secs_f64() * 1000.0, 3.0, "ms"),
+    );
+    let (p50, p99) = percentiles(&mut server);
+    row(
+        "local pool SRP math per sign-in (B, then checking the claim)",
+        &format!("p50 {} · p99 {}", ms(p50), ms(p99)),
+        "—",
+        "—",
+    );
+}
+
+async fn pool_sign_ups(direct: &UserPoolClient) {
+    let mut samples = Vec::new();
+    for i in 0..40 {
+        let started = Instant::now();
+        direct
+            .sign_up(&format!("signup{i}"), &Secret::new(PASSWORD), Vec::new())
+            .await
+            .expect("sign-up");
+        samples.push(started.elapsed());
+    }
+    let (p50, p99) = percentiles(&mut samples);
+    row(
+        "local pool SignUp (argon2id hash, SRP verifier, SQLite)",
+        &format!("p50 {} · p99 {}", ms(p50), ms(p99)),
+        "—",
+        "—",
+    );
+}
+
+/// The same SRP sign-in through the app's server function and directly with the client.
+async fn sign_in_overhead(app: &App, direct: &UserPoolClient) {
+    // No cookie store: every sign-in starts anonymous, as a new visitor's would.
+    let visitor = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let (mut through_app, mut straight) = (Vec::new(), Vec::new());
+    for round in 0..220 {
+        let started = Instant::now();
+        let response = visitor
+            .post(app.url("/api/sign_in"))
+            .header(ORIGIN, &app.base)
+            .header(ACCEPT, "application/json")
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(format!("username=bench&password={}", "Corr3ct-horse%21"))
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let _ = response.bytes().await;
+        let app_time = started.elapsed();
+        assert!(
+            status.is_success() || status.is_redirection(),
+            "sign-in answered {status}"
+        );
+        let started = Instant::now();
+        direct
+            .sign_in_srp("bench", &Secret::new(PASSWORD))
+            .await
+            .expect("direct sign-in");
+        let direct_time = started.elapsed();
+        // The first rounds warm connections and caches.
+        if round >= 20 {
+            through_app.push(app_time);
+            straight.push(direct_time);
+        }
+    }
+    let (app50, app99) = percentiles(&mut through_app);
+    let (d50, d99) = percentiles(&mut straight);
+    row(
+        "sign-in through the app (POST /api/sign_in, SRP, session)",
+        &format!("p50 {} · p99 {}", ms(app50), ms(app99)),
+        "—",
+        "—",
+    );
+    row(
+        "the same Cognito calls made directly by the client",
+        &format!("p50 {} · p99 {}", ms(d50), ms(d99)),
+        "—",
+        "—",
+    );
+    let over50 = app50.saturating_sub(d50);
+    let over99 = app99.saturating_sub(d99);
+    row(
+        "**app overhead per sign-in** (difference)",
+        &format!("p50 {} · p99 {}", ms(over50), ms(over99)),
+        "≤ 5 ms p99",
+        &verdict_max(over99.as_secs_f64() * 1000.0, 5.0, "ms"),
+    );
+}
+
+/// A real signed-in session record (tokens from a real sign-in).
+async fn signed_in_record(app: &App, auth: &Auth) -> Record {
+    let visitor = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let response = visitor
+        .post(app.url("/api/sign_in"))
+        .header(ORIGIN, &app.base)
+        .header(ACCEPT, "text/html")
+        .form(&[("username", "bench"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let cookie = response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("session="))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned)
+        .expect("a session cookie");
+    let id: Id = cookie.parse().expect("a session id");
+    auth.sessions
+        .load(&id)
+        .await
+        .expect("store")
+        .expect("the session")
+}
+
+async fn session_stores(record: &Record) {
+    let dir = std::env::temp_dir().join(format!("ca-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut stores = vec![
+        ("memory", SessionStoreUrl::Memory),
+        (
+            "SQLite",
+            format!("sqlite://{}", dir.join("sessions.sqlite3").display())
+                .parse()
+                .unwrap(),
+        ),
+    ];
+    let redis = start_redis(&dir);
+    if let Some((port, _)) = &redis {
+        stores.push((
+            "Redis",
+            format!("redis://127.0.0.1:{port}").parse().unwrap(),
+        ));
+    }
+    for (name, url) in stores {
+        let store = AppSessionStore::open(&url).await.expect("store opens");
+        let (mut sets, mut gets) = (Vec::new(), Vec::new());
+        for _ in 0..1000 {
+            let mut fresh = record.clone();
+            fresh.id = Id::default();
+            let started = Instant::now();
+            store.save(&fresh).await.expect("save");
+            sets.push(started.elapsed());
+            let started = Instant::now();
+            let loaded = store.load(&fresh.id).await.expect("load");
+            gets.push(started.elapsed());
+            assert!(loaded.is_some());
+        }
+        let (s50, s99) = percentiles(&mut sets);
+        let (g50, g99) = percentiles(&mut gets);
+        row(
+            &format!("session store {name}: set / get"),
+            &format!(
+                "set p50 {} · p99 {}; get p50 {} · p99 {}",
+                us(s50),
+                us(s99),
+                us(g50),
+                us(g99)
+            ),
+            "—",
+            "—",
+        );
+    }
+    if redis.is_none() {
+        row(
+            "session store Redis",
+            "not measured (no redis-server on PATH)",
+            "—",
+            "—",
+        );
+    }
+    if let Some((_, mut child)) = redis {
+        let _ = child.kill();
+    }
+}
+
+fn start_redis(dir: &std::path::Path) -> Option<(u16, std::process::Child)> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .ok()?
+        .local_addr()
+        .ok()?
+        .port();
+    let child = std::process::Command::new("redis-server")
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    for _ in 0..50 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Some((port, child));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    None
+}
+
+/// Resident memory added per signed-in session in the memory store.
+async fn session_memory(record: &Record) {
+    let store = AppSessionStore::open(&SessionStoreUrl::Memory)
+        .await
+        .unwrap();
+    let bytes = serde_json::to_vec(&record.data)
+        .map(|v| v.len())
+        .unwrap_or(0);
+    let before = resident_bytes();
+    let mut stored = 0usize;
+    for target in [10_000usize, 100_000] {
+        while stored < target {
+            let mut fresh = record.clone();
+            fresh.id = Id::default();
+            store.save(&fresh).await.unwrap();
+            stored += 1;
+        }
+        let per_session = (resident_bytes().saturating_sub(before)) as f64 / stored as f64;
+        row(
+            &format!("memory per signed-in session, {target} sessions (memory store)"),
+            &format!(
+                "{:.1} kB (the session's data is {:.1} kB as JSON)",
+                per_session / 1000.0,
+                bytes as f64 / 1000.0
+            ),
+            "≤ 8 kB",
+            &verdict_max(per_session / 1000.0, 8.0, "kB"),
+        );
+    }
+    // Reads stay fast with 100k sessions stored.
+    let mut gets = Vec::new();
+    for _ in 0..1000 {
+        let started = Instant::now();
+        let _ = store.load(&record.id).await;
+        gets.push(started.elapsed());
+    }
+    let (g50, g99) = percentiles(&mut gets);
+    row(
+        "memory store get with 100k sessions",
+        &format!("p50 {} · p99 {}", us(g50), us(g99)),
+        "no degradation",
+        "see the set/get row above",
+    );
+}
+
+/// A bare axum handler answering every request with `file`'s bytes as HTML.
+async fn plain(port: &str, file: &str) {
+    let body = axum::body::Bytes::from(std::fs::read(file).expect("the page"));
+    let app = axum::Router::new().fallback(move || {
+        let body = body.clone();
+        async move {
+            (
+                [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                body,
+            )
+        }
+    });
+    let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}"))
+        .await
+        .unwrap();
+    axum::serve(listener, app).await.unwrap();
+}
+
+/// `users` people sign up, confirm (signed in), sign out and sign in again, all at once.
+async fn concurrent(base: &str, server_pid: &str, users: usize) {
+    let app = App::at(base);
+    let started = Instant::now();
+    let run = |i: usize| {
+        let app = app.clone();
+        async move {
+            let username = format!("load{i}x{}", std::process::id());
+            let client = browser();
+            let (status, location) = app
+                .post(
+                    &client,
+                    "/api/sign_up",
+                    &[
+                        ("username", username.as_str()),
+                        ("password", PASSWORD),
+                        ("confirm_password", PASSWORD),
+                        ("email", &format!("{username}@example.com")),
+                    ],
+                )
+                .await;
+            if (status, location.as_str()) != (302, "/confirm-signup") {
+                return Err(format!("sign-up: {status} {location}"));
+            }
+            let code = app.last_code(&username).await;
+            let (status, location) = app
+                .post(&client, "/api/confirm_sign_up", &[("code", &code)])
+                .await;
+            if location != "/account" {
+                return Err(format!("confirm: {status} {location}"));
+            }
+            app.post(&client, "/api/sign_out", &[]).await;
+            let (status, location) = app
+                .post(
+                    &client,
+                    "/api/sign_in",
+                    &[("username", username.as_str()), ("password", PASSWORD)],
+                )
+                .await;
+            if location != "/account" {
+                return Err(format!("sign-in: {status} {location}"));
+            }
+            Ok(())
+        }
+    };
+    let results = futures::future::join_all((0..users).map(run)).await;
+    let elapsed = started.elapsed();
+    let errors: Vec<&String> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+    let peak_kb: u64 = std::fs::read_to_string(format!("/proc/{server_pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0);
+    row(
+        &format!("{users} concurrent sign-ups + sign-ins (local pool)"),
+        &format!(
+            "{:.1} s, {:.1} users/s ({} requests each)",
+            elapsed.as_secs_f64(),
+            users as f64 / elapsed.as_secs_f64(),
+            5
+        ),
+        "—",
+        "—",
+    );
+    row(
+        "errors among them",
+        &format!(
+            "{}{}",
+            errors.len(),
+            errors
+                .first()
+                .map(|e| format!(" (first: {e})"))
+                .unwrap_or_default()
+        ),
+        "0",
+        if errors.is_empty() {
+            "meets"
+        } else {
+            "**misses**"
+        },
+    );
+    row(
+        "server peak RSS during them",
+        &format!("{:.0} MB", peak_kb as f64 / 1024.0),
+        "< 1 GB",
+        &verdict_max(peak_kb as f64 / 1024.0, 1024.0, "MB"),
+    );
+}
