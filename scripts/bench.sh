@@ -30,13 +30,15 @@ fi
 export PATH="$PWD/$tools/node_modules/.bin:$PATH"
 
 echo "== release builds"
-cargo leptos build --release --project cognito-authenticator
+# The suite first: building it also builds the server binary, without the settings
+# cargo-leptos compiles in (the name of the wasm file), so cargo-leptos builds it again after.
 suite=$(cargo bench --features ssr --bench suite --no-run --message-format=json 2>/dev/null |
   python3 -c 'import json, sys
 for line in sys.stdin:
     m = json.loads(line)
     if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "suite" and m.get("executable"):
         print(m["executable"])')
+cargo leptos build --release --precompress --project cognito-authenticator
 server=target/release/cognito-authenticator
 work=$(mktemp -d)
 rows="$work/rows.md"
@@ -109,6 +111,7 @@ print(c.execute("select count(*) from sessions").fetchone()[0])' "$work/data-$po
 echo "| sessions written by the anonymous page views above | $sessions | 0 | $([ "$sessions" = 0 ] && echo meets || echo '**misses**') |" | tee -a "$rows"
 
 echo "== bundle size and page load"
+# The sizes of the built files (the precompressed copies cargo-leptos wrote are not counted).
 node benches/bundle-size.mjs target/site/pkg "$work/signin.html" | tee -a "$rows"
 "$suite" account "http://127.0.0.1:$port" pageload
 node benches/page-load.mjs "http://127.0.0.1:$port" pageload Corr3ct-horse! | tee -a "$rows"

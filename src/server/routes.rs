@@ -169,6 +169,31 @@ fn request_locale(auth: &Auth, parts: &axum::http::request::Parts) -> Locale {
 /// [`provide_auth_context`] and the `CurrentUser` extractor, the session layer, the origin
 /// check on posts, security headers, a body limit, `/healthz`, the stylesheet at
 /// [`STYLESHEET_PATH`] and, on the embedded pool, the pool with its outbox and console.
+///
+/// ```no_run
+/// use cognito_authenticator::server::{connect, mount, provide_auth_context, AuthConfig, Clock};
+/// use leptos::prelude::*;
+/// use leptos_axum::{generate_route_list, LeptosRoutes};
+///
+/// # #[component] fn App() -> impl IntoView { () }
+/// # fn shell(_: LeptosOptions) -> impl IntoView { view! { <App /> } }
+/// # async fn run(options: LeptosOptions) -> Result<(), String> {
+/// let config = AuthConfig::from_env()
+///     .map_err(|problems| problems.join("; "))?
+///     .with_totp_issuer("Example Inc.");
+/// let auth = connect(config, "http://127.0.0.1:3000", Clock::system()).await?;
+/// let routes = generate_route_list(App);
+/// let app = axum::Router::new()
+///     .leptos_routes_with_context(&options, routes, provide_auth_context, {
+///         let options = options.clone();
+///         move || shell(options.clone())
+///     })
+///     .with_state(options);
+/// let app = mount(app, &auth);
+/// # let _ = app;
+/// # Ok(())
+/// # }
+/// ```
 pub fn mount(app: Router, auth: &Auth) -> Router {
     let session_layer = SessionManagerLayer::new(auth.sessions.clone())
         .with_name(auth.config.cookie_name())
