@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/tools.sh
 export PATH="$HOME/.cargo/bin:$PATH"
-exec cargo leptos serve
+exec cargo leptos serve --project cognito-authenticator
