@@ -7,19 +7,8 @@ cd "$(dirname "$0")/.."
 ./scripts/tools.sh
 export PATH="$HOME/.cargo/bin:$PWD/end2end/node_modules/.bin:$PATH"
 
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
-missing=()
-command -v wrk >/dev/null || missing+=(wrk)
-[ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium)
-command -v redis-server >/dev/null || missing+=(redis-server)
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "bench: installing ${missing[*]}"
-  as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-if [ ! -d end2end/node_modules/@playwright/test ]; then
-  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
-fi
+# wrk drives the load; Chromium the page loads; redis-server one of the session stores.
+./scripts/system-packages.sh wrk chromium redis-server
 
 # wasm-opt for the release browser build: npm's binaryen (Debian's breaks hydration, and
 # cargo-leptos cannot download its own here).

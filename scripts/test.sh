@@ -6,20 +6,8 @@ cd "$(dirname "$0")/.."
 ./scripts/tools.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 # Debian's chromium for Playwright, and redis-server for the shared-session tests.
-missing=()
-[ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium)
-command -v redis-server >/dev/null || missing+=(redis-server)
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "test: installing ${missing[*]}"
-  as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-if [ ! -d end2end/node_modules/@playwright/test ] || [ ! -d end2end/node_modules/@axe-core/playwright ]; then
-  echo "test: installing the end-to-end test packages"
-  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
-fi
+./scripts/system-packages.sh chromium redis-server
 
 echo "== cargo fmt --check"
 cargo fmt --all --check

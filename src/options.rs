@@ -253,11 +253,11 @@ impl AuthOptions {
         self.form_fields.get(&(screen, name.to_owned()))
     }
 
-    /// The view for `place` on `screen`: its own slot, else the global header or footer.
-    pub fn slot_view(&self, screen: Screen, place: SlotPlace) -> Option<ViewFn> {
-        self.slots
-            .get(&(screen, place))
-            .cloned()
+    /// The view for `place` on `screen`: its own slot, else the global header or footer
+    /// (`None`: a card that is no customisable screen gets the global ones only).
+    pub fn slot_view(&self, screen: Option<Screen>, place: SlotPlace) -> Option<ViewFn> {
+        screen
+            .and_then(|screen| self.slots.get(&(screen, place)).cloned())
             .or_else(|| match place {
                 SlotPlace::Header => self.header.clone(),
                 SlotPlace::Footer => self.footer.clone(),

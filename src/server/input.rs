@@ -111,6 +111,13 @@ pub fn phone(dial_code: &str, number: &str) -> Result<Option<String>, AppError> 
     check_e164(format!("{dial}{national}")).map(Some)
 }
 
+/// A phone number typed as the username (with its calling code): the E.164 username.
+pub fn phone_username(dial_code: &str, number: &str) -> Result<String, AppError> {
+    phone(dial_code, number)
+        .map_err(|e| e.on("username"))?
+        .ok_or_else(|| AppError::field(ErrorKind::Required, "username"))
+}
+
 fn check_e164(value: String) -> Result<String, AppError> {
     if local_pool::pool::is_valid_phone(&value) {
         Ok(value)

@@ -114,9 +114,7 @@ mod ssr {
         let username = if dial_code.is_empty() {
             input::username(username)?
         } else {
-            input::phone(dial_code, username)
-                .map_err(|e| e.on("username"))?
-                .ok_or_else(|| AppError::field(crate::error::ErrorKind::Required, "username"))?
+            input::phone_username(dial_code, username)?
         };
         input::password(password, "password")?;
         let cognito = &ctx.auth.cognito;

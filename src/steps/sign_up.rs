@@ -145,7 +145,7 @@ fn SignUpForm(state: PageState) -> impl IntoView {
     let options = use_auth_options();
     let fields = sign_up_fields(&state, &options);
     let mechanism = options.sign_in_mechanism().as_str();
-    let form_end = options.slot_view(Screen::SignUp, SlotPlace::FormEnd);
+    let form_end = options.slot_view(Some(Screen::SignUp), SlotPlace::FormEnd);
     view! {
         <AuthCard tab=Tab::CreateAccount heading="signup.heading" screen=Screen::SignUp local_pool=state.local_pool>
             <ActionForm action attr:class="ca-form" attr:novalidate=true>
@@ -219,9 +219,7 @@ mod ssr {
                 email
             }
             LoginMechanism::PhoneNumber => {
-                let phone = input::phone(value("dial_code"), value("username"))
-                    .map_err(|e| e.on("username"))?
-                    .ok_or_else(|| AppError::field(ErrorKind::Required, "username"))?;
+                let phone = input::phone_username(value("dial_code"), value("username"))?;
                 attributes.push(AttributeType::new("phone_number", phone.clone()));
                 phone
             }

@@ -32,17 +32,11 @@ pub fn AuthCard(
     children: Children,
 ) -> impl IntoView {
     let options = use_auth_options();
-    let slot = |place: SlotPlace| match screen {
-        Some(screen) => options.slot_view(screen, place),
-        None => match place {
-            SlotPlace::Header => options.header.clone(),
-            SlotPlace::Footer => options.footer.clone(),
-            SlotPlace::FormEnd => None,
-        },
-    };
-    let header = slot(SlotPlace::Header)
+    let header = options
+        .slot_view(screen, SlotPlace::Header)
         .map(|view| view! { <div class="ca-slot ca-slot--header">{view.run()}</div> });
-    let footer = slot(SlotPlace::Footer)
+    let footer = options
+        .slot_view(screen, SlotPlace::Footer)
         .map(|view| view! { <div class="ca-slot ca-slot--footer">{view.run()}</div> });
     // Without sign-up there is nothing to switch to.
     let tab = tab.filter(|_| !options.hide_sign_up);

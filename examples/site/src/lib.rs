@@ -35,7 +35,7 @@ pub fn auth_options() -> AuthOptions {
         )
         .header(|| view! { <p class="site-brand" data-slot="header">"Club des lecteurs"</p> })
         .slot(Screen::SignIn, SlotPlace::Footer, || {
-            view! { <p data-slot="sign-in-footer">"Besoin d’aide ? Écrivez-nous."</p> }
+            view! { <p data-slot="sign-in-footer">"Besoin d’aide ? Écrivez-nous."</p> }
         })
         .slot(Screen::SignUp, SlotPlace::FormEnd, || {
             view! {

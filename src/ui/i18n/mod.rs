@@ -176,12 +176,12 @@ pub fn current_locale() -> Locale {
 /// else English; an unknown key is shown as itself, so a gap is visible.
 pub fn t(key: &str) -> String {
     let locale = current_locale();
-    if let Some(options) = leptos::prelude::use_context::<crate::options::AuthOptions>() {
-        if let Some(text) = options.messages.get(locale, key) {
-            return text.to_owned();
-        }
-    }
-    bundled(locale, key).unwrap_or(key).to_owned()
+    // Read in place: cloning the options for every string would copy their maps each time.
+    let overridden = leptos::prelude::with_context::<crate::options::AuthOptions, _>(|options| {
+        options.messages.get(locale, key).map(str::to_owned)
+    })
+    .flatten();
+    overridden.unwrap_or_else(|| bundled(locale, key).unwrap_or(key).to_owned())
 }
 
 /// [`t`] with `{name}` placeholders filled in.
