@@ -13,6 +13,8 @@ echo "== cargo fmt --check"
 cargo fmt --all --check
 echo "== clippy (server and tests)"
 cargo clippy --workspace --all-targets --features ssr -- -D warnings
+# The hosted server renders the password helpers as an island.
+cargo clippy --lib --features ssr,islands -- -D warnings
 echo "== clippy (browser build)"
 cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features hydrate,hosted -- -D warnings
 cargo clippy -p example-site --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings

@@ -16,7 +16,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="referrer" content="same-origin" />
-                <HydrationScripts options />
+                // Islands: the pages are server-rendered and their forms post without
+                // JavaScript; only the password helpers are made interactive.
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
@@ -29,12 +31,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Effects run only in the browser: marks the page as interactive (tests wait for it).
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
     view! {
         <Stylesheet id="leptos" href="/pkg/cognito-authenticator.css" />
         <link rel="icon" type="image/svg+xml" href="/favicon.svg" />

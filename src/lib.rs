@@ -22,9 +22,15 @@ pub use ui::authenticator::{
 };
 pub use ui::i18n::{current_locale, Locale, Messages};
 
+/// The hosted pages' browser entry point: islands mode, so only the islands on the page (the
+/// password helpers) are hydrated, by Leptos's loader right after this returns.
 #[cfg(all(feature = "hydrate", feature = "hosted"))]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    leptos::mount::hydrate_islands();
+    // Marks the page as interactive (tests wait for it).
+    if let Some(body) = leptos::prelude::document().body() {
+        let _ = body.set_attribute("data-hydrated", "true");
+    }
 }

@@ -19,6 +19,16 @@ async function codeFor(request: import('@playwright/test').APIRequestContext, de
 }
 
 test('the protected page sends visitors to sign in, and back after', async ({ page, request, javaScriptEnabled }) => {
+  // With JavaScript this site's forms answer in place, through server-function responses:
+  // no token may be in those either.
+  const bodies: Array<{ url: string; body: string }> = [];
+  page.on('response', async (response) => {
+    try {
+      bodies.push({ url: response.url(), body: (await response.body()).toString('utf8') });
+    } catch {
+      // Redirect responses have no body.
+    }
+  });
   const email = `${uniqueName('Reader')}@Club.Example`;
   // Sign up on the site's own form: French, fields in the site's order, terms required.
   await page.goto(`${site}/signup`);
@@ -63,6 +73,10 @@ test('the protected page sends visitors to sign in, and back after', async ({ pa
   await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
   await expect(page).toHaveURL(`${site}/prive`);
   await expect(page.getByTestId('greeting')).toHaveText('Bonjour, Alice !');
+  expect(bodies.some(({ url }) => url.includes('/api/'))).toBe(javaScriptEnabled);
+  for (const { url, body } of bodies) {
+    expect(body, `a token in ${url}`).not.toMatch(/eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/);
+  }
 });
 
 test('an inline authenticator shows its children once signed in', async ({ page, request, javaScriptEnabled }) => {
@@ -148,4 +162,24 @@ test('the example site’s screens have no axe violations', async ({ page, javaS
     const results = await new AxeBuilder({ page }).analyze();
     expect(results.violations.map((v) => `${path}: ${v.id}`)).toEqual([]);
   }
+});
+
+// The site hydrates its whole app (the hosted pages use islands): steps change in place, so focus
+// has to be placed by the app, and the password helpers run as ordinary components.
+test('on a fully hydrated site, steps change in place with focus on the new heading', async ({ page, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, 'without JavaScript every step is a page load, and the browser places focus');
+  await page.goto(`${site}/signin`);
+  await ready(page, javaScriptEnabled);
+  await expect(page.getByRole('heading', { level: 1 })).not.toBeFocused();
+  await page.evaluate(() => ((window as unknown as { inPlace: boolean }).inPlace = true));
+  await page.getByRole('link', { name: 'Créer un compte' }).click();
+  await expect(page).toHaveURL(/\/signup$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Créer un nouveau compte' })).toBeFocused();
+  // No page load happened: the marker set on the previous page is still there.
+  expect(await page.evaluate(() => (window as unknown as { inPlace?: boolean }).inPlace)).toBe(true);
+  const password = page.getByLabel('Mot de passe', { exact: true });
+  await password.fill('abc');
+  await expect(page.locator('[data-rule="password.rule.lowercase"]')).toHaveAttribute('data-met', 'true');
+  await page.locator('[data-field="password"]').getByRole('button', { name: 'Afficher le mot de passe' }).click();
+  await expect(password).toHaveAttribute('type', 'text');
 });

@@ -25,7 +25,9 @@ pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
         })
     };
     // After a refused submission, keyboard and screen-reader users start at the first field
-    // at fault (the alert itself announces form-level errors).
+    // at fault (the alert itself announces form-level errors). A page loaded after the refusal
+    // does it with the field's `autofocus`; this is for errors that arrive in place, on a fully
+    // hydrated page.
     Effect::new(move |_| {
         if error.with(Option::is_some) {
             request_animation_frame(|| {

@@ -341,29 +341,11 @@ pub fn TextField(spec: FieldSpec, #[prop(into)] error: Signal<Option<AppError>>)
         error_id.clone(),
         mine,
     );
-    // A password can be shown while typing; the button needs JavaScript, so it appears only
-    // once the page is interactive.
-    let is_password = input_type == "password";
-    let (shown, set_shown) = signal(false);
-    let (interactive, set_interactive) = signal(false);
-    let (typed, set_typed) = signal(String::new());
-    Effect::new(move |_| set_interactive.set(true));
-    let toggle = is_password.then(|| {
-        view! {
-            <button
-                type="button"
-                class="ca-password-toggle"
-                aria-controls=id.clone()
-                aria-pressed=move || if shown.get() { "true" } else { "false" }
-                hidden=move || !interactive.get()
-                on:click=move |_| set_shown.update(|shown| *shown = !*shown)
-            >
-                {t("button.show_password")}
-            </button>
-        }
-    });
-    let checklist = password_rules.zip(rules_id).map(|(rules, rules_id)| {
-        view! { <PasswordChecklist rules id=rules_id typed /> }
+    let helpers = (input_type == "password").then(|| {
+        let checklist = password_rules
+            .zip(rules_id)
+            .map(|(rules, id)| RuleChecklist::new(rules, id));
+        view! { <PasswordHelpers input_id=id.clone() show_label=t("button.show_password") checklist /> }
     });
     let aria_invalid = move || mine.with(Option::is_some).then_some("true");
     view! {
@@ -373,7 +355,7 @@ pub fn TextField(spec: FieldSpec, #[prop(into)] error: Signal<Option<AppError>>)
                 class="ca-input"
                 id=id.clone()
                 name=name.clone()
-                type=move || if shown.get() { "text".to_owned() } else { input_type.clone() }
+                type=input_type
                 value=value
                 placeholder=placeholder.as_deref().map(t)
                 autocomplete=autocomplete
@@ -382,46 +364,131 @@ pub fn TextField(spec: FieldSpec, #[prop(into)] error: Signal<Option<AppError>>)
                 aria-required=required.then_some("true")
                 aria-invalid=aria_invalid
                 aria-describedby=described
-                on:input=move |ev| {
-                    if is_password {
-                        set_typed.set(event_target_value(&ev));
-                    }
-                }
+                // A page reloaded after a refused form starts at the field at fault.
+                autofocus=move || mine.with(Option::is_some)
             />
-            {toggle}
             {hint.map(|h| view! { <p class="ca-hint" id=format!("{}-hint", field_id(&name))>{t(&h)}</p> })}
-            {checklist}
+            {helpers}
             {error_view(error_id, mine)}
         </div>
     }
 }
 
-/// The pool's password rules, each ticked once the typed password keeps it (with JavaScript;
-/// without it, the list is shown as a reminder).
-#[component]
-fn PasswordChecklist(rules: PasswordRules, id: String, typed: ReadSignal<String>) -> impl IntoView {
-    let items = rules
-        .rules()
-        .into_iter()
-        .map(|rule| {
-            let key = rule_key(rule);
-            let text = t_with(key, &[("n", &rules.minimum_length.to_string())]);
-            let met = move || rules.keeps(rule, &typed.get());
-            view! {
-                <li class="ca-password-rule" data-rule=key data-met=move || met().to_string()>
-                    <span class="ca-visually-hidden">
-                        {move || if met() { t("password.rule.met") } else { t("password.rule.unmet") }} ": "
-                    </span>
-                    {text}
-                </li>
+/// The pool's password rules with their texts, translated on the server: an island gets its
+/// props in the page, not the app's context.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RuleChecklist {
+    /// The element id the password input's `aria-describedby` names.
+    pub id: String,
+    pub rules: PasswordRules,
+    pub intro: String,
+    /// Each rule with its message key (`data-rule`) and text.
+    pub items: Vec<(PasswordRuleKey, String, String)>,
+    /// The screen-reader prefixes of a rule kept and not yet kept.
+    pub met: String,
+    pub unmet: String,
+}
+
+impl RuleChecklist {
+    fn new(rules: PasswordRules, id: String) -> Self {
+        let minimum = rules.minimum_length.to_string();
+        let items = rules
+            .rules()
+            .into_iter()
+            .map(|rule| {
+                let key = rule_key(rule);
+                (rule, key.to_owned(), t_with(key, &[("n", &minimum)]))
+            })
+            .collect();
+        Self {
+            id,
+            rules,
+            intro: t("password.rules"),
+            items,
+            met: t("password.rule.met"),
+            unmet: t("password.rule.unmet"),
+        }
+    }
+}
+
+/// What a password input gains with JavaScript: a show/hide button, and the pool's rules ticked
+/// while typing (listed either way, so they are read before typing). The only interactive part
+/// of the pages in islands mode; it reaches its input by id.
+#[cfg_attr(feature = "islands", island)]
+#[cfg_attr(not(feature = "islands"), component)]
+pub fn PasswordHelpers(
+    input_id: String,
+    show_label: String,
+    checklist: Option<RuleChecklist>,
+) -> impl IntoView {
+    let (shown, set_shown) = signal(false);
+    // The button could do nothing before the page is interactive, so it appears only then.
+    let (interactive, set_interactive) = signal(false);
+    let (typed, set_typed) = signal(String::new());
+    Effect::new(move |_| set_interactive.set(true));
+    {
+        let input_id = input_id.clone();
+        let listener = window_event_listener(leptos::ev::input, move |ev| {
+            let target = event_target::<leptos::web_sys::Element>(&ev);
+            if target.id() == input_id {
+                set_typed.set(event_target_value(&ev));
             }
-        })
-        .collect_view();
+        });
+        on_cleanup(move || listener.remove());
+    }
+    let toggle = {
+        let input_id = input_id.clone();
+        move |_| {
+            let show = !shown.get_untracked();
+            set_shown.set(show);
+            if let Some(input) = document().get_element_by_id(&input_id) {
+                let _ = input.set_attribute("type", if show { "text" } else { "password" });
+            }
+        }
+    };
+    let checklist = checklist.map(|list| {
+        let RuleChecklist {
+            id,
+            rules,
+            intro,
+            items,
+            met,
+            unmet,
+        } = list;
+        let items = items
+            .into_iter()
+            .map(|(rule, key, text)| {
+                let (met, unmet) = (met.clone(), unmet.clone());
+                let kept = move || rules.keeps(rule, &typed.get());
+                view! {
+                    <li class="ca-password-rule" data-rule=key data-met=move || kept().to_string()>
+                        <span class="ca-visually-hidden">
+                            {move || if kept() { met.clone() } else { unmet.clone() }} ": "
+                        </span>
+                        {text}
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <div class="ca-password-rules" id=id>
+                <p class="ca-hint">{intro}</p>
+                <ul>{items}</ul>
+            </div>
+        }
+    });
     view! {
-        <div class="ca-password-rules" id=id>
-            <p class="ca-hint">{t("password.rules")}</p>
-            <ul>{items}</ul>
-        </div>
+        <button
+            type="button"
+            class="ca-password-toggle"
+            aria-controls=input_id
+            aria-pressed=move || if shown.get() { "true" } else { "false" }
+            hidden=move || !interactive.get()
+            on:click=toggle
+        >
+            {show_label}
+        </button>
+        {checklist}
     }
 }
 
@@ -508,6 +575,7 @@ pub fn PhoneField(spec: FieldSpec, #[prop(into)] error: Signal<Option<AppError>>
                     aria-required=required.then_some("true")
                     aria-invalid=aria_invalid
                     aria-describedby=described
+                    autofocus=move || mine.with(Option::is_some)
                 />
             </div>
             {hint.map(|h| view! { <p class="ca-hint" id=format!("{}-hint", field_id(&name))>{t(&h)}</p> })}
@@ -550,7 +618,8 @@ pub fn RadioGroup(
             let id = format!("ca-field-{name}-{value}");
             view! {
                 <label class="ca-radio">
-                    <input type="radio" id=id name=name value=value checked=Some(value) == checked_value />
+                    <input type="radio" id=id name=name value=value checked=Some(value) == checked_value
+                        autofocus=move || Some(value) == checked_value && mine.with(Option::is_some) />
                     <span>{t(label)}</span>
                 </label>
             }
