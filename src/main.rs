@@ -1,6 +1,10 @@
 //! The hosted pages (`cognito-authenticator`) and the standalone Cognito-compatible pool
 //! (`cognito-authenticator local-pool --port 9229`).
 
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[cfg(feature = "ssr")]
 #[tokio::main]
 async fn main() {

@@ -71,6 +71,11 @@ where
     S: ServerFn<Output = Reply, Error = AppError> + Clone + Send + Sync + 'static,
 {
     let from_flash = flash.error.clone();
+    // While the server renders, nothing was submitted in place: the flash is all there is (and
+    // each read of the action's value would build a mapped signal, on every page view).
+    if cfg!(feature = "ssr") {
+        return Signal::stored(from_flash);
+    }
     Signal::derive(move || match action.value().get() {
         Some(Err(error)) => Some(error),
         Some(Ok(_)) => None,
@@ -87,6 +92,9 @@ where
     S: ServerFn<Output = Reply, Error = AppError> + Clone + Send + Sync + 'static,
 {
     let from_flash = flash.notice;
+    if cfg!(feature = "ssr") {
+        return Signal::stored(from_flash);
+    }
     Signal::derive(move || match action.value().get() {
         Some(Ok(reply)) => reply.notice,
         Some(Err(_)) => None,
