@@ -52,6 +52,23 @@ test('the password rules are listed before typing and ticked while typing', asyn
   await expect(page.locator('.ca-password-rule[data-met="false"]')).toHaveCount(0);
 });
 
+test('a password typed before the page is interactive is checked once it is', async ({ page, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, 'the rules are ticked by JavaScript');
+  // Hold the wasm back until the password is in (as autofill or a slow network would).
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/pkg/*.wasm', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto('/signup');
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await expect(page.locator('body')).not.toHaveAttribute('data-hydrated', 'true');
+  release();
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await expect(page.locator('.ca-password-rule[data-met="true"]')).toHaveCount(5);
+});
+
 // The refused form comes back as a page whose field at fault has `autofocus`: the same with or
 // without JavaScript.
 test('a refused submission moves focus to the first field at fault', async ({ page, javaScriptEnabled }) => {

@@ -425,7 +425,21 @@ pub fn PasswordHelpers(
     // The button could do nothing before the page is interactive, so it appears only then.
     let (interactive, set_interactive) = signal(false);
     let (typed, set_typed) = signal(String::new());
-    Effect::new(move |_| set_interactive.set(true));
+    {
+        let input_id = input_id.clone();
+        Effect::new(move |_| {
+            set_interactive.set(true);
+            // The browser may have filled the input before this ran (autofill, back/forward).
+            use leptos::wasm_bindgen::JsCast;
+            if let Some(input) = document().get_element_by_id(&input_id) {
+                set_typed.set(
+                    input
+                        .unchecked_into::<leptos::web_sys::HtmlInputElement>()
+                        .value(),
+                );
+            }
+        });
+    }
     {
         let input_id = input_id.clone();
         let listener = window_event_listener(leptos::ev::input, move |ev| {
