@@ -292,6 +292,43 @@ async fn an_unreachable_cognito_is_said_plainly() {
     assert_ne!(body["jwks"], "ok");
 }
 
+/// The nonce a Content-Security-Policy allows scripts by.
+fn csp_nonce(csp: &str) -> String {
+    csp.split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce in the CSP")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn the_not_found_page_scripts_carry_the_response_nonce() {
+    let app = start().await;
+    let response = browser()
+        .get(app.url("/no-such-page"))
+        .header(ACCEPT, "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    let nonce = csp_nonce(
+        response.headers()["content-security-policy"]
+            .to_str()
+            .unwrap(),
+    );
+    let html = response.text().await.unwrap();
+    let in_page: Vec<&str> = html
+        .split("nonce=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    assert!(!in_page.is_empty(), "the page has its scripts: {html}");
+    assert!(
+        in_page.iter().all(|n| *n == nonce),
+        "every script may run under the CSP: {in_page:?} against {nonce}"
+    );
+}
+
 #[tokio::test]
 async fn pages_carry_the_security_headers_and_a_fresh_nonce() {
     let app = start().await;
@@ -316,12 +353,7 @@ async fn pages_carry_the_security_headers_and_a_fresh_nonce() {
     assert!(csp.contains("frame-ancestors 'none'"));
     assert!(csp.contains("'wasm-unsafe-eval'"));
     assert!(!csp.contains("unsafe-inline"));
-    let nonce = csp
-        .split("'nonce-")
-        .nth(1)
-        .and_then(|rest| rest.split('\'').next())
-        .expect("a nonce in the CSP")
-        .to_owned();
+    let nonce = csp_nonce(&csp);
     assert!(nonce.len() >= 16);
     let html = first.text().await.unwrap();
     assert!(

@@ -94,27 +94,30 @@ pub fn router(auth: Auth, leptos_options: LeptosOptions) -> Router {
         .leptos_routes_with_context(&leptos_options, routes, provide_auth_context, move || {
             shell(shell_options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler(shell))
+        // The not-found page needs the same context as the others (its CSP nonce above all).
+        .fallback(leptos_axum::file_and_error_handler_with_context(
+            provide_auth_context,
+            shell,
+        ))
         .with_state(leptos_options);
     mount(app, &auth)
 }
 
 /// What every render and server function of a request needs: call it as the
 /// `additional_context` of `leptos_routes_with_context` (the hosted app does). It provides the
-/// [`Auth`] service, the page's CSP nonce and the visitor's language.
+/// [`Auth`] service, the page's CSP nonce and the visitor's language. Also give it to
+/// `file_and_error_handler_with_context`, so the not-found page gets the nonce too.
 pub fn provide_auth_context() {
-    let parts = use_context::<axum::http::request::Parts>();
-    let Some(auth) = parts
-        .as_ref()
-        .and_then(|p| p.extensions.get::<Auth>().cloned())
-    else {
+    // Without a request there is nothing to render (that handler serving a static file).
+    let Some(parts) = use_context::<axum::http::request::Parts>() else {
+        return;
+    };
+    let Some(auth) = parts.extensions.get::<Auth>().cloned() else {
         tracing::error!("provide_auth_context: the request did not pass through mount()");
         return;
     };
     security::provide_request_nonce();
-    if let Some(parts) = &parts {
-        provide_context(request_locale(&auth, parts));
-    }
+    provide_context(request_locale(&auth, &parts));
     provide_context(auth);
 }
 

@@ -47,7 +47,10 @@ async fn main() {
             let options = options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler(shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context(
+            provide_auth_context,
+            shell,
+        ))
         .with_state(options);
     let app = mount(app, &auth);
     axum::serve(
