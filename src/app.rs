@@ -34,6 +34,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="leptos" href="/pkg/cognito-authenticator.css" />
         <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
+        // Until a step's card sets its own.
         <Title text="Account" />
         <Router>
             <main class="ca-page">
@@ -55,6 +56,7 @@ fn NotFound() -> impl IntoView {
         }
     }
     view! {
+        <Title text=t("page.not_found") />
         <section class="ca-card">
             <h1 class="ca-heading">{t("page.not_found")}</h1>
             <p><a href=Step::SignIn.route()>{t("link.back_to_sign_in")}</a></p>

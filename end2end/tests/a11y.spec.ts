@@ -27,6 +27,19 @@ test('the password can be shown and hidden again', async ({ page, javaScriptEnab
   await expect(password).toHaveAttribute('type', 'password');
 });
 
+test('each page is titled by its step, which is what a screen reader announces first', async ({ page, javaScriptEnabled }) => {
+  await page.goto('/signin');
+  await ready(page, javaScriptEnabled);
+  await expect(page).toHaveTitle('Sign in to your account');
+  await page.getByRole('link', { name: 'Create Account' }).click();
+  await expect(page).toHaveURL(/\/signup$/);
+  await expect(page).toHaveTitle('Create a new account');
+  await page.goto('/forgot-password');
+  await expect(page).toHaveTitle('Reset your password');
+  await page.goto('/no-such-page');
+  await expect(page).toHaveTitle('Page not found');
+});
+
 test('new passwords are marked for password managers', async ({ page }) => {
   await page.goto('/signup');
   await expect(page.getByLabel('Password', { exact: true })).toHaveAttribute('autocomplete', 'new-password');

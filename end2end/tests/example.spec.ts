@@ -99,6 +99,8 @@ test('an inline authenticator shows its children once signed in', async ({ page,
   await page.goto(`${site}/membres`);
   await ready(page, javaScriptEnabled);
   await expect(page.getByTestId('members')).toHaveCount(0);
+  // The authenticator is part of the site's page: the title stays the site's.
+  await expect(page).toHaveTitle('Club des lecteurs');
   await page.getByLabel('Adresse e-mail du club').fill(email);
   await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
   await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
@@ -175,6 +177,7 @@ test('on a fully hydrated site, steps change in place with focus on the new head
   await page.getByRole('link', { name: 'Créer un compte' }).click();
   await expect(page).toHaveURL(/\/signup$/);
   await expect(page.getByRole('heading', { level: 1, name: 'Créer un nouveau compte' })).toBeFocused();
+  await expect(page).toHaveTitle('Créer un nouveau compte');
   // No page load happened: the marker set on the previous page is still there.
   expect(await page.evaluate(() => (window as unknown as { inPlace?: boolean }).inPlace)).toBe(true);
   const password = page.getByLabel('Mot de passe', { exact: true });

@@ -5,6 +5,7 @@ use crate::options::{use_auth_options, Screen, SlotPlace};
 use crate::ui::i18n::t;
 use leptos::html::H1;
 use leptos::prelude::*;
+use leptos_meta::Title;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Set once the first page is on screen: later cards arrived by navigating in place.
@@ -70,7 +71,13 @@ pub fn AuthCard(
             }
         }
     });
+    // Each step is its own page (in islands mode and without JavaScript), and the title is the
+    // first thing a screen reader reads of it. Inside an embedder's page the title is theirs.
+    let title = use_context::<crate::ui::authenticator::InlineAuthenticator>()
+        .is_none()
+        .then(|| view! { <Title text=t(heading) /> });
     view! {
+        {title}
         <section class="ca-card" data-step=heading data-screen=screen.map(|s| format!("{s:?}"))>
             {header}
             {tabs}
