@@ -108,6 +108,21 @@ async fn two_instances_share_sessions_through_redis_and_survive_it_going_away() 
         .unwrap();
     assert_eq!(response.status(), 503);
     assert!(response.text().await.unwrap().contains("please try again"));
+    // In the visitor's language, as the pages are.
+    let response = browser()
+        .post(second.url("/api/sign_in"))
+        .header(ACCEPT, "text/html")
+        .header("accept-language", "fr-FR,fr;q=0.9")
+        .header("origin", &second.base)
+        .form(&[("username", "rhea"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 503);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("<html lang=\"fr\">"), "{html}");
+    assert!(html.contains("réessayez dans un instant"), "{html}");
+    assert!(html.contains("Retour à la connexion"), "{html}");
     let health = browser().get(second.url("/healthz")).send().await.unwrap();
     assert_eq!(health.status(), 503);
 

@@ -6,7 +6,7 @@ use super::security;
 use super::session_store::AppSessionStore;
 use super::{AuthConfig, Backend};
 use crate::app::{shell, App};
-use crate::ui::i18n::{Locale, LOCALE_COOKIE};
+use crate::ui::i18n::{bundled, Locale, LOCALE_COOKIE};
 use axum::Router;
 use cognito_idp::jwt::JwtVerifier;
 use cognito_idp::{Clock, CognitoClient, Secret, UserPoolClient};
@@ -263,20 +263,39 @@ async fn explain_store_failures(
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
-    let response = next.run(request).await;
+    // In the visitor's language, chosen as for the pages (the Leptos app is not involved here).
+    let (parts, body) = request.into_parts();
+    let locale = parts
+        .extensions
+        .get::<Auth>()
+        .map(|auth| request_locale(auth, &parts))
+        .unwrap_or_default();
+    let response = next
+        .run(axum::extract::Request::from_parts(parts, body))
+        .await;
     let bare = response.status() == axum::http::StatusCode::INTERNAL_SERVER_ERROR
         && axum::body::HttpBody::size_hint(response.body()).exact() == Some(0);
     if !bare {
         return response;
     }
+    let text = |key| local_pool::outbox::escape(bundled(locale, key).unwrap_or(key));
+    let (heading, message, back) = (
+        text("store_failure.heading"),
+        text("store_failure.message"),
+        text("link.back_to_sign_in"),
+    );
+    let page = format!(
+        "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{heading}</title></head>\
+<body><main><h1>{heading}</h1><p role=\"alert\">{message}</p>\
+<p><a href=\"{sign_in}\">{back}</a></p></main></body></html>",
+        lang = locale.tag(),
+        sign_in = crate::flow::Step::SignIn.route(),
+    );
     (
         axum::http::StatusCode::SERVICE_UNAVAILABLE,
         [(axum::http::header::RETRY_AFTER, "5")],
-        axum::response::Html(
-            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Please try again</title></head>\
-<body><main><h1>Please try again</h1><p role=\"alert\">We could not save your session just now. Nothing was lost; please try again in a moment.</p>\
-<p><a href=\"/signin\">Back to sign in</a></p></main></body></html>",
-        ),
+        axum::response::Html(page),
     )
         .into_response()
 }

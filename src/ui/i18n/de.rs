@@ -176,4 +176,6 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("error.reference", "Referenz:"),
     ("loading", "Wird geladen…"),
     ("sentence.end", "."),
+    ("store_failure.heading", "Bitte versuchen Sie es erneut"),
+    ("store_failure.message", "Ihre Sitzung konnte gerade nicht gespeichert werden. Es ist nichts verloren gegangen; bitte versuchen Sie es gleich noch einmal."),
 ];

@@ -176,4 +176,6 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("error.reference", "Reference:"),
     ("loading", "Loading…"),
     ("sentence.end", "."),
+    ("store_failure.heading", "Please try again"),
+    ("store_failure.message", "We could not save your session just now. Nothing was lost; please try again in a moment."),
 ];

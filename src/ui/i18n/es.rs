@@ -176,4 +176,6 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("error.reference", "Referencia:"),
     ("loading", "Cargando…"),
     ("sentence.end", "."),
+    ("store_failure.heading", "Vuelve a intentarlo"),
+    ("store_failure.message", "No hemos podido guardar tu sesión ahora mismo. No se ha perdido nada; vuelve a intentarlo en un momento."),
 ];

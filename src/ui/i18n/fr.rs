@@ -176,4 +176,6 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("error.reference", "Référence :"),
     ("loading", "Chargement…"),
     ("sentence.end", "."),
+    ("store_failure.heading", "Veuillez réessayer"),
+    ("store_failure.message", "Nous n’avons pas pu enregistrer votre session à l’instant. Rien n’a été perdu ; réessayez dans un instant."),
 ];

@@ -176,4 +176,6 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("error.reference", "参照番号："),
     ("loading", "読み込み中…"),
     ("sentence.end", "。"),
+    ("store_failure.heading", "もう一度お試しください"),
+    ("store_failure.message", "現在セッションを保存できませんでした。失われたものはありません。少し待ってからもう一度お試しください。"),
 ];
