@@ -58,8 +58,10 @@ fn NotFound() -> impl IntoView {
     view! {
         <Title text=t("page.not_found") />
         <section class="ca-card">
-            <h1 class="ca-heading">{t("page.not_found")}</h1>
-            <p><a href=Step::SignIn.route()>{t("link.back_to_sign_in")}</a></p>
+            <div class="ca-card-body">
+                <h1 class="ca-heading">{t("page.not_found")}</h1>
+                <p><a href=Step::SignIn.route()>{t("link.back_to_sign_in")}</a></p>
+            </div>
         </section>
     }
 }

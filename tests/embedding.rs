@@ -53,16 +53,9 @@ async fn embedded(config: AuthConfig) -> App {
 async fn the_current_user_extractor_sees_who_signed_in() {
     let app = embedded(AuthConfig::local(None, quiet_pool())).await;
     let client = browser();
-    let anonymous = client.get(app.url("/me")).send().await.unwrap();
-    assert_eq!(anonymous.status(), 401);
-    let text = client
-        .get(app.url("/maybe"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (status, _) = app.page(&client, "/me").await;
+    assert_eq!(status, 401);
+    let (_, text) = app.page(&client, "/maybe").await;
     assert_eq!(text, "anonymous");
 
     app.sign_up(&client, "embedded1").await;
@@ -71,20 +64,12 @@ async fn the_current_user_extractor_sees_who_signed_in() {
         .post(&client, "/api/confirm_sign_up", &[("code", &code)])
         .await;
     assert_eq!((status, location.as_str()), (302, "/account"));
-    let signed_in = client.get(app.url("/me")).send().await.unwrap();
-    assert_eq!(signed_in.status(), 200);
+    let (status, text) = app.page(&client, "/me").await;
     assert_eq!(
-        signed_in.text().await.unwrap(),
-        "embedded1 embedded1@example.com -"
+        (status, text.as_str()),
+        (200, "embedded1 embedded1@example.com -")
     );
-    let text = client
-        .get(app.url("/maybe"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, text) = app.page(&client, "/maybe").await;
     assert_eq!(text, "embedded1");
 }
 
@@ -129,14 +114,7 @@ async fn sign_up_sends_the_attributes_the_form_asks_for() {
     let code = app.last_code("attrs1").await;
     app.post(&client, "/api/confirm_sign_up", &[("code", &code)])
         .await;
-    let text = client
-        .get(app.url("/me"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, text) = app.page(&client, "/me").await;
     assert_eq!(text, "attrs1 attrs1@example.com Ann");
 }
 

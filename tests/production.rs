@@ -98,26 +98,20 @@ async fn two_instances_share_sessions_through_redis_and_survive_it_going_away() 
     let (status, html) = second.page(&client, "/account").await;
     assert!(status == 200 || status == 503, "got {status}");
     assert!(html.contains(UNAVAILABLE), "a retryable message: {html}");
-    let response = browser()
-        .post(second.url("/api/sign_in"))
-        .header(ACCEPT, "text/html")
-        .header("origin", &second.base)
-        .form(&[("username", "rhea"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let sign_in_while_down = |language: &'static str| {
+        browser()
+            .post(second.url("/api/sign_in"))
+            .header(ACCEPT, "text/html")
+            .header("accept-language", language)
+            .header("origin", &second.base)
+            .form(&[("username", "rhea"), ("password", PASSWORD)])
+            .send()
+    };
+    let response = sign_in_while_down("en").await.unwrap();
     assert_eq!(response.status(), 503);
     assert!(response.text().await.unwrap().contains("please try again"));
     // In the visitor's language, as the pages are.
-    let response = browser()
-        .post(second.url("/api/sign_in"))
-        .header(ACCEPT, "text/html")
-        .header("accept-language", "fr-FR,fr;q=0.9")
-        .header("origin", &second.base)
-        .form(&[("username", "rhea"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let response = sign_in_while_down("fr-FR,fr;q=0.9").await.unwrap();
     assert_eq!(response.status(), 503);
     let html = response.text().await.unwrap();
     assert!(html.contains("<html lang=\"fr\">"), "{html}");

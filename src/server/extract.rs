@@ -82,13 +82,9 @@ async fn signed_in(parts: &mut Parts) -> Result<Option<CurrentUser>, CurrentUser
         .await
         .map_err(|_| CurrentUserRejection::NotMounted)?;
     let ctx = Ctx::for_request(auth, session, parts);
-    Ok(ctx.current_user().await.map(|user| CurrentUser {
-        user: AuthUser {
-            username: user.username,
-            sub: user.sub,
-            attributes: user.attributes,
-        },
-        access_token: user.access_token,
+    Ok(ctx.current_user().await.map(|signed_in| CurrentUser {
+        user: signed_in.user(),
+        access_token: signed_in.access_token,
     }))
 }
 

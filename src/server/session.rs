@@ -58,6 +58,17 @@ pub struct SignedIn {
     pub totp_setup: Option<crate::flow::TotpSetupView>,
 }
 
+impl SignedIn {
+    /// The user as components and handlers see them: the claims, no tokens.
+    pub fn user(&self) -> crate::flow::AuthUser {
+        crate::flow::AuthUser {
+            username: self.username.clone(),
+            sub: self.sub.clone(),
+            attributes: self.attributes.clone(),
+        }
+    }
+}
+
 /// Loads the session record, so a store that cannot be reached is noticed (and said) before
 /// the page pretends the visitor is signed out.
 pub async fn check_store(session: &Session) -> Result<(), tower_sessions::session::Error> {

@@ -31,14 +31,22 @@ where
                 Suspend::new(async move {
                     match state.await {
                         Ok(state) => view(state).into_any(),
-                        Err(error) => {
-                            let error = Signal::stored(Some(error));
-                            view! { <section class="ca-card"><FormError error /></section> }.into_any()
-                        }
+                        Err(error) => view! { <ErrorCard error /> }.into_any(),
                     }
                 })
             }}
         </Suspense>
+    }
+}
+
+/// A card that only says what went wrong (what the page shows could not be loaded).
+#[component]
+fn ErrorCard(error: AppError) -> impl IntoView {
+    let error = Signal::stored(Some(error));
+    view! {
+        <section class="ca-card">
+            <div class="ca-card-body"><FormError error /></div>
+        </section>
     }
 }
 
@@ -106,11 +114,7 @@ where
 #[server(prefix = "/api", endpoint = "current_user")]
 pub async fn current_user() -> Result<Option<AuthUser>, AppError> {
     let ctx = crate::server::Ctx::load().await?;
-    Ok(ctx.current_user().await.map(|user| AuthUser {
-        username: user.username,
-        sub: user.sub,
-        attributes: user.attributes,
-    }))
+    Ok(ctx.current_user().await.map(|user| user.user()))
 }
 
 #[derive(Clone, Copy)]
@@ -189,10 +193,7 @@ where
                             InitialState::SignUp => view! { <SignUpPage /> }.into_any(),
                             InitialState::ForgotPassword => view! { <ForgotPasswordPage /> }.into_any(),
                         },
-                        Err(error) => {
-                            let error = Signal::stored(Some(error));
-                            view! { <section class="ca-card"><FormError error /></section> }.into_any()
-                        }
+                        Err(error) => view! { <ErrorCard error /> }.into_any(),
                     }
                 })
             }}
