@@ -34,7 +34,7 @@ async fn main() {
 const USAGE: &str = "usage:
   cognito-authenticator [serve]          serve the sign-in pages (see README for the environment)
   cognito-authenticator local-pool [--port 9229] [--host 127.0.0.1] [--allow-remote]
-                                   [--data DIR] [--config pool.toml]
+                                   [--allow-host NAME]… [--data DIR] [--config pool.toml]
                                          serve a Cognito-compatible user pool";
 
 #[cfg(feature = "ssr")]
@@ -48,6 +48,16 @@ async fn serve() -> Result<(), String> {
             problems.join("\n  - ")
         )
     })?;
+    // The embedded pool's outbox shows every code: other machines reach it only under the
+    // host names the operator listed (its `allowed_hosts`), never by a bare address.
+    if let cognito_authenticator::server::config::Backend::Local { pool, .. } = &config.backend {
+        if !leptos_options.site_addr.ip().is_loopback() && pool.allowed_hosts.is_empty() {
+            return Err(format!(
+                "LEPTOS_SITE_ADDR {} is not a loopback address, and the embedded local pool is for this machine only; list the host names other machines use in allowed_hosts (LOCAL_POOL_CONFIG) to serve them",
+                leptos_options.site_addr
+            ));
+        }
+    }
     let listener = tokio::net::TcpListener::bind(leptos_options.site_addr)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", leptos_options.site_addr))?;
@@ -89,6 +99,7 @@ async fn local_pool_command(args: &[String]) -> Result<(), String> {
     let mut allow_remote = false;
     let mut data = std::env::var("DATA_DIR").unwrap_or_else(|_| "data".into());
     let mut config_path = None;
+    let mut allowed_hosts = Vec::new();
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         let mut value = |name: &str| rest.next().cloned().ok_or(format!("{name} needs a value"));
@@ -102,6 +113,7 @@ async fn local_pool_command(args: &[String]) -> Result<(), String> {
             "--data" => data = value("--data")?,
             "--config" => config_path = Some(value("--config")?),
             "--allow-remote" => allow_remote = true,
+            "--allow-host" => allowed_hosts.push(value("--allow-host")?),
             other => return Err(format!("unknown option {other:?}\n\n{USAGE}")),
         }
     }
@@ -113,13 +125,18 @@ async fn local_pool_command(args: &[String]) -> Result<(), String> {
             "--host {host} is not a loopback address; add --allow-remote to serve other machines"
         ));
     }
-    let config = match config_path {
+    let mut config = match config_path {
         Some(path) => {
             let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
             PoolConfig::from_toml(&text).map_err(|e| format!("{path}: {e}"))?
         }
         None => PoolConfig::default(),
     };
+    // Served to other machines at a bare address, that address is a name it answers to.
+    if !ip.is_loopback() && !ip.is_unspecified() {
+        allowed_hosts.push(ip.to_string());
+    }
+    config.allowed_hosts.extend(allowed_hosts);
     let listener = tokio::net::TcpListener::bind((ip, port))
         .await
         .map_err(|e| format!("cannot listen on {host}:{port}: {e}"))?;

@@ -69,10 +69,18 @@ error_kinds! {
 }
 
 impl ErrorKind {
-    /// HTTP status Cognito answers with: every modelled client error is 400, internal errors 500.
+    /// HTTP status Cognito answers with: client errors 400 (403 for a refused or unsigned IAM
+    /// call), internal errors 500.
     pub fn http_status(&self) -> u16 {
         match self {
             Self::InternalError => 500,
+            // AWS's own answers to calls that lack the right to be made at all.
+            Self::Other(name)
+                if name == "MissingAuthenticationTokenException"
+                    || name == "AccessDeniedException" =>
+            {
+                403
+            }
             _ => 400,
         }
     }

@@ -69,11 +69,9 @@ impl LocalPool {
             &req.username,
         )?;
         let prevent = client.prevent_user_existence_errors;
-        let user = self
-            .resolve_user(&req.username)
-            .await?
-            .filter(|u| u.enabled || !prevent);
-        let Some(user) = user else {
+        let user = self.resolve_user(&req.username).await?;
+        self.throttle_code_send(&req.username, user.as_ref())?;
+        let Some(user) = user.filter(|u| u.enabled || !prevent) else {
             if prevent {
                 return Ok(CodeDeliveryResponse {
                     code_delivery_details: Some(self.simulated_delivery(&req.username)),

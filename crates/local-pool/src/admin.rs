@@ -338,22 +338,13 @@ impl LocalPool {
 
     pub async fn list_users(&self, req: ListUsersRequest) -> OpResult<ListUsersResponse> {
         self.check_pool(&req.user_pool_id)?;
-        let limit = req.limit.unwrap_or(60);
-        if !(0..=60).contains(&limit) {
-            return Err(fault(ErrorKind::InvalidParameter, "1 validation error detected: Value at 'limit' failed to satisfy constraint: Member must have value less than or equal to 60"));
-        }
+        let limit = crate::pool::page_size("limit", req.limit, 0, 60)?;
         let filter = req
             .filter
             .as_deref()
             .filter(|f| !f.trim().is_empty())
             .map(parse_filter)
             .transpose()?;
-        let start: usize = match &req.pagination_token {
-            Some(token) => token
-                .parse()
-                .map_err(|_| fault(ErrorKind::InvalidParameter, "Invalid pagination token"))?,
-            None => 0,
-        };
         let matching: Vec<UserRecord> = self
             .inner
             .store
@@ -362,8 +353,9 @@ impl LocalPool {
             .into_iter()
             .filter(|u| filter.as_ref().is_none_or(|f| f.matches(u)))
             .collect();
-        let end = (start + limit as usize).min(matching.len());
-        let users = matching[start.min(end)..end]
+        let (start, end) =
+            crate::pool::page(req.pagination_token.as_deref(), limit, matching.len())?;
+        let users = matching[start..end]
             .iter()
             .map(|user| {
                 let mut described = Self::user_type(user);

@@ -52,6 +52,11 @@ fn verified(user: &UserRecord, attribute: &str) -> bool {
         && user.attributes.contains_key(attribute)
 }
 
+/// SMS MFA needs only a phone number: Cognito does not require it to be verified first.
+fn has_phone(user: &UserRecord) -> bool {
+    user.attributes.contains_key("phone_number")
+}
+
 fn json_list(items: &[String]) -> String {
     serde_json::to_string(items).expect("string list serialises")
 }
@@ -141,7 +146,7 @@ impl LocalPool {
         if mfa.totp_enabled && config.offers_factor(TOTP) {
             factors.push(TOTP.to_owned());
         }
-        if mfa.sms_enabled && config.offers_factor(SMS) && verified(user, "phone_number") {
+        if mfa.sms_enabled && config.offers_factor(SMS) && has_phone(user) {
             factors.push(SMS.to_owned());
         }
         if mfa.email_enabled && config.offers_factor(EMAIL) && verified(user, "email") {
@@ -186,7 +191,7 @@ impl LocalPool {
             if config.offers_factor(TOTP) {
                 options.push(TOTP.to_owned());
             }
-            if config.offers_factor(SMS) && verified(user, "phone_number") {
+            if config.offers_factor(SMS) && has_phone(user) {
                 options.push(SMS.to_owned());
             }
             if config.offers_factor(EMAIL) && verified(user, "email") {
@@ -677,7 +682,7 @@ impl LocalPool {
                 if enabled {
                     let ready = match factor {
                         TOTP => mfa.totp_verified,
-                        SMS => verified(&user, "phone_number"),
+                        SMS => has_phone(&user),
                         _ => verified(&user, "email"),
                     };
                     if !ready {

@@ -20,6 +20,10 @@ pub struct PoolConfig {
     pub signup_code_validity_secs: i64,
     /// Wrong codes accepted before `LimitExceededException`.
     pub max_code_attempts: i64,
+    /// Codes sent to one user (`ForgotPassword`, `ResendConfirmationCode`) within
+    /// `code_send_window_secs` before `LimitExceededException`.
+    pub max_code_sends: i64,
+    pub code_send_window_secs: i64,
     /// `OFF`, `OPTIONAL` or `ON` (every user must have a second factor).
     pub mfa: MfaMode,
     /// Second factors the pool offers: `SOFTWARE_TOKEN_MFA`, `SMS_MFA`, `EMAIL_OTP`.
@@ -45,6 +49,10 @@ pub struct PoolConfig {
     pub custom_auth: CustomAuth,
     /// Access keys admin calls must be signed with; empty accepts any signature.
     pub credentials: Vec<crate::sigv4::Credentials>,
+    /// Host names (other than loopback ones) the pool, its outbox and its console answer to;
+    /// read from the top level only. Any other `Host` is refused (DNS rebinding).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub allowed_hosts: Vec<String>,
     /// Print each outbox message on the console (local development).
     pub print_outbox: bool,
     pub argon2: Argon2Params,
@@ -67,6 +75,8 @@ impl Default for PoolConfig {
             password_policy: PasswordPolicy::default(),
             signup_code_validity_secs: 24 * 3600,
             max_code_attempts: 5,
+            max_code_sends: 5,
+            code_send_window_secs: 3600,
             mfa: MfaMode::Off,
             mfa_factors: vec![
                 "SOFTWARE_TOKEN_MFA".into(),
@@ -85,6 +95,7 @@ impl Default for PoolConfig {
             triggers: Triggers::default(),
             custom_auth: CustomAuth::default(),
             credentials: Vec::new(),
+            allowed_hosts: Vec::new(),
             print_outbox: true,
             argon2: Argon2Params::default(),
             device_configuration: None,

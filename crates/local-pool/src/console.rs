@@ -23,13 +23,18 @@ pub const PATH: &str = "/local/console";
 /// The console at `/local/console` (with or without the trailing slash), to merge into a router.
 /// `?pool=<id>` picks one of several pools; the configured one is shown by default.
 pub fn router(pools: impl Into<Pools>) -> Router {
+    let pools: Pools = pools.into();
     Router::new()
         .route(PATH, get(list))
         .route(&format!("{PATH}/"), get(list))
         .route(&format!("{PATH}/users"), post(create))
         .route(&format!("{PATH}/users/{{username}}/{{action}}"), post(act))
         .layer(axum::middleware::from_fn(guard))
-        .with_state(pools.into())
+        .layer(axum::middleware::from_fn_with_state(
+            pools.clone(),
+            crate::guard::allowed_host,
+        ))
+        .with_state(pools)
 }
 
 /// Which pool a console request is about.

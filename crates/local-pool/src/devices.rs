@@ -337,15 +337,10 @@ impl LocalPool {
 
     pub async fn list_devices(&self, req: ListDevicesRequest) -> OpResult<ListDevicesResponse> {
         let user = self.authorize(&req.access_token).await?;
-        let limit = match req.limit {
-            None | Some(0) => MAX_LIST,
-            Some(n) if (1..=MAX_LIST as i64).contains(&n) => n as usize,
-            Some(_) => {
-                return Err(fault(
-                    ErrorKind::InvalidParameter,
-                    "1 validation error detected: Value at 'limit' failed to satisfy constraint: Member must have value less than or equal to 60",
-                ))
-            }
+        // Cognito reads a limit of 0 as "the most it returns".
+        let limit = match crate::pool::page_size("limit", req.limit, 0, MAX_LIST as i64)? {
+            0 => MAX_LIST,
+            n => n,
         };
         let devices: Vec<DeviceRecord> = self
             .inner

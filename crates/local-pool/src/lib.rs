@@ -16,6 +16,7 @@ pub mod pools;
 pub mod server;
 pub mod sigv4;
 pub mod store;
+pub mod throttle;
 pub mod tokens;
 pub mod totp;
 pub mod triggers;

@@ -11,7 +11,14 @@ use axum::{Json, Router};
 /// `GET /`: every pool's messages, as JSON (oldest first) for `Accept: application/json`,
 /// else an HTML page.
 pub fn router(pools: impl Into<Pools>) -> Router {
-    Router::new().route("/", get(show)).with_state(pools.into())
+    let pools: Pools = pools.into();
+    Router::new()
+        .route("/", get(show))
+        .layer(axum::middleware::from_fn_with_state(
+            pools.clone(),
+            crate::guard::allowed_host,
+        ))
+        .with_state(pools)
 }
 
 pub fn escape(text: &str) -> String {

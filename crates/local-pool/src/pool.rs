@@ -92,6 +92,32 @@ pub fn fault(kind: ErrorKind, message: impl Into<String>) -> Fault {
 
 pub type OpResult<T> = Result<T, Fault>;
 
+/// The slice `start..end` of a list of `len` items that a page shows: `token` is the offset a
+/// previous page handed out (only one within the list is valid), `limit` the page size.
+pub(crate) fn page(token: Option<&str>, limit: usize, len: usize) -> OpResult<(usize, usize)> {
+    let start = match token {
+        None => 0,
+        Some(token) => token
+            .parse::<usize>()
+            .ok()
+            .filter(|start| *start <= len)
+            .ok_or_else(|| fault(ErrorKind::InvalidParameter, "Invalid pagination token."))?,
+    };
+    Ok((start, start.saturating_add(limit).min(len)))
+}
+
+/// A page size member (`Limit`, `MaxResults`) checked against Cognito's range `min..=max`.
+pub(crate) fn page_size(member: &str, value: Option<i64>, min: i64, max: i64) -> OpResult<usize> {
+    match value {
+        Some(n) if !(min..=max).contains(&n) => Err(fault(
+            ErrorKind::InvalidParameter,
+            format!("1 validation error detected: Value at '{member}' failed to satisfy constraint: Member must have value between {min} and {max}"),
+        )),
+        Some(n) => Ok(n as usize),
+        None => Ok(max as usize),
+    }
+}
+
 pub(crate) const INCORRECT: &str = "Incorrect username or password.";
 pub(crate) const SESSION_EXPIRED: &str = "Invalid session for the user, session is expired.";
 const SIGNUP_CODE: &str = "signup";
@@ -113,6 +139,9 @@ pub(crate) struct Inner {
     /// argon2 working memory, reused: at most one buffer per permit of `hashing`.
     hashing_memory: std::sync::Mutex<Vec<Vec<argon2::Block>>>,
     pub(crate) fake_seed: String,
+    /// Code sends per user, as Cognito throttles them.
+    code_sends: crate::throttle::Throttle,
+    decoy_hash: tokio::sync::OnceCell<String>,
 }
 
 impl std::fmt::Debug for LocalPool {
@@ -261,6 +290,8 @@ impl LocalPool {
                 hashing,
                 hashing_memory: Default::default(),
                 fake_seed,
+                code_sends: Default::default(),
+                decoy_hash: Default::default(),
             }),
         })
     }
@@ -391,6 +422,16 @@ impl LocalPool {
             .await
             .flatten()
             .ok_or_else(|| fault(ErrorKind::InternalError, "Internal error"))
+    }
+
+    /// A hash made with the pool's parameters, checked against passwords given for unknown
+    /// users so that they cost what a real user's do.
+    async fn decoy_hash(&self) -> OpResult<String> {
+        self.inner
+            .decoy_hash
+            .get_or_try_init(|| async { self.hash_password(&random_token(16)).await })
+            .await
+            .cloned()
     }
 
     pub(crate) async fn verify_password(&self, password: &str, hash: &str) -> bool {
@@ -1065,7 +1106,9 @@ impl LocalPool {
             req.secret_hash.as_ref().map(Secret::expose),
             &req.username,
         )?;
-        let Some(user) = self.resolve_user(&req.username).await? else {
+        let user = self.resolve_user(&req.username).await?;
+        self.throttle_code_send(&req.username, user.as_ref())?;
+        let Some(user) = user else {
             if client.prevent_user_existence_errors {
                 return Ok(CodeDeliveryResponse {
                     code_delivery_details: Some(self.simulated_delivery(&req.username)),
@@ -1096,6 +1139,31 @@ impl LocalPool {
         })
     }
 
+    /// Counts a code send to `login` (the user's name when there is one, else the name asked
+    /// for, so unknown names are throttled alike), refusing past the pool's limit.
+    pub(crate) fn throttle_code_send(
+        &self,
+        login: &str,
+        user: Option<&UserRecord>,
+    ) -> OpResult<()> {
+        let key = user.map_or_else(|| login.trim().to_lowercase(), |u| u.username.clone());
+        let config = self.cfg();
+        let allowed = self.inner.code_sends.allow(
+            &key,
+            self.inner.clock.now(),
+            config.max_code_sends.max(0) as usize,
+            config.code_send_window_secs,
+        );
+        if allowed {
+            Ok(())
+        } else {
+            Err(fault(
+                ErrorKind::LimitExceeded,
+                "Attempt limit exceeded, please try after some time.",
+            ))
+        }
+    }
+
     /// What an unknown user would have been told, so existence is not revealed.
     pub(crate) fn simulated_delivery(&self, login: &str) -> CodeDeliveryDetails {
         if login.starts_with('+') && is_valid_phone(login) {
@@ -1103,12 +1171,23 @@ impl LocalPool {
         } else if is_valid_email(login) {
             Self::details("EMAIL", "email", login)
         } else {
-            let seed = sha256_hex(&format!("{}{login}", self.inner.fake_seed));
-            Self::details(
-                "EMAIL",
-                "email",
-                &format!("{}@{}.com", &seed[..1], &seed[1..2]),
-            )
+            // Drawn, the same for every ask, from what real addresses look like once masked
+            // (any first letter, common providers), so the answer tells nothing.
+            let seed = Sha256::digest(format!("{}{login}", self.inner.fake_seed).as_bytes());
+            const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyz";
+            const DOMAINS: [&str; 8] = [
+                "gmail.com",
+                "outlook.com",
+                "yahoo.com",
+                "icloud.com",
+                "hotmail.com",
+                "proton.me",
+                "gmx.de",
+                "example.org",
+            ];
+            let letter = LETTERS[seed[0] as usize % LETTERS.len()] as char;
+            let domain = DOMAINS[seed[1] as usize % DOMAINS.len()];
+            Self::details("EMAIL", "email", &format!("{letter}@{domain}"))
         }
     }
 
@@ -1127,6 +1206,9 @@ impl LocalPool {
                 let client = self.check_client(&req.client_id, params.get("SECRET_HASH"), login)?;
                 let password = required(params, "PASSWORD")?;
                 let Some(user) = self.resolve_user(login).await? else {
+                    // The same hashing work as for a real user, so timing tells nothing.
+                    let decoy = self.decoy_hash().await?;
+                    self.verify_password(password, &decoy).await;
                     return Err(self.unknown_user_sign_in(&client));
                 };
                 self.check_lockout(&user).await?;

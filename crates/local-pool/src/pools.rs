@@ -62,6 +62,32 @@ fn lowercase_id(len: usize) -> String {
         .collect()
 }
 
+/// The page a `MaxResults`/`NextToken` listing asks for, checked as Cognito checks them: a
+/// whole number from 1 to 60 and a token this listing handed out.
+fn list_page(body: &Value, len: usize) -> OpResult<(usize, usize)> {
+    let max = match body.get("MaxResults") {
+        None | Some(Value::Null) => None,
+        Some(value) => Some(value.as_i64().ok_or_else(|| {
+            invalid("1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must be a whole number")
+        })?),
+    };
+    let max = crate::pool::page_size("maxResults", max, 1, 60)?;
+    let token = match body.get("NextToken") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(token)) => Some(token.as_str()),
+        Some(_) => return Err(invalid("Invalid pagination token.")),
+    };
+    crate::pool::page(token, max, len)
+}
+
+/// Adds `NextToken` when the listing goes on past `end`.
+fn with_next_token(mut listing: Value, end: usize, len: usize) -> Value {
+    if end < len {
+        listing["NextToken"] = Value::String(end.to_string());
+    }
+    listing
+}
+
 /// Seconds of a token validity given in Cognito's units (`TokenValidityUnits`).
 fn to_seconds(value: i64, unit: &str) -> i64 {
     value
@@ -191,7 +217,12 @@ impl Pools {
         self.inner.data_dir.as_ref().map(|d| d.join("pools.json"))
     }
 
-    async fn open_pool(&self, config: PoolConfig) -> Result<LocalPool, String> {
+    async fn open_pool(&self, mut config: PoolConfig) -> Result<LocalPool, String> {
+        // A pool without keys of its own takes the configured pool's, so declaring or creating
+        // a pool never opens a door the configuration had closed.
+        if config.credentials.is_empty() {
+            config.credentials = self.inner.default.config().credentials.clone();
+        }
         let dir = self
             .inner
             .data_dir
@@ -456,7 +487,7 @@ impl Pools {
     pub async fn manage(&self, operation: &str, body: &Value) -> Option<OpResult<Value>> {
         let result = match operation {
             "CreateUserPool" => self.create_user_pool(body).await,
-            "ListUserPools" => Ok(self.list_user_pools(body)),
+            "ListUserPools" => self.list_user_pools(body),
             "DescribeUserPool" => self.describe_user_pool(body).await,
             "UpdateUserPool" => {
                 self.update_pool(body, |config| Self::apply_pool_settings(config, body))
@@ -518,15 +549,18 @@ impl Pools {
         Ok(json!({"UserPool": described}))
     }
 
-    fn list_user_pools(&self, body: &Value) -> Value {
-        let max = body["MaxResults"].as_u64().unwrap_or(60).clamp(1, 60) as usize;
-        let pools: Vec<Value> = self
-            .all()
+    fn list_user_pools(&self, body: &Value) -> OpResult<Value> {
+        let pools = self.all();
+        let (start, end) = list_page(body, pools.len())?;
+        let listed: Vec<Value> = pools[start..end]
             .iter()
-            .take(max)
             .map(|p| json!({"Id": p.config().pool_id, "Name": p.config().pool_name}))
             .collect();
-        json!({"UserPools": pools})
+        Ok(with_next_token(
+            json!({"UserPools": listed}),
+            end,
+            pools.len(),
+        ))
     }
 
     async fn describe_user_pool(&self, body: &Value) -> OpResult<Value> {
@@ -684,13 +718,17 @@ impl Pools {
 
     fn list_clients(&self, body: &Value) -> OpResult<Value> {
         let pool = self.pool_of(body)?;
-        let clients: Vec<Value> = pool
-            .config()
-            .clients
+        let config = pool.config();
+        let (start, end) = list_page(body, config.clients.len())?;
+        let clients: Vec<Value> = config.clients[start..end]
             .iter()
-            .map(|c| json!({"ClientId": c.client_id, "UserPoolId": pool.config().pool_id, "ClientName": c.client_name}))
+            .map(|c| json!({"ClientId": c.client_id, "UserPoolId": config.pool_id, "ClientName": c.client_name}))
             .collect();
-        Ok(json!({"UserPoolClients": clients}))
+        Ok(with_next_token(
+            json!({"UserPoolClients": clients}),
+            end,
+            config.clients.len(),
+        ))
     }
 
     async fn delete_client(&self, body: &Value) -> OpResult<Value> {

@@ -38,6 +38,10 @@ pub fn mounted(prefix: &str, pools: impl Into<Pools>) -> Router {
             get(openid_configuration),
         )
         .layer(axum::middleware::map_response(cors))
+        .layer(axum::middleware::from_fn_with_state(
+            pools.clone(),
+            crate::guard::allowed_host,
+        ))
         .with_state(pools)
 }
 
@@ -51,6 +55,12 @@ async fn cors(mut response: Response) -> Response {
     response
 }
 
+/// What a browser page on another origin may send: the headers the AWS SDK for JavaScript adds
+/// to the public operations. `authorization` and `x-amz-security-token` are left out, so no page
+/// can send a signed call, and SigV4 operations are refused to browsers anyway (`dispatch`).
+const BROWSER_HEADERS: &str = "content-type, x-amz-target, x-amz-user-agent, x-amz-date, \
+     amz-sdk-invocation-id, amz-sdk-request, cache-control";
+
 async fn preflight() -> impl IntoResponse {
     (
         StatusCode::OK,
@@ -61,7 +71,7 @@ async fn preflight() -> impl IntoResponse {
             ),
             (
                 "access-control-allow-headers",
-                HeaderValue::from_static("content-type, x-amz-target, x-amz-user-agent, cache-control, authorization, x-amz-date, x-amz-security-token"),
+                HeaderValue::from_static(BROWSER_HEADERS),
             ),
             ("access-control-max-age", HeaderValue::from_static("600")),
         ],
@@ -142,7 +152,7 @@ macro_rules! operations {
     };
 }
 
-/// Operations that manage pools and clients (IAM-signed on AWS).
+/// Operations that manage pools and clients.
 const MANAGEMENT: [&str; 12] = [
     "CreateUserPool",
     "ListUserPools",
@@ -157,6 +167,86 @@ const MANAGEMENT: [&str; 12] = [
     "ListUserPoolClients",
     "DeleteUserPoolClient",
 ];
+
+/// Operations Cognito serves without AWS credentials (optional auth in its API model): the
+/// calls an app makes with a user's tokens, a challenge session or nothing. The others this
+/// pool serves (`Admin*`, `ListUsers`, [`MANAGEMENT`]) are SigV4-signed on AWS; any other name
+/// is an unknown operation.
+const PUBLIC_OPERATIONS: [&str; 25] = [
+    "SignUp",
+    "ConfirmSignUp",
+    "ResendConfirmationCode",
+    "InitiateAuth",
+    "RespondToAuthChallenge",
+    "GetUser",
+    "GlobalSignOut",
+    "RevokeToken",
+    "ForgotPassword",
+    "ConfirmForgotPassword",
+    "ChangePassword",
+    "GetUserAttributeVerificationCode",
+    "VerifyUserAttribute",
+    "AssociateSoftwareToken",
+    "VerifySoftwareToken",
+    "SetUserMFAPreference",
+    "GetTokensFromRefreshToken",
+    "UpdateUserAttributes",
+    "DeleteUserAttributes",
+    "DeleteUser",
+    "ConfirmDevice",
+    "GetDevice",
+    "ListDevices",
+    "ForgetDevice",
+    "UpdateDeviceStatus",
+];
+
+/// Whether a request was made by a web page: browsers add `Origin` to every POST (same-origin
+/// ones too, so a DNS-rebinding page is caught as well) and Fetch Metadata to every request.
+/// The AWS SDKs and CLI outside a browser send neither.
+fn from_browser(headers: &HeaderMap) -> bool {
+    ["origin", "sec-fetch-site", "sec-fetch-mode"]
+        .iter()
+        .any(|name| headers.contains_key(*name))
+}
+
+/// The checks an IAM-signed operation passes before it runs: never from a web page, and signed
+/// with the credentials of the pool it names (any well-formed signature when that pool has
+/// none configured, which is all a local pool without keys can check).
+fn check_signed(
+    pools: &Pools,
+    request: &SignedRequest<'_>,
+    value: &serde_json::Value,
+) -> Result<(), Fault> {
+    if from_browser(request.headers) {
+        return Err(fault(
+            ErrorKind::Other("AccessDeniedException".into()),
+            "The local pool refuses IAM-signed operations from web pages; call them from a server-side AWS client.",
+        ));
+    }
+    let named = value
+        .get("UserPoolId")
+        .and_then(serde_json::Value::as_str)
+        .and_then(|id| pools.by_pool_id(id).ok());
+    let pool = named.as_ref().unwrap_or(pools.default_pool());
+    let credentials = &pool.config().credentials;
+    if credentials.is_empty() {
+        if crate::sigv4::is_signed(request.headers) {
+            Ok(())
+        } else {
+            Err(crate::sigv4::missing_token())
+        }
+    } else {
+        crate::sigv4::verify(credentials, request, pools.now())
+    }
+}
+
+/// The parts of a request a signature covers.
+pub struct SignedRequest<'a> {
+    pub method: &'a axum::http::Method,
+    pub uri: &'a axum::http::Uri,
+    pub headers: &'a HeaderMap,
+    pub body: &'a [u8],
+}
 
 async fn dispatch(
     State(pools): State<Pools>,
@@ -176,31 +266,28 @@ async fn dispatch(
         )
         .into_response();
     };
-    // Admin operations are IAM-signed on AWS: a signature is required, and verified when the
-    // pool has credentials configured.
-    let signed_operation = operation.starts_with("Admin")
+    let signed = operation.starts_with("Admin")
         || operation == "ListUsers"
         || MANAGEMENT.contains(&operation);
-    if signed_operation {
-        let configured = pools.default_pool().config();
-        let credentials = &configured.credentials;
-        let checked = if credentials.is_empty() {
-            if crate::sigv4::is_signed(&headers) {
-                Ok(())
-            } else {
-                Err(fault(
-                    ErrorKind::Other("MissingAuthenticationTokenException".into()),
-                    "Missing Authentication Token",
-                ))
-            }
-        } else {
-            crate::sigv4::verify(credentials, &method, &uri, &headers, &body, pools.now())
+    if !signed && !PUBLIC_OPERATIONS.contains(&operation) {
+        return fault(
+            ErrorKind::UnknownOperation,
+            format!("Unknown operation {operation}"),
+        )
+        .into_response();
+    }
+    let value: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    if signed {
+        let request = SignedRequest {
+            method: &method,
+            uri: &uri,
+            headers: &headers,
+            body: &body,
         };
-        if let Err(fault) = checked {
+        if let Err(fault) = check_signed(&pools, &request, &value) {
             return fault.into_response();
         }
     }
-    let value: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
     if let Some(result) = pools.manage(operation, &value).await {
         return reply(result);
     }

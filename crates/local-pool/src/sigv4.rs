@@ -1,9 +1,10 @@
-//! AWS Signature Version 4 checks for admin calls. Without configured credentials any
-//! well-formed signature is accepted (as most local emulators do); with credentials, the
-//! signature is recomputed and must match.
+//! AWS Signature Version 4 checks for IAM-signed calls. Without configured credentials only the
+//! form of the header can be checked (as most local emulators do); with credentials, the
+//! signature is recomputed over the request as received, body included, and must match.
 
 use crate::pool::{fault, Fault};
-use axum::http::{HeaderMap, Method, Uri};
+use crate::server::SignedRequest;
+use axum::http::HeaderMap;
 use cognito_idp::error::ErrorKind;
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
@@ -86,25 +87,31 @@ pub fn is_signed(headers: &HeaderMap) -> bool {
         .is_some()
 }
 
+/// AWS's answer to an IAM-signed operation that carries no signature.
+pub fn missing_token() -> Fault {
+    fault(
+        ErrorKind::Other("MissingAuthenticationTokenException".into()),
+        "Missing Authentication Token",
+    )
+}
+
 /// Recomputes the signature of a request with the configured secret of its access key.
 pub fn verify(
     credentials: &[Credentials],
-    method: &Method,
-    uri: &Uri,
-    headers: &HeaderMap,
-    body: &[u8],
+    request: &SignedRequest<'_>,
     now: i64,
 ) -> Result<(), Fault> {
+    let SignedRequest {
+        method,
+        uri,
+        headers,
+        body,
+    } = *request;
     let header = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    let auth = parse(header).ok_or_else(|| {
-        fault(
-            ErrorKind::Other("MissingAuthenticationTokenException".into()),
-            "Missing Authentication Token",
-        )
-    })?;
+    let auth = parse(header).ok_or_else(missing_token)?;
     let secret = credentials
         .iter()
         .find(|c| c.access_key_id == auth.access_key)
@@ -145,11 +152,16 @@ pub fn verify(
         .filter(|p| !p.is_empty())
         .collect();
     query.sort_unstable();
-    let payload_hash = headers
-        .get("x-amz-content-sha256")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .unwrap_or_else(|| hex(&Sha256::digest(body)));
+    // The body as received is what is signed: a claimed hash (or `UNSIGNED-PAYLOAD`) that
+    // differs is refused, so a signed request cannot carry another body.
+    let payload_hash = hex(&Sha256::digest(body));
+    if let Some(claimed) = headers.get("x-amz-content-sha256") {
+        if claimed.as_bytes() != payload_hash.as_bytes() {
+            return Err(invalid_signature(
+                "The provided 'x-amz-content-sha256' header does not match what was computed.",
+            ));
+        }
+    }
     let canonical_request = format!(
         "{method}\n{path}\n{query}\n{canonical_headers}\n{signed}\n{payload_hash}",
         path = if uri.path().is_empty() {
