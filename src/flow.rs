@@ -158,6 +158,17 @@ impl MfaType {
         }
     }
 
+    /// How the notice is named in a redirect's URL (`/signin?notice=flow_expired`), for the
+    /// visitors who have no session to carry it: the message key without its group.
+    pub fn slug(self) -> &'static str {
+        let key = self.message_key();
+        key.split_once('.').map_or(key, |(_, name)| name)
+    }
+
+    pub fn from_slug(slug: &str) -> Option<Notice> {
+        Notice::ALL.into_iter().find(|notice| notice.slug() == slug)
+    }
+
     pub fn message_key(self) -> &'static str {
         match self {
             MfaType::Totp => "mfa.totp",
@@ -214,7 +225,8 @@ pub enum Notice {
     SignedOutEverywhere,
     SignedOutElsewhere,
     AccountConfirmed,
-    AccountAlreadyConfirmed,
+    /// A confirmation link that cannot be used: expired, wrong, or used already (one notice
+    /// for all, so a link never tells whether its account exists or is confirmed).
     ConfirmationLinkExpired,
     FlowExpired,
     PasswordReset,
@@ -225,16 +237,18 @@ pub enum Notice {
     MfaPreferenceSaved,
     AttributeVerified,
     CodeSent,
+    /// A signed-out visitor was sent from a page that needs a signed-in one.
+    NotSignedIn,
 }
 
 impl Notice {
     pub const ALL: [Notice; 16] = [
+        Notice::NotSignedIn,
         Notice::CodeResent,
         Notice::SignedOut,
         Notice::SignedOutEverywhere,
         Notice::SignedOutElsewhere,
         Notice::AccountConfirmed,
-        Notice::AccountAlreadyConfirmed,
         Notice::ConfirmationLinkExpired,
         Notice::FlowExpired,
         Notice::PasswordReset,
@@ -247,6 +261,17 @@ impl Notice {
         Notice::CodeSent,
     ];
 
+    /// How the notice is named in a redirect's URL (`/signin?notice=flow_expired`), for the
+    /// visitors who have no session to carry it: the message key without its group.
+    pub fn slug(self) -> &'static str {
+        let key = self.message_key();
+        key.split_once('.').map_or(key, |(_, name)| name)
+    }
+
+    pub fn from_slug(slug: &str) -> Option<Notice> {
+        Notice::ALL.into_iter().find(|notice| notice.slug() == slug)
+    }
+
     pub fn message_key(self) -> &'static str {
         match self {
             Notice::CodeResent => "notice.code_resent",
@@ -254,7 +279,7 @@ impl Notice {
             Notice::SignedOutEverywhere => "notice.signed_out_everywhere",
             Notice::SignedOutElsewhere => "notice.signed_out_elsewhere",
             Notice::AccountConfirmed => "notice.account_confirmed",
-            Notice::AccountAlreadyConfirmed => "notice.account_already_confirmed",
+            Notice::NotSignedIn => "error.not_signed_in",
             Notice::ConfirmationLinkExpired => "notice.confirmation_link_expired",
             Notice::FlowExpired => "notice.flow_expired",
             Notice::PasswordReset => "notice.password_reset",

@@ -429,8 +429,9 @@ async fn repeated_attempts_are_limited_with_a_clear_wait() {
     app.confirmed_user("zoe").await;
     assert_eq!(app.sign_in(&other, "zoe").await, "/account");
 
-    // The limit lifts when the window has passed.
-    app.clock.advance(301);
+    // The limit lifts when the windows have passed: the attempts' five minutes, and the
+    // fifteen that failed sign-ins wait out (as long as Cognito's longest lockout).
+    app.clock.advance(901);
     let (status, location) = app
         .post(
             &client,
@@ -471,4 +472,35 @@ async fn an_app_client_with_a_secret_works_end_to_end() {
         .post(&browser(), "/api/forgot_password", &[("username", "quin")])
         .await;
     assert_eq!((status, location.as_str()), (302, "/reset-password"));
+}
+
+#[tokio::test]
+async fn instances_on_one_redis_share_their_attempt_limits() {
+    let redis = Redis::start_on(free_port()).await;
+    let clock = Clock::system();
+    let pool = PoolBehindProxy::start(PoolConfig::default(), clock.clone()).await;
+    let first = pool.app(clock.clone(), redis.url()).await;
+    let second = pool.app(clock.clone(), redis.url()).await;
+    first.confirmed_user("vera").await;
+    // Wrong passwords spread over both instances count as one person's.
+    for attempt in 0..5 {
+        let instance = if attempt % 2 == 0 { &first } else { &second };
+        instance
+            .post(
+                &browser(),
+                "/api/sign_in",
+                &[("username", "vera"), ("password", "Wrong-pass1!")],
+            )
+            .await;
+    }
+    let client = browser();
+    second
+        .post(
+            &client,
+            "/api/sign_in",
+            &[("username", "vera"), ("password", PASSWORD)],
+        )
+        .await;
+    let (_, html) = second.page(&client, "/signin").await;
+    assert!(html.contains("data-error=\"error.rate_limited\""), "{html}");
 }

@@ -343,17 +343,18 @@ impl Ctx {
         step: impl std::future::Future<Output = Result<Next, AppError>>,
     ) -> Result<Next, AppError> {
         let username = match username {
-            Some(name) => Some(name.trim().to_owned()),
+            Some(name) => Some(super::input::limit_key(name)),
             None => match self.flow().await {
                 Some(flow) => Some(flow.username),
                 None => session::signed_in(&self.session).await.map(|u| u.username),
             },
         };
         let address = self.client_address();
-        if let Err(wait) =
-            self.auth
-                .limits
-                .attempt(action, &address, username.as_deref(), self.now())
+        if let Err(wait) = self
+            .auth
+            .limits
+            .attempt(action, &address, username.as_deref(), self.now())
+            .await
         {
             tracing::warn!(?action, retry_after = wait, "attempt limit reached");
             return Err(AppError::rate_limited(wait));

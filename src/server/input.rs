@@ -23,6 +23,37 @@ pub fn username(value: &str) -> Result<String, AppError> {
     Ok(value.to_owned())
 }
 
+/// The name an attempt limit counts under: one key for the ways people type one account
+/// (case, spaces, a phone number's punctuation), so `(555) 945-1140` and `5559451140` share it.
+pub fn limit_key(value: &str) -> String {
+    let value = value.trim().to_lowercase();
+    let digits: String = value
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '.'))
+        .collect();
+    let phone_like = !digits.is_empty()
+        && digits
+            .strip_prefix('+')
+            .unwrap_or(&digits)
+            .chars()
+            .all(|c| c.is_ascii_digit());
+    if phone_like {
+        digits
+    } else {
+        value
+    }
+}
+
+/// What a sign-in's username field names: the E.164 number when it was typed with a calling
+/// code, else the username as typed (trimmed).
+pub fn login(username: &str, dial_code: &str) -> Result<String, AppError> {
+    if dial_code.is_empty() {
+        self::username(username)
+    } else {
+        phone_username(dial_code, username)
+    }
+}
+
 /// A password being used (sign-in): present and not absurdly long.
 pub fn password(value: &FormSecret, field: &str) -> Result<(), AppError> {
     if value.expose().is_empty() {

@@ -1,9 +1,11 @@
 //! The app's own attempt limits, in front of Cognito's: per client address and per username,
-//! for sign-in, sign-up, code entry and password reset. A refused attempt says when the next
-//! one is accepted. Counts live in this process (each instance limits on its own).
+//! for sign-in, sign-up, code entry and password reset, and failed sign-ins per username. A
+//! refused attempt says when the next one is accepted. Counts live in this process, or in Redis
+//! when the sessions do (`SESSION_STORE=redis://…`), so several instances share them.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+use local_pool::throttle::Throttle;
+use redis::aio::ConnectionManager;
+use sha2::{Digest, Sha256};
 
 /// What is being attempted; each has its own budget.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -14,6 +16,10 @@ pub enum Action {
     Code,
     /// Asking for a password-reset (or another) code to be sent.
     SendCode,
+    /// Sign-ins refused for a wrong password or an unknown user, counted per username alike,
+    /// so the wait after too many tells no account from no account (Cognito's own lockout
+    /// would: it only ever locks real users).
+    FailedSignIn,
 }
 
 /// Attempts allowed within a window.
@@ -43,6 +49,11 @@ impl Action {
                 attempts: 10,
                 window_secs: 900,
             },
+            // Counted per username only.
+            Action::FailedSignIn => Budget {
+                attempts: usize::MAX,
+                window_secs: 1,
+            },
         }
     }
 
@@ -65,16 +76,25 @@ impl Action {
                 attempts: 5,
                 window_secs: 900,
             },
+            // Below Cognito's five before its lockout, and as long as its longest lockout.
+            Action::FailedSignIn => Budget {
+                attempts: 5,
+                window_secs: 900,
+            },
         }
     }
 }
 
 pub struct Limits {
-    /// Times of recent attempts, by (action, "ip:…" or "user:…").
-    seen: Mutex<HashMap<(Action, String), VecDeque<i64>>>,
+    counts: Counts,
     /// Multiplies every budget (`ATTEMPT_LIMIT_SCALE`; test suites that sign in hundreds of
     /// times from one address raise it).
     scale: f64,
+}
+
+enum Counts {
+    Memory(Throttle),
+    Redis(ConnectionManager),
 }
 
 impl Default for Limits {
@@ -83,62 +103,154 @@ impl Default for Limits {
     }
 }
 
+/// One window to check (and count in): its key and budget.
+struct Window {
+    key: String,
+    budget: Budget,
+}
+
+/// Checks every window, then counts in all of them only if none is full: one round trip,
+/// atomic across instances. Answers 0, or the seconds until the fullest window has room.
+const REDIS_ATTEMPT: &str = r#"
+local now, count = tonumber(ARGV[1]), ARGV[2] == "1"
+local wait = 0
+for i, key in ipairs(KEYS) do
+  local max, window = tonumber(ARGV[i * 2 + 1]), tonumber(ARGV[i * 2 + 2])
+  redis.call("ZREMRANGEBYSCORE", key, "-inf", now - window)
+  if redis.call("ZCARD", key) >= max then
+    local oldest = tonumber(redis.call("ZRANGE", key, 0, 0, "WITHSCORES")[2])
+    wait = math.max(wait, oldest + window - now, 1)
+  end
+end
+if wait == 0 and count then
+  local member = ARGV[#ARGV]
+  for i, key in ipairs(KEYS) do
+    redis.call("ZADD", key, now, member)
+    redis.call("EXPIRE", key, tonumber(ARGV[i * 2 + 2]))
+  end
+end
+return wait
+"#;
+
 impl Limits {
     pub fn with_scale(scale: f64) -> Self {
         Self {
-            seen: Mutex::default(),
+            counts: Counts::Memory(Throttle::default()),
             scale,
         }
     }
 
-    /// Counts an attempt by `address` (and `username`, when known) at `now`; `Err(seconds)`
-    /// when either budget is spent, without counting it.
-    pub fn attempt(
+    /// Limits counted in Redis, shared by every instance that uses it.
+    pub fn shared(scale: f64, connection: ConnectionManager) -> Self {
+        Self {
+            counts: Counts::Redis(connection),
+            scale,
+        }
+    }
+
+    /// Counts an attempt by `address` (and `username`, when known: the normalised name the pool
+    /// receives) at `now`; `Err(seconds)` when either budget is spent, without counting it.
+    pub async fn attempt(
         &self,
         action: Action,
         address: &str,
         username: Option<&str>,
         now: i64,
     ) -> Result<(), u64> {
-        let mut seen = self.seen.lock().expect("limits lock");
-        if seen.len() > 100_000 {
-            // Bounded memory: drop whatever has aged out of every window.
-            seen.retain(|_, times| times.back().is_some_and(|t| now - t < 3600));
-        }
-        let scaled = |budget: Budget| Budget {
-            attempts: ((budget.attempts as f64) * self.scale).ceil().max(1.0) as usize,
-            ..budget
-        };
-        let mut keys = vec![(
-            action,
-            format!("ip:{address}"),
-            scaled(action.per_address()),
-        )];
+        let mut windows = vec![self.window(action, "ip", address, action.per_address())];
         if let Some(name) = username.filter(|n| !n.is_empty()) {
-            keys.push((
-                action,
-                format!("user:{}", name.to_lowercase()),
-                scaled(action.per_username()),
-            ));
+            windows.push(self.window(action, "user", name, action.per_username()));
         }
-        let mut wait = 0;
-        for (action, key, budget) in &keys {
-            let times = seen.entry((*action, key.clone())).or_default();
-            while times.front().is_some_and(|t| now - t >= budget.window_secs) {
-                times.pop_front();
+        self.run(&windows, now, true).await
+    }
+
+    /// Whether `username` may try to sign in again after its failures (`Err`: the wait).
+    pub async fn check_failures(&self, username: &str, now: i64) -> Result<(), u64> {
+        let windows = [self.failure_window(username)];
+        self.run(&windows, now, false).await
+    }
+
+    /// Counts a refused sign-in for `username`.
+    pub async fn count_failure(&self, username: &str, now: i64) {
+        let windows = [self.failure_window(username)];
+        let _ = self.run(&windows, now, true).await;
+    }
+
+    fn failure_window(&self, username: &str) -> Window {
+        let action = Action::FailedSignIn;
+        self.window(action, "user", username, action.per_username())
+    }
+
+    fn window(&self, action: Action, kind: &str, name: &str, budget: Budget) -> Window {
+        // Names are what visitors typed: hashed, so every key is short whatever was sent.
+        let digest = Sha256::digest(name.to_lowercase().as_bytes());
+        let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        Window {
+            key: format!("cognito-authenticator:limit:{action:?}:{kind}:{hex}"),
+            budget: Budget {
+                attempts: ((budget.attempts as f64) * self.scale).ceil().max(1.0) as usize,
+                ..budget
+            },
+        }
+    }
+
+    async fn run(&self, windows: &[Window], now: i64, count: bool) -> Result<(), u64> {
+        match &self.counts {
+            Counts::Memory(throttle) => {
+                let mut wait = 0;
+                for window in windows {
+                    let budget = window.budget;
+                    if let Err(w) = throttle.attempt(
+                        &window.key,
+                        now,
+                        budget.attempts,
+                        budget.window_secs,
+                        false,
+                    ) {
+                        wait = wait.max(w);
+                    }
+                }
+                if wait > 0 {
+                    return Err(wait);
+                }
+                if count {
+                    for window in windows {
+                        let budget = window.budget;
+                        let _ = throttle.attempt(
+                            &window.key,
+                            now,
+                            budget.attempts,
+                            budget.window_secs,
+                            true,
+                        );
+                    }
+                }
+                Ok(())
             }
-            if times.len() >= budget.attempts {
-                let oldest = times.front().copied().unwrap_or(now);
-                wait = wait.max((oldest + budget.window_secs - now).max(1) as u64);
+            Counts::Redis(connection) => {
+                let mut connection = connection.clone();
+                let script = redis::Script::new(REDIS_ATTEMPT);
+                let mut invocation = script.prepare_invoke();
+                invocation.arg(now).arg(if count { "1" } else { "0" });
+                for window in windows {
+                    invocation
+                        .key(&window.key)
+                        .arg(window.budget.attempts.min(i64::MAX as usize) as i64)
+                        .arg(window.budget.window_secs);
+                }
+                invocation.arg(uuid::Uuid::new_v4().to_string());
+                match invocation.invoke_async::<i64>(&mut connection).await {
+                    Ok(0) => Ok(()),
+                    Ok(wait) => Err(wait.max(1) as u64),
+                    Err(err) => {
+                        // The session store is the same Redis: if it is gone, the request
+                        // fails there anyway; the limit does not add a second error.
+                        tracing::warn!(error = %err, "attempt limits could not be counted");
+                        Ok(())
+                    }
+                }
             }
         }
-        if wait > 0 {
-            return Err(wait);
-        }
-        for (action, key, _) in keys {
-            seen.entry((action, key)).or_default().push_back(now);
-        }
-        Ok(())
     }
 }
 
@@ -146,35 +258,44 @@ impl Limits {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_username_is_limited_across_addresses_and_an_address_across_usernames() {
+    #[tokio::test]
+    async fn a_username_is_limited_across_addresses_and_an_address_across_usernames() {
         let limits = Limits::default();
         for i in 0..10 {
             assert!(limits
                 .attempt(Action::SignIn, &format!("10.0.0.{i}"), Some("Ann"), 1000)
+                .await
                 .is_ok());
         }
         assert_eq!(
-            limits.attempt(Action::SignIn, "10.0.1.1", Some("ann"), 1010),
+            limits
+                .attempt(Action::SignIn, "10.0.1.1", Some("ann"), 1010)
+                .await,
             Err(290)
         );
         // Other people are not affected, and the window moves on.
         assert!(limits
             .attempt(Action::SignIn, "10.0.1.1", Some("bob"), 1010)
+            .await
             .is_ok());
         assert!(limits
             .attempt(Action::SignIn, "10.0.1.1", Some("ann"), 1300)
+            .await
             .is_ok());
 
         for i in 0..30 {
-            let _ = limits.attempt(Action::Code, "192.0.2.7", Some(&format!("u{i}")), 2000);
+            let _ = limits
+                .attempt(Action::Code, "192.0.2.7", Some(&format!("u{i}")), 2000)
+                .await;
         }
         assert!(limits
             .attempt(Action::Code, "192.0.2.7", Some("fresh"), 2001)
+            .await
             .is_err());
         assert!(
             limits
                 .attempt(Action::SignIn, "192.0.2.7", Some("fresh"), 2001)
+                .await
                 .is_ok(),
             "budgets are per action"
         );

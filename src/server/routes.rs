@@ -74,8 +74,13 @@ pub async fn connect(config: AuthConfig, public_base: &str, clock: Clock) -> Res
         client_id,
     );
     let sessions = AppSessionStore::open(&config.session_store).await?;
+    // Instances that share sessions share their attempt counts too.
+    let limits = match sessions.redis_connection() {
+        Some(connection) => super::limits::Limits::shared(config.attempt_limit_scale, connection),
+        None => super::limits::Limits::with_scale(config.attempt_limit_scale),
+    };
     Ok(Auth::new(AuthInner {
-        limits: super::limits::Limits::with_scale(config.attempt_limit_scale),
+        limits,
         config,
         cognito,
         verifier,

@@ -85,6 +85,14 @@ impl AppSessionStore {
             Self::Redis(_) => "redis",
         }
     }
+
+    /// The Redis connection, when sessions live there (the attempt limits share it).
+    pub fn redis_connection(&self) -> Option<ConnectionManager> {
+        match self {
+            Self::Redis(store) => Some(store.connection.clone()),
+            _ => None,
+        }
+    }
 }
 
 #[async_trait]

@@ -78,10 +78,12 @@ mod ssr {
         {
             Ok(confirmed) => confirmed,
             Err(err) => {
-                let already = err.kind() == Some(&CognitoKind::NotAuthorized);
+                // Confirmed already, unknown, wrong or expired: one answer, so a link tells
+                // nothing about the account it names.
+                let refused = err.kind() == Some(&CognitoKind::NotAuthorized);
                 let error = AppError::from(err);
                 return match error.kind {
-                    _ if already => Ok(Next::GoWith(Step::SignIn, Notice::AccountAlreadyConfirmed)),
+                    _ if refused => Ok(Next::GoWith(Step::SignIn, Notice::ConfirmationLinkExpired)),
                     ErrorKind::CodeMismatch | ErrorKind::ExpiredCode | ErrorKind::UserNotFound => {
                         Ok(Next::GoWith(Step::SignIn, Notice::ConfirmationLinkExpired))
                     }

@@ -31,13 +31,18 @@ pub async fn sign_in(
         .config
         .transform(crate::options::Screen::SignIn, &mut values);
     let (username, dial_code) = (&values["username"], &values["dial_code"]);
-    let result = ctx
-        .limited(
-            crate::server::limits::Action::SignIn,
-            Some(username),
-            ssr::sign_in(&ctx, username, dial_code, &password),
-        )
-        .await;
+    let result = match crate::server::input::login(username, dial_code) {
+        // Limited under the name the pool receives, however it was typed.
+        Ok(login) => {
+            ctx.limited(
+                crate::server::limits::Action::SignIn,
+                Some(&login),
+                ssr::sign_in(&ctx, &login, &password),
+            )
+            .await
+        }
+        Err(error) => Err(error),
+    };
     let kept = [
         ("username", username.as_str()),
         ("dial_code", dial_code.as_str()),
@@ -98,25 +103,26 @@ fn SignInForm(state: PageState) -> impl IntoView {
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use crate::error::AppError;
+    use crate::error::{AppError, ErrorKind};
     use crate::flow::{FormSecret, Notice, Step};
     use crate::server::session::{self, Flow};
     use crate::server::{input, Ctx, Next, SignInFlow};
     use cognito_idp::{ErrorKind as CognitoKind, Secret};
 
+    /// Signs `username` (already normalised, see `input::login`) in.
     pub async fn sign_in(
         ctx: &Ctx,
         username: &str,
-        dial_code: &str,
         password: &FormSecret,
     ) -> Result<Next, AppError> {
-        // A phone number typed with a calling code signs in as the E.164 number.
-        let username = if dial_code.is_empty() {
-            input::username(username)?
-        } else {
-            input::phone_username(dial_code, username)?
-        };
         input::password(password, "password")?;
+        let limits = &ctx.auth.limits;
+        let key = input::limit_key(username);
+        if let Err(wait) = limits.check_failures(&key, ctx.now()).await {
+            tracing::warn!(retry_after = wait, "failed sign-in limit reached");
+            return Err(AppError::rate_limited(wait));
+        }
+        let username = username.to_owned();
         let cognito = &ctx.auth.cognito;
         let password = Secret::new(password.expose());
         let answer = match ctx.auth.config.sign_in_flow {
@@ -164,6 +170,12 @@ mod ssr {
             Err(err) => {
                 let error = AppError::from(err);
                 tracing::info!(event = "sign_in", outcome = ?error.kind);
+                if matches!(
+                    error.kind,
+                    ErrorKind::IncorrectCredentials | ErrorKind::TooManyAttempts
+                ) {
+                    limits.count_failure(&key, ctx.now()).await;
+                }
                 Err(error)
             }
         }
