@@ -76,3 +76,175 @@ async fn one_phone_number_is_one_limit_however_it_is_typed() {
     }
     assert_eq!(last.as_deref(), Some("error.rate_limited"));
 }
+
+/// A client with no cookie jar: every request is a new visitor's.
+fn stranger() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The app on a SQLite session store in a fresh directory, and that file.
+async fn app_on_sqlite() -> (App, std::path::PathBuf) {
+    use cognito_authenticator::server::AuthConfig;
+    let dir = std::env::temp_dir().join(format!("ca-hardening-{}", uuid::Uuid::new_v4()));
+    let file = dir.join("sessions.sqlite3");
+    let pool = PoolConfig {
+        print_outbox: false,
+        ..PoolConfig::default()
+    };
+    let config = AuthConfig::local(None, pool)
+        .with_session_store(&format!("sqlite://{}", file.display()))
+        .unwrap();
+    let app = serve_app(config, cognito_idp::Clock::system(), None).await;
+    (app, file)
+}
+
+/// (records, largest record in bytes, latest expiry in unix seconds) of the session file.
+async fn stored_sessions(file: &std::path::Path) -> (i64, i64, i64) {
+    let url = format!("sqlite://{}", file.display());
+    let db = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let row: (i64, Option<i64>, Option<i64>) =
+        sqlx::query_as("SELECT COUNT(*), MAX(LENGTH(data)), MAX(expires_at) FROM sessions")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    (row.0, row.1.unwrap_or(0), row.2.unwrap_or(0))
+}
+
+#[tokio::test]
+async fn anonymous_visitors_cannot_fill_the_session_store() {
+    let (app, file) = app_on_sqlite().await;
+    // Page views of guarded and flow pages write nothing, and redirect with an empty body.
+    for path in [
+        "/account",
+        "/confirm-signin",
+        "/setup-totp",
+        "/verify",
+        "/account",
+    ] {
+        for _ in 0..11 {
+            let response = stranger()
+                .get(app.url(path))
+                .header("Accept", "text/html")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 302, "{path}");
+            assert!(response.headers().get("set-cookie").is_none(), "{path}");
+            assert!(response.text().await.unwrap().is_empty(), "{path}");
+        }
+    }
+    let (records, _, _) = stored_sessions(&file).await;
+    assert_eq!(records, 0, "anonymous page views write no session");
+
+    // A thousand failed no-JS posts, each from a new visitor with a 60 KB username.
+    let huge = "a".repeat(60_000);
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let mut statuses = Vec::new();
+    for _ in 0..20 {
+        let posts = (0..50).map(|_| {
+            stranger()
+                .post(app.url("/api/sign_in"))
+                .header("Accept", "text/html")
+                .header("Origin", &app.base)
+                .form(&[("username", huge.as_str()), ("password", "x")])
+                .send()
+        });
+        for response in futures::future::join_all(posts).await {
+            statuses.push(response.unwrap().status());
+        }
+    }
+    assert!(statuses.iter().all(|s| s.as_u16() == 302), "{statuses:?}");
+    let (records, largest, latest) = stored_sessions(&file).await;
+    assert!(records <= 1000, "{records}");
+    assert!(largest < 2_000, "a record holds {largest} bytes");
+    assert!(
+        latest <= started + 300 + 60,
+        "anonymous error sessions live minutes: {} s",
+        latest - started
+    );
+    let _ = std::fs::remove_dir_all(file.parent().unwrap());
+}
+
+#[tokio::test]
+async fn a_redirect_carries_no_page_for_any_client() {
+    let app = start().await;
+    for path in ["/", "/account", "/confirm-signin", "/new-password"] {
+        for accept in [None, Some("*/*"), Some("text/html")] {
+            let mut request = stranger().get(app.url(path));
+            if let Some(accept) = accept {
+                request = request.header("Accept", accept);
+            }
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), 302, "{path} {accept:?}");
+            assert!(
+                response.headers()["location"]
+                    .to_str()
+                    .unwrap()
+                    .starts_with("/signin"),
+                "{path}"
+            );
+            assert!(
+                response.text().await.unwrap().is_empty(),
+                "{path} {accept:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn step_pages_answer_each_visitor_right_while_the_cache_is_warm() {
+    let app = start().await;
+    // One visitor in a sign-up flow, on its confirmation page.
+    let flowing = browser();
+    app.sign_up(&flowing, "hammer").await;
+    let (status, html) = app.page(&flowing, "/confirm-signup").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("name=\"code\""));
+    let mut requests = Vec::new();
+    for round in 0..60 {
+        let app = app.clone();
+        let flowing = flowing.clone();
+        requests.push(tokio::spawn(async move {
+            match round % 3 {
+                // The visitor with the flow sees its form.
+                0 => {
+                    let (status, html) = app.page(&flowing, "/confirm-signup").await;
+                    (status == 200 && html.contains("name=\"code\""), "flow")
+                }
+                // A new visitor on a flow page is sent to sign in, with nothing in the body.
+                1 => {
+                    let response = stranger()
+                        .get(app.url("/confirm-signup"))
+                        .header("Accept", "text/html")
+                        .send()
+                        .await
+                        .unwrap();
+                    let ok = response.status() == 302
+                        && response.headers()["location"]
+                            .to_str()
+                            .unwrap()
+                            .starts_with("/signin");
+                    (ok && response.text().await.unwrap().is_empty(), "stranger")
+                }
+                // The shared sign-in page stays the sign-in page.
+                _ => {
+                    let (status, html) = app.page(&stranger(), "/signin").await;
+                    (
+                        status == 200 && html.contains("name=\"password\""),
+                        "signin",
+                    )
+                }
+            }
+        }));
+    }
+    for request in requests {
+        let (ok, who) = request.await.unwrap();
+        assert!(ok, "{who} got the wrong page");
+    }
+}

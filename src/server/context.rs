@@ -80,6 +80,14 @@ fn session_failed(err: tower_sessions::session::Error) -> AppError {
     AppError::new(ErrorKind::Unavailable)
 }
 
+/// What the step-page check found for this request (see `checked_user`): the signed-in user,
+/// and Cognito's `GetUser` answer if it asked.
+#[derive(Clone)]
+pub struct CheckedUser(
+    Option<SignedIn>,
+    Option<Option<cognito_idp::wire::GetUserResponse>>,
+);
+
 pub struct Ctx {
     pub auth: Auth,
     pub session: Session,
@@ -88,6 +96,9 @@ pub struct Ctx {
     /// This request's `GetUser` answer (`None`: Cognito did not answer), so the token check
     /// and the account page share one call.
     fetched_user: tokio::sync::OnceCell<Option<cognito_idp::wire::GetUserResponse>>,
+    /// This request's signed-in user, found once (and handed from the step-page check to the
+    /// render through [`CheckedUser`], so a page re-checks its tokens once).
+    checked_user: tokio::sync::OnceCell<Option<SignedIn>>,
     /// For the auth event log line: this request's id and when it started.
     request_id: String,
     started: std::time::Instant,
@@ -125,11 +136,19 @@ impl Ctx {
             })
             .map(str::to_owned)
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let (checked_user, fetched_user) = match parts.extensions.get::<CheckedUser>() {
+            Some(CheckedUser(user, fetched)) => (
+                tokio::sync::OnceCell::new_with(Some(user.clone())),
+                tokio::sync::OnceCell::new_with(fetched.clone()),
+            ),
+            None => Default::default(),
+        };
         Self {
             auth,
             session,
             no_js,
-            fetched_user: Default::default(),
+            fetched_user,
+            checked_user,
             request_id,
             started: std::time::Instant::now(),
         }
@@ -139,10 +158,10 @@ impl Ctx {
         self.auth.clock.now()
     }
 
-    /// Sends the visitor to `step`'s page. While rendering a page (not answering a server-fn
-    /// call) this is always a real 302, whatever the client's `Accept` header says.
-    fn redirect(&self, step: Step) {
-        leptos_axum::redirect(step.route());
+    /// Sends the visitor to `target`. While rendering a page (not answering a server-fn call)
+    /// this is always a real 302, whatever the client's `Accept` header says.
+    fn redirect_to(&self, target: &str) {
+        leptos_axum::redirect(target);
         let rendering_page = use_context::<axum::http::request::Parts>()
             .is_some_and(|parts| !parts.uri.path().starts_with("/api/"));
         if rendering_page {
@@ -224,7 +243,7 @@ impl Ctx {
                         notice: None,
                         values: values
                             .iter()
-                            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                            .map(|(k, v)| ((*k).to_owned(), super::input::redisplayed(k, v)))
                             .collect(),
                     };
                     session::set_flash(&self.session, &flash)
@@ -260,6 +279,15 @@ impl Ctx {
         session::flow(&self.session, self.now()).await
     }
 
+    /// A session that holds a flow or a signed-in user lives as configured, even when this
+    /// request first made it a short-lived one for an anonymous form's error.
+    fn keep_session_for_long(&self) {
+        self.session
+            .set_expiry(Some(tower_sessions::Expiry::OnInactivity(
+                time::Duration::seconds(self.auth.config.session_idle_secs),
+            )));
+    }
+
     /// The flow, if it is at one of `steps`; otherwise where to send the visitor instead.
     pub async fn flow_at(&self, steps: &[Step]) -> Result<Flow, Next> {
         match self.flow().await {
@@ -283,6 +311,7 @@ impl Ctx {
     }
 
     pub async fn set_flow(&self, flow: &Flow) -> Result<(), AppError> {
+        self.keep_session_for_long();
         session::set_flow(&self.session, flow)
             .await
             .map_err(session_failed)
@@ -297,6 +326,7 @@ impl Ctx {
     /// Verifies the new tokens and starts a signed-in session under a fresh id.
     pub async fn establish(&self, tokens: AuthenticationResult) -> Result<SignedIn, AppError> {
         let user = self.signed_in_from(tokens, None).await?;
+        self.keep_session_for_long();
         session::start_signed_in(&self.session, &user)
             .await
             .map_err(session_failed)?;
@@ -507,6 +537,19 @@ impl Ctx {
     /// The signed-in user, refreshed when the access token is about to expire and re-checked
     /// with Cognito every `revalidate_after_secs`. A revoked session is ended here.
     pub async fn current_user(&self) -> Option<SignedIn> {
+        self.checked_user
+            .get_or_init(|| self.find_current_user())
+            .await
+            .clone()
+    }
+
+    /// What this request found of [`Ctx::current_user`], if it looked.
+    pub fn checked_user(&self) -> Option<CheckedUser> {
+        let user = self.checked_user.get().cloned()?;
+        Some(CheckedUser(user, self.fetched_user.get().cloned()))
+    }
+
+    async fn find_current_user(&self) -> Option<SignedIn> {
         let mut user = session::signed_in(&self.session).await?;
         let now = self.now();
         let cognito = &self.auth.cognito;
@@ -574,56 +617,101 @@ impl Ctx {
         let _ = session::set_flash(&self.session, &flash).await;
     }
 
-    /// What a step's page renders from; sends the visitor elsewhere when the page does not fit
+    /// Where `step`'s page sends this visitor instead of rendering, if it does not fit them
     /// (signed in on a sign-in page, no flow on a flow page, signed out on the account page).
+    /// Decided before anything renders (`server::routes::step_pages`), so a redirect never
+    /// carries a page; the reason travels in the visitor's session when they have one, else in
+    /// the URL, so an anonymous visitor gets no session for it.
+    pub async fn page_redirect(&self, step: Step) -> Option<String> {
+        // A store that cannot be read is said by the page itself.
+        session::check_store(&self.session).await.ok()?;
+        let session_exists = self.session.id().is_some();
+        let tell = |notice: Notice| async move {
+            if !session_exists {
+                return format!("{}?notice={}", Step::SignIn.route(), notice.slug());
+            }
+            let flash = Flash {
+                notice: Some(notice),
+                ..Flash::default()
+            };
+            let _ = session::set_flash(&self.session, &flash).await;
+            Step::SignIn.route().to_owned()
+        };
+        match step {
+            Step::SignIn | Step::SignUp | Step::ResetPassword => self
+                .current_user()
+                .await
+                .map(|_| Step::Done.route().to_owned()),
+            Step::Done if self.current_user().await.is_none() => {
+                // A notice already waiting (signed out, signed out elsewhere) is shown there.
+                let waiting = session::peek_flash(&self.session).await.notice.is_some();
+                Some(if waiting {
+                    Step::SignIn.route().to_owned()
+                } else {
+                    tell(Notice::NotSignedIn).await
+                })
+            }
+            Step::VerifyAttribute if self.current_user().await.is_none() => {
+                Some(Step::SignIn.route().to_owned())
+            }
+            step if step.needs_flow() => match self.flow().await {
+                Some(flow) if flow.step.route() == step.route() => None,
+                _ => Some(tell(Notice::FlowExpired).await),
+            },
+            _ => None,
+        }
+    }
+
+    /// What a step's page renders from. A visitor the page does not fit is sent on (see
+    /// [`Ctx::page_redirect`]; this covers pages loaded in place, which that middleware does
+    /// not see).
     pub async fn page_state(&self, step: Step) -> Result<PageState, AppError> {
         session::check_store(&self.session)
             .await
             .map_err(session_failed)?;
-        let user = self.current_user().await;
-        let flash = session::take_flash(&self.session).await;
         let local_pool = self.auth.local_pool.is_some();
-        let flow = self.flow().await.map(|f| f.view());
-        let mut state = PageState {
-            flow: None,
-            flash,
-            user: None,
-            local_pool,
-            password_rules: super::input::password_rules(&self.auth.config.password_policy),
-        };
-        match step {
-            Step::SignIn | Step::SignUp | Step::ResetPassword if user.is_some() => {
-                self.redirect(Step::Done);
-            }
-            Step::Done => match user {
-                Some(user) => state.user = Some(self.user_view(&user).await),
-                None => {
-                    if state.flash.notice.is_none() {
-                        let flash = Flash {
-                            error: Some(AppError::new(ErrorKind::NotSignedIn)),
-                            ..Flash::default()
-                        };
-                        let _ = session::set_flash(&self.session, &flash).await;
-                    } else {
-                        let _ = session::set_flash(&self.session, &state.flash).await;
-                    }
-                    self.redirect(Step::SignIn);
-                }
-            },
-            Step::VerifyAttribute if user.is_none() => self.redirect(Step::SignIn),
-            step if step.needs_flow() => match flow {
-                Some(flow) if flow.step.route() == step.route() => state.flow = Some(flow),
-                _ => {
-                    let flash = Flash {
-                        notice: Some(Notice::FlowExpired),
-                        ..Flash::default()
-                    };
-                    let _ = session::set_flash(&self.session, &flash).await;
-                    self.redirect(Step::SignIn);
-                }
-            },
-            _ => {}
+        let password_rules = super::input::password_rules(&self.auth.config.password_policy);
+        if let Some(target) = self.page_redirect(step).await {
+            self.redirect_to(&target);
+            return Ok(PageState {
+                flow: None,
+                flash: Flash::default(),
+                user: None,
+                local_pool,
+                password_rules,
+            });
         }
-        Ok(state)
+        let mut flash = session::take_flash(&self.session).await;
+        if flash.notice.is_none() && flash.error.is_none() {
+            flash.notice = url_notice();
+        }
+        let user = match step {
+            Step::Done => match self.current_user().await {
+                Some(user) => Some(self.user_view(&user).await),
+                None => None,
+            },
+            _ => None,
+        };
+        let flow = if step.needs_flow() {
+            self.flow().await.map(|f| f.view())
+        } else {
+            None
+        };
+        Ok(PageState {
+            flow,
+            flash,
+            user,
+            local_pool,
+            password_rules,
+        })
     }
+}
+
+/// A notice named in the page's URL (`?notice=flow_expired`), for visitors without a session.
+fn url_notice() -> Option<Notice> {
+    let parts = use_context::<axum::http::request::Parts>()?;
+    let query = parts.uri.query()?;
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(name, _)| name == "notice")
+        .and_then(|(_, slug)| Notice::from_slug(&slug))
 }

@@ -23,6 +23,17 @@ pub fn username(value: &str) -> Result<String, AppError> {
     Ok(value.to_owned())
 }
 
+/// A typed value as it is kept to show again after an error: cut to its field's limit, so
+/// a visitor cannot park a large value in the session store.
+pub fn redisplayed(field: &str, value: &str) -> String {
+    let limit = match field {
+        "username" => MAX_USERNAME,
+        "dial_code" => 8,
+        _ => MAX_ATTRIBUTE,
+    };
+    value.chars().take(limit).collect()
+}
+
 /// The name an attempt limit counts under: one key for the ways people type one account
 /// (case, spaces, a phone number's punctuation), so `(555) 945-1140` and `5559451140` share it.
 pub fn limit_key(value: &str) -> String {

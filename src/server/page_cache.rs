@@ -10,7 +10,7 @@
 use super::security::CspNonce;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::header::{ACCEPT_LANGUAGE, CONTENT_TYPE, COOKIE, SET_COOKIE};
+use axum::http::header::{ACCEPT_LANGUAGE, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -117,8 +117,10 @@ pub async fn anonymous_pages(
         return response;
     }
     let response = next.run(request).await;
+    // Only a page as it is: never a redirect (whatever its status), never one that set a cookie.
     let is_page = response.status() == StatusCode::OK
         && !response.headers().contains_key(SET_COOKIE)
+        && !response.headers().contains_key(LOCATION)
         && response
             .headers()
             .get(CONTENT_TYPE)

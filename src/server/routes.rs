@@ -1,12 +1,15 @@
 //! Builds the app: the Cognito backend (or the embedded local pool), sessions, security layers,
 //! the Leptos routes and server functions.
 
-use super::context::{Auth, AuthInner};
+use super::context::{Auth, AuthInner, Ctx};
 use super::security;
 use super::session_store::AppSessionStore;
 use super::{AuthConfig, Backend};
 use crate::app::{shell, App};
+use crate::flow::Step;
 use crate::ui::i18n::{bundled, Locale, LOCALE_COOKIE};
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Router;
 use cognito_idp::jwt::JwtVerifier;
 use cognito_idp::{Clock, CognitoClient, Secret, UserPoolClient};
@@ -219,9 +222,11 @@ pub fn mount(app: Router, auth: &Auth) -> Router {
             allowed_origins,
             security::reject_cross_site,
         ))
+        .layer(axum::middleware::from_fn(step_pages))
         .layer(session_layer)
         .layer(axum::middleware::from_fn(explain_store_failures))
         .layer(axum::Extension(auth.clone()))
+        .layer(axum::middleware::from_fn(redirects_carry_no_page))
         // Outside the session layer: a shared anonymous page needs no session at all.
         .layer(axum::middleware::from_fn_with_state(
             super::page_cache::PageCache::default(),
@@ -245,6 +250,65 @@ pub fn mount(app: Router, auth: &Auth) -> Router {
         https,
         security::security_headers,
     ))
+}
+
+/// Sends a visitor a step page does not fit on before the page renders (see
+/// [`Ctx::page_redirect`]): the redirect is decided from the session alone, not from inside a
+/// render, so it is always a real 302 with nothing in its body.
+async fn step_pages(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let is_page_view = matches!(*request.method(), Method::GET | Method::HEAD);
+    let Some(step) = is_page_view
+        .then(|| Step::from_route(request.uri().path()))
+        .flatten()
+    else {
+        return next.run(request).await;
+    };
+    let (parts, body) = request.into_parts();
+    let (Some(auth), Some(session)) = (
+        parts.extensions.get::<Auth>().cloned(),
+        parts.extensions.get::<tower_sessions::Session>().cloned(),
+    ) else {
+        return next
+            .run(axum::extract::Request::from_parts(parts, body))
+            .await;
+    };
+    let ctx = Ctx::for_request(auth, session, &parts);
+    if let Some(target) = ctx.page_redirect(step).await {
+        return (StatusCode::FOUND, [(axum::http::header::LOCATION, target)]).into_response();
+    }
+    let mut parts = parts;
+    if let Some(checked) = ctx.checked_user() {
+        parts.extensions.insert(checked);
+    }
+    next.run(axum::extract::Request::from_parts(parts, body))
+        .await
+}
+
+/// A page view answered with a redirect carries no page: the body of any `Location`
+/// response is dropped, and one that came back as a 200 (Leptos's `<Redirect>` for a client
+/// that did not ask for HTML: curl, health checkers) becomes a real 302.
+async fn redirects_carry_no_page(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let is_page_view = matches!(*request.method(), Method::GET | Method::HEAD)
+        && !request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let redirecting = response
+        .headers()
+        .contains_key(axum::http::header::LOCATION)
+        && (response.status().is_success() || response.status().is_redirection());
+    if !is_page_view || !redirecting {
+        return response;
+    }
+    let (mut parts, _) = response.into_parts();
+    if !parts.status.is_redirection() {
+        parts.status = StatusCode::FOUND;
+    }
+    parts.headers.remove(axum::http::header::CONTENT_TYPE);
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    parts.headers.remove("serverfnredirect");
+    Response::from_parts(parts, axum::body::Body::empty())
 }
 
 /// Where [`mount`] serves the components' stylesheet (for embedders: the hosted app's own

@@ -161,10 +161,27 @@ pub async fn take_flash(session: &Session) -> Flash {
     flash.unwrap_or_default()
 }
 
+/// The flash, left in place for the page that shows it.
+pub async fn peek_flash(session: &Session) -> Flash {
+    read::<Flash>(session, FLASH).await.unwrap_or_default()
+}
+
+/// How long a session lives that only carries a flash for a visitor with no flow and no
+/// sign-in: long enough to show the next page, short enough that anonymous posts cannot fill
+/// the store.
+const ANONYMOUS_FLASH_SECS: i64 = 300;
+
 pub async fn set_flash(
     session: &Session,
     flash: &Flash,
 ) -> Result<(), tower_sessions::session::Error> {
+    let anonymous =
+        session.get_value(SIGNED_IN).await?.is_none() && session.get_value(FLOW).await?.is_none();
+    if anonymous {
+        session.set_expiry(Some(tower_sessions::Expiry::OnInactivity(
+            time::Duration::seconds(ANONYMOUS_FLASH_SECS),
+        )));
+    }
     session.insert(FLASH, flash).await
 }
 

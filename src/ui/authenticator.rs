@@ -42,6 +42,11 @@ where
 /// A card that only says what went wrong (what the page shows could not be loaded).
 #[component]
 fn ErrorCard(error: AppError) -> impl IntoView {
+    // Not a page to keep or share: the anonymous-page cache keeps only 200s.
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::SERVICE_UNAVAILABLE);
+    }
     let error = Signal::stored(Some(error));
     view! {
         <section class="ca-card">
