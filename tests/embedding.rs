@@ -75,7 +75,15 @@ async fn the_current_user_extractor_sees_who_signed_in() {
 
 #[tokio::test]
 async fn sign_up_sends_the_attributes_the_form_asks_for() {
-    let app = embedded(AuthConfig::local(None, quiet_pool())).await;
+    use cognito_authenticator::{AuthOptions, FieldOptions, Screen};
+    let options = AuthOptions::new()
+        .sign_up_attributes(["email", "given_name", "custom:team"])
+        .field(
+            Screen::SignUp,
+            "attributes[given_name]",
+            FieldOptions::default().required(true),
+        );
+    let app = embedded(AuthConfig::local(None, quiet_pool()).with_auth_options(&options)).await;
     let client = browser();
     let base = [
         ("username", "attrs1"),
@@ -94,15 +102,41 @@ async fn sign_up_sends_the_attributes_the_form_asks_for() {
         "{page}"
     );
     assert!(page.contains("favourite_colour"));
-    // A field the form marked required must be filled.
-    let mut form = base.to_vec();
-    form.extend([
-        ("attributes[given_name]", " "),
-        ("required_fields", "username,attributes[given_name]"),
-    ]);
-    let (status, location) = app.post(&client, "/api/sign_up", &form).await;
-    assert_eq!((status, location.as_str()), (302, "/signup"));
-    assert!(app.outbox_for("attrs1").await.is_empty());
+    // A field the form requires must be filled, whatever the post says about it.
+    // (Each under a name of its own: a username's sign-up attempts are limited.)
+    for (name, claimed) in [
+        ("req1", None),
+        ("req2", Some("")),
+        ("req3", Some("username")),
+    ] {
+        let mut form = base.to_vec();
+        form[0] = ("username", name);
+        form.push(("attributes[given_name]", " "));
+        if let Some(claimed) = claimed {
+            form.push(("required_fields", claimed));
+        }
+        let (status, location) = app.post(&client, "/api/sign_up", &form).await;
+        assert_eq!((status, location.as_str()), (302, "/signup"), "{claimed:?}");
+        assert!(app.outbox_for(name).await.is_empty(), "{claimed:?}");
+    }
+    // An attribute the form does not offer is refused, however real it is.
+    for (name, smuggled) in [
+        ("smuggle1", "attributes[custom:role]"),
+        ("smuggle2", "attributes[phone_number]"),
+        ("smuggle3", "attributes[name]"),
+    ] {
+        let mut form = base.to_vec();
+        form[0] = ("username", name);
+        form.extend([("attributes[given_name]", "Ann"), (smuggled, "admin")]);
+        let (status, location) = app.post(&client, "/api/sign_up", &form).await;
+        assert_eq!((status, location.as_str()), (302, "/signup"), "{smuggled}");
+        let (_, page) = app.page(&client, "/signup").await;
+        assert!(
+            page.contains("data-error=\"error.invalid_parameter\""),
+            "{smuggled}"
+        );
+        assert!(app.outbox_for(name).await.is_empty(), "{smuggled}");
+    }
     // Standard and custom attributes reach the pool, and the verified token carries them.
     let mut form = base.to_vec();
     form.extend([

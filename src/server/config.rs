@@ -96,6 +96,9 @@ pub struct AuthConfig {
     /// The language when neither the visitor nor their browser picks an offered one.
     pub default_language: Locale,
     pub hooks: Hooks,
+    /// What the sign-up form asks for, as the server checks it (see
+    /// [`AuthConfig::with_auth_options`]): only these attributes pass, and these are required.
+    pub sign_up_form: crate::steps::sign_up::SignUpForm,
 }
 
 impl AuthConfig {
@@ -136,6 +139,9 @@ impl AuthConfig {
             languages: Vec::new(),
             default_language: Locale::En,
             hooks: Hooks::default(),
+            sign_up_form: crate::steps::sign_up::SignUpForm::of(
+                &crate::options::AuthOptions::default(),
+            ),
         }
     }
 
@@ -195,6 +201,14 @@ impl AuthConfig {
         check: impl Fn(&FormValues) -> Result<(), crate::error::AppError> + Send + Sync + 'static,
     ) -> Self {
         self.hooks.validate_sign_up = Some(Arc::new(check));
+        self
+    }
+
+    /// Tells the server what the sign-up form of `options` asks for (give it the options the
+    /// pages use): only its attributes are accepted and its required fields are enforced,
+    /// whatever a post claims. Without this, the default form's (email, phone number).
+    pub fn with_auth_options(mut self, options: &crate::options::AuthOptions) -> Self {
+        self.sign_up_form = crate::steps::sign_up::SignUpForm::of(options);
         self
     }
 

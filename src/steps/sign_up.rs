@@ -17,7 +17,8 @@ use std::collections::BTreeMap;
 
 /// Creates an account. `email` and `phone_number` (with `dial_code`) are the contact
 /// attributes; any other attribute comes as `attributes[<name>]`, the embedder's own inputs as
-/// `extra[<name>]`; `required_fields` lists the inputs the form marked required.
+/// `extra[<name>]`. What is required, and which attributes may be sent at all, the server
+/// knows from its own configuration ([`SignUpForm`]), never from the post.
 #[server(prefix = "/api", endpoint = "sign_up")]
 pub async fn sign_up(
     username: String,
@@ -29,7 +30,6 @@ pub async fn sign_up(
     #[server(default)] attributes: BTreeMap<String, String>,
     #[server(default)] extra: BTreeMap<String, String>,
     #[server(default)] login_mechanism: String,
-    #[server(default)] required_fields: String,
 ) -> Result<Reply, AppError> {
     let ctx = crate::server::Ctx::load().await?;
     let mut values = ssr::form_values(
@@ -53,7 +53,6 @@ pub async fn sign_up(
                 &password,
                 &confirm_password,
                 &login_mechanism,
-                &required_fields,
             ),
         )
         .await;
@@ -120,6 +119,43 @@ fn sign_up_fields(state: &PageState, options: &AuthOptions) -> Vec<FieldSpec> {
         fields.push(field);
     }
     fields
+}
+
+/// What a sign-up form asks for, as the server checks a post against it: the inputs it has
+/// (an attribute it does not offer is refused, so a post cannot add `custom:role`) and the
+/// ones it requires. Built from the same options as the form, so the two cannot disagree.
+#[cfg(feature = "ssr")]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SignUpForm {
+    pub inputs: Vec<String>,
+    pub required: Vec<String>,
+}
+
+#[cfg(feature = "ssr")]
+impl SignUpForm {
+    pub fn of(options: &AuthOptions) -> Self {
+        let fields = crate::ui::fields::customize(
+            Screen::SignUp,
+            sign_up_fields(&PageState::default(), options),
+            options,
+        );
+        Self {
+            required: fields
+                .iter()
+                .filter(|f| f.required)
+                .map(|f| f.name.clone())
+                .collect(),
+            inputs: fields.into_iter().map(|f| f.name).collect(),
+        }
+    }
+
+    fn offers(&self, input: &str) -> bool {
+        self.inputs.iter().any(|i| i == input)
+    }
+
+    fn requires(&self, input: &str) -> bool {
+        self.required.iter().any(|i| i == input)
+    }
 }
 
 /// The field people sign in with, named `username` whatever it holds.
@@ -204,10 +240,9 @@ mod ssr {
         password: &FormSecret,
         confirm_password: &FormSecret,
         login_mechanism: &str,
-        required_fields: &str,
     ) -> Result<Next, AppError> {
         let value = |name: &str| values.get(name).map(String::as_str).unwrap_or_default();
-        let required: Vec<&str> = required_fields.split(',').map(str::trim).collect();
+        let form = &ctx.auth.config.sign_up_form;
         let mechanism = LoginMechanism::parse(login_mechanism)
             .ok_or_else(|| AppError::new(ErrorKind::InvalidParameter))?;
         let mut attributes = Vec::new();
@@ -226,12 +261,12 @@ mod ssr {
         };
         input::new_password(password, confirm_password, &ctx.auth.config.password_policy)?;
         let email = value("email");
-        if !email.trim().is_empty() || required.contains(&"email") {
+        if !email.trim().is_empty() || form.requires("email") {
             attributes.push(AttributeType::new("email", input::email(email)?));
         }
         match input::phone(value("dial_code"), value("phone_number"))? {
             Some(phone) => attributes.push(AttributeType::new("phone_number", phone)),
-            None if required.contains(&"phone_number") => {
+            None if form.requires("phone_number") => {
                 return Err(AppError::field(ErrorKind::Required, "phone_number"))
             }
             None => {}
@@ -243,7 +278,10 @@ mod ssr {
             else {
                 continue;
             };
-            if !is_attribute(name) || attributes.iter().any(|a| a.name == name) {
+            if !is_attribute(name)
+                || !form.offers(field)
+                || attributes.iter().any(|a| a.name == name)
+            {
                 // Not a field of ours to mark: say which attribute at the top of the form.
                 let mut error = AppError::new(ErrorKind::InvalidParameter);
                 error.detail = Some(name.chars().take(64).collect());
@@ -251,7 +289,7 @@ mod ssr {
             }
             let text = text.trim();
             if text.is_empty() {
-                if required.contains(&field.as_str()) {
+                if form.requires(field) {
                     return Err(AppError::field(ErrorKind::Required, field));
                 }
                 continue;

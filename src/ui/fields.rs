@@ -240,8 +240,8 @@ pub fn customize(screen: Screen, fields: Vec<FieldSpec>, options: &AuthOptions) 
     fields
 }
 
-/// The fields of a form, customised for `screen`, plus (when some are required beyond the
-/// defaults) the list of required names for the server to check.
+/// The fields of a form, customised for `screen`. (What the server requires it knows from its
+/// own configuration, not from the form.)
 #[component]
 pub fn FormFields(
     screen: Screen,
@@ -249,19 +249,10 @@ pub fn FormFields(
     #[prop(into)] error: Signal<Option<AppError>>,
 ) -> impl IntoView {
     let options = use_auth_options();
-    let fields = customize(screen, fields, &options);
-    let required: Vec<&str> = fields
-        .iter()
-        .filter(|f| f.required)
-        .map(|f| f.name.as_str())
-        .collect();
-    let required =
-        view! { <input type="hidden" name="required_fields" value=required.join(",") /> };
-    let views = fields
+    customize(screen, fields, &options)
         .into_iter()
         .map(|spec| view! { <Field spec error /> })
-        .collect_view();
-    view! { {required} {views} }
+        .collect_view()
 }
 
 /// One field from its spec.
