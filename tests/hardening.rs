@@ -248,3 +248,35 @@ async fn step_pages_answer_each_visitor_right_while_the_cache_is_warm() {
         assert!(ok, "{who} got the wrong page");
     }
 }
+
+#[tokio::test]
+async fn server_function_answers_are_never_cached() {
+    let app = start().await;
+    let client = browser();
+    app.confirmed_user("cachey").await;
+    app.sign_in(&client, "cachey").await;
+    // As a hydrated page calls them: JSON answers with the user's own data.
+    for (path, body) in [
+        ("/api/current_user", ""),
+        ("/api/start_totp_setup", ""),
+        ("/api/page", "step=Done"),
+    ] {
+        let response = client
+            .post(app.url(path))
+            .header("Origin", &app.base)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response
+                .headers()
+                .get("cache-control")
+                .map(|v| v.to_str().unwrap()),
+            Some("no-store"),
+            "{path} ({})",
+            response.status()
+        );
+    }
+}

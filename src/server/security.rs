@@ -73,6 +73,8 @@ pub async fn security_headers(
     request.extensions_mut().insert(CspNonce(nonce.clone()));
     // The local pool's console and outbox are plain pages with inline styles and no scripts.
     let own_page = !request.uri().path().starts_with("/local/");
+    // Server functions answer with a user's attributes, TOTP secrets and the like.
+    let server_function = request.uri().path().starts_with("/api/");
     let mut response = next.run(request).await;
     let is_html = response
         .headers()
@@ -109,8 +111,9 @@ pub async fn security_headers(
         HeaderName::from_static("cross-origin-opener-policy"),
         "same-origin",
     );
-    if is_html {
-        // Auth pages show per-user state: never from a shared or back-button cache.
+    if is_html || server_function {
+        // Auth pages and server-function answers carry per-user state: never from a shared
+        // or back-button cache.
         set_default(headers, CACHE_CONTROL, "no-store");
     }
     if https {
