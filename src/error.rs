@@ -59,12 +59,15 @@ pub enum ErrorKind {
     TriggerFailed,
     /// A value was refused by the embedder's own check (see `AuthConfig::validate_sign_up`).
     InvalidValue,
+    /// A form post that could not be read: fields missing, misnamed, unknown or of the wrong
+    /// shape (a stale page, a hand-made post). Never returned by a server function's body.
+    UnreadableForm,
     /// Anything else: a generic text plus `log_id` to find it in the server log.
     Unexpected,
 }
 
 impl ErrorKind {
-    pub const ALL: [ErrorKind; 32] = [
+    pub const ALL: [ErrorKind; 33] = [
         ErrorKind::Required,
         ErrorKind::TooLong,
         ErrorKind::InvalidUsername,
@@ -96,6 +99,7 @@ impl ErrorKind {
         ErrorKind::Misconfigured,
         ErrorKind::TriggerFailed,
         ErrorKind::InvalidValue,
+        ErrorKind::UnreadableForm,
         ErrorKind::Unexpected,
     ];
 }
@@ -227,6 +231,7 @@ impl AppError {
             ErrorKind::Misconfigured => "error.misconfigured",
             ErrorKind::TriggerFailed => "error.trigger_failed",
             ErrorKind::InvalidValue => self.detail.as_deref().unwrap_or("error.invalid_value"),
+            ErrorKind::UnreadableForm => "error.unreadable_form",
             ErrorKind::Unexpected => "error.unexpected",
         }
     }
@@ -256,6 +261,10 @@ impl FromServerFnError for AppError {
         // Transport or encoding failures between browser and server: worth a retry.
         let kind = match value {
             ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => ErrorKind::Unavailable,
+            // The arguments could not be read from the post.
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
+                ErrorKind::UnreadableForm
+            }
             _ => ErrorKind::Unexpected,
         };
         Self::new(kind)

@@ -115,8 +115,10 @@ async fn sign_up_sends_the_attributes_the_form_asks_for() {
         if let Some(claimed) = claimed {
             form.push(("required_fields", claimed));
         }
+        // (A post naming `required_fields`, which the form no longer has, is refused whole.)
         let (status, location) = app.post(&client, "/api/sign_up", &form).await;
-        assert_eq!((status, location.as_str()), (302, "/signup"), "{claimed:?}");
+        assert!(matches!(status, 302 | 303), "{claimed:?}: {status}");
+        assert_eq!(location, "/signup", "{claimed:?}");
         assert!(app.outbox_for(name).await.is_empty(), "{claimed:?}");
     }
     // An attribute the form does not offer is refused, however real it is.

@@ -280,3 +280,128 @@ async fn server_function_answers_are_never_cached() {
         );
     }
 }
+
+/// Every form's server function with a post it cannot read: a misnamed field, an unknown one,
+/// missing ones, and values of the wrong shape.
+#[tokio::test]
+async fn a_post_no_server_function_can_read_gets_its_page_and_a_clear_error() {
+    let app = start().await;
+    app.confirmed_user("formuser").await;
+    let signed_in = browser();
+    app.sign_in(&signed_in, "formuser").await;
+    let forms: Vec<(&str, &str, &str)> = vec![
+        (
+            "/api/confirm_sign_up",
+            "confirmation_code=123456",
+            "/confirm-signup",
+        ),
+        ("/api/sign_in", "user=formuser&password=x", "/signin"),
+        ("/api/sign_in", "", "/signin"),
+        (
+            "/api/sign_in",
+            "username=a&password=b&is_admin=1",
+            "/signin",
+        ),
+        (
+            "/api/sign_up",
+            "username=a&password=b&confirm_password=b&attributes=x",
+            "/signup",
+        ),
+        (
+            "/api/sign_up",
+            "username[]=a&password=b&confirm_password=b",
+            "/signup",
+        ),
+        ("/api/forgot_password", "name=formuser", "/forgot-password"),
+        ("/api/reset_password", "code=1", "/reset-password"),
+        ("/api/confirm_link", "user_name=formuser", "/signin"),
+        ("/api/select_mfa", "mfa=Totp", "/select-mfa"),
+        ("/api/confirm_sign_in", "totp=123456", "/confirm-signin"),
+        ("/api/verify_totp_setup", "", "/setup-totp"),
+        (
+            "/api/confirm_new_password",
+            "new_password=x",
+            "/new-password",
+        ),
+        ("/api/resend_sign_up_code", "please=1", "/confirm-signup"),
+        ("/api/send_verification_code", "", "/verify"),
+        ("/api/verify_attribute", "attribute_code=1", "/verify"),
+        ("/api/set_mfa", "mfa_type=Totp&enabled=maybe", "/account"),
+        ("/api/set_preferred_mfa", "preferred=Totp", "/account"),
+        ("/api/finish_totp_setup", "code=123456", "/account"),
+        (
+            "/api/change_password",
+            "old_password=x&password=y",
+            "/account",
+        ),
+        ("/api/sign_out", "everywhere=1", "/account"),
+    ];
+    for (path, body, page) in forms {
+        // Without JavaScript: the form's page, with the error on it (the account page's
+        // forms as the signed-in user, the others as a visitor).
+        let client = if page == "/account" {
+            signed_in.clone()
+        } else {
+            browser()
+        };
+        let response = client
+            .post(app.url(path))
+            .header("Accept", "text/html")
+            .header("Origin", &app.base)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        assert!(
+            (status == 303 || status == 302) && location == page,
+            "{path} {body:?}: {status} to {location:?}"
+        );
+        if matches!(
+            page,
+            "/account" | "/signin" | "/signup" | "/forgot-password"
+        ) {
+            let (_, html) = app.page(&client, page).await;
+            assert!(
+                html.contains("data-error=\"error.unreadable_form\""),
+                "{path} {body:?}: no error on {page}"
+            );
+        }
+        // From script: a typed error.
+        let response = browser()
+            .post(app.url(path))
+            .header("Origin", &app.base)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400, "{path} {body:?}");
+        let error: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(error["kind"], "UnreadableForm", "{path} {body:?}");
+    }
+    // Still signed in: none of those posts did anything.
+    let (status, _) = app.page(&signed_in, "/account").await;
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn every_form_server_function_is_checked_for_unreadable_posts() {
+    let checked: Vec<&str> = cognito_authenticator::steps::FORMS
+        .iter()
+        .map(|(path, _, _)| *path)
+        .collect();
+    for (path, _) in leptos::server_fn::axum::server_fn_paths() {
+        // Called by the components, never by a form.
+        if path == "/api/page" || path == "/api/current_user" {
+            continue;
+        }
+        assert!(checked.contains(&path), "{path} is not in steps::FORMS");
+    }
+}

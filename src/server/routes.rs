@@ -218,6 +218,8 @@ pub fn mount(app: Router, auth: &Auth) -> Router {
     let allowed_origins = Arc::new(auth.config.allowed_origins.clone());
     let app = app
         .route(STYLESHEET_PATH, axum::routing::get(stylesheet))
+        // Inside the cross-site check: a refused post is never read.
+        .layer(axum::middleware::from_fn(super::forms::unreadable_forms))
         .layer(axum::middleware::from_fn_with_state(
             allowed_origins,
             security::reject_cross_site,

@@ -52,7 +52,11 @@ pub async fn finish_totp_setup(totp_code: FormSecret) -> Result<Reply, AppError>
 #[server(prefix = "/api", endpoint = "set_mfa")]
 pub async fn set_mfa(mfa_type: String, enabled: String) -> Result<Reply, AppError> {
     let ctx = crate::server::Ctx::load().await?;
-    let result = ssr::set_mfa(&ctx, &mfa_type, enabled == "true").await;
+    let result = match enabled.as_str() {
+        "true" => ssr::set_mfa(&ctx, &mfa_type, true).await,
+        "false" => ssr::set_mfa(&ctx, &mfa_type, false).await,
+        _ => Err(AppError::new(crate::error::ErrorKind::UnreadableForm)),
+    };
     ctx.finish(Step::Done, result, &[]).await
 }
 

@@ -11,15 +11,24 @@ use crate::ui::layout::{AuthCard, BackToSignIn};
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "forgot_password")]
-pub async fn forgot_password(username: String) -> Result<Reply, AppError> {
+pub async fn forgot_password(
+    username: String,
+    /// With a phone number for a username (the field customised as one): its calling code.
+    #[server(default)]
+    dial_code: String,
+) -> Result<Reply, AppError> {
     let ctx = crate::server::Ctx::load().await?;
-    let result = ctx
-        .limited(
-            crate::server::limits::Action::SendCode,
-            Some(&username),
-            ssr::send_code(&ctx, &username),
-        )
-        .await;
+    let result = match crate::server::input::login(&username, &dial_code) {
+        Ok(login) => {
+            ctx.limited(
+                crate::server::limits::Action::SendCode,
+                Some(&login),
+                ssr::send_code(&ctx, login.clone()),
+            )
+            .await
+        }
+        Err(error) => Err(error),
+    };
     ctx.finish(Step::ResetPassword, result, &[("username", &username)])
         .await
 }
@@ -60,10 +69,10 @@ mod ssr {
     use crate::error::AppError;
     use crate::flow::Step;
     use crate::server::session::{self, Flow};
-    use crate::server::{input, Ctx, Next};
+    use crate::server::{Ctx, Next};
 
-    pub async fn send_code(ctx: &Ctx, username: &str) -> Result<Next, AppError> {
-        let username = input::username(username)?;
+    /// Sends a reset code to `username` (already normalised, see `input::login`).
+    pub async fn send_code(ctx: &Ctx, username: String) -> Result<Next, AppError> {
         // With user-existence errors prevented, Cognito answers an unknown user exactly like a
         // known one, so this page cannot be used to probe for accounts.
         let sent = ctx.auth.cognito.forgot_password(&username).await?;

@@ -24,3 +24,90 @@ pub async fn load_page(step: Step) -> Result<PageState, AppError> {
     let ctx = crate::server::Ctx::load().await?;
     ctx.page_state(step).await
 }
+
+/// Every form's server function: its path, the step whose page shows its outcome, and the
+/// inputs it reads (besides `extra[…]`, where embedders' own inputs go). A post that names
+/// anything else, or lacks what the function needs, is answered on that page with a clear
+/// error (`server::forms`).
+#[cfg(feature = "ssr")]
+pub const FORMS: &[(&str, Step, &[&str])] = &[
+    (
+        "/api/sign_in",
+        Step::SignIn,
+        &["username", "password", "return_to", "dial_code"],
+    ),
+    (
+        "/api/confirm_link",
+        Step::SignIn,
+        &["user_name", "confirmation_code"],
+    ),
+    (
+        "/api/sign_up",
+        Step::SignUp,
+        &[
+            "username",
+            "password",
+            "confirm_password",
+            "email",
+            "dial_code",
+            "phone_number",
+            "attributes",
+            "login_mechanism",
+        ],
+    ),
+    ("/api/confirm_sign_up", Step::ConfirmSignUp, &["code"]),
+    ("/api/resend_sign_up_code", Step::ConfirmSignUp, &[]),
+    (
+        "/api/confirm_new_password",
+        Step::ConfirmSignInWithNewPasswordRequired,
+        &["password", "confirm_password", "attributes", "dial_code"],
+    ),
+    (
+        "/api/confirm_sign_in",
+        Step::ConfirmSignInWithTotpCode,
+        &["code"],
+    ),
+    (
+        "/api/verify_totp_setup",
+        Step::ContinueSignInWithTotpSetup,
+        &["code"],
+    ),
+    (
+        "/api/select_mfa",
+        Step::ContinueSignInWithMfaSelection,
+        &["mfa_type"],
+    ),
+    (
+        "/api/forgot_password",
+        Step::ResetPassword,
+        &["username", "dial_code"],
+    ),
+    (
+        "/api/reset_password",
+        Step::ConfirmResetPasswordWithCode,
+        &["code", "password", "confirm_password"],
+    ),
+    (
+        "/api/resend_reset_code",
+        Step::ConfirmResetPasswordWithCode,
+        &[],
+    ),
+    (
+        "/api/send_verification_code",
+        Step::VerifyAttribute,
+        &["attribute"],
+    ),
+    ("/api/verify_attribute", Step::VerifyAttribute, &["code"]),
+    ("/api/skip_verification", Step::VerifyAttribute, &[]),
+    ("/api/sign_out", Step::Done, &[]),
+    ("/api/sign_out_everywhere", Step::Done, &[]),
+    ("/api/start_totp_setup", Step::Done, &[]),
+    ("/api/finish_totp_setup", Step::Done, &["totp_code"]),
+    ("/api/set_mfa", Step::Done, &["mfa_type", "enabled"]),
+    ("/api/set_preferred_mfa", Step::Done, &["mfa_type"]),
+    (
+        "/api/change_password",
+        Step::Done,
+        &["current_password", "password", "confirm_password"],
+    ),
+];

@@ -141,6 +141,7 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("error.unsupported_step", "Dieser Anmeldeschritt wird noch nicht unterstützt. Bitte wenden Sie sich an die Betreiber der Website."),
     ("error.forbidden", "Diese Anfrage wurde abgelehnt."),
     ("error.rejected", "Nicht akzeptiert:"),
+    ("error.unreadable_form", "Dieses Formular konnte nicht gelesen werden (ein Feld fehlt oder ist unerwartet). Bitte füllen Sie es erneut aus und senden Sie es ab."),
     ("error.unexpected", "Etwas ist schiefgelaufen. Bitte versuchen Sie es erneut."),
     ("page.not_found", "Seite nicht gefunden"),
     ("error.code_delivery_failed", "Wir konnten den Code nicht senden. Prüfen Sie die Adresse oder Nummer und versuchen Sie es erneut."),

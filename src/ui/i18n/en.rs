@@ -141,6 +141,7 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("error.unsupported_step", "This sign-in step is not supported yet. Please contact the site's administrator."),
     ("error.forbidden", "This request was refused."),
     ("error.rejected", "This was not accepted:"),
+    ("error.unreadable_form", "This form could not be read (a field is missing or unexpected). Please fill it in again and resubmit."),
     ("error.unexpected", "Something went wrong. Please try again."),
     ("page.not_found", "Page not found"),
     ("error.code_delivery_failed", "We could not send the code. Check the address or number and try again."),

@@ -141,6 +141,7 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("error.unsupported_step", "Este paso de inicio de sesión aún no se admite. Contacta con el administrador del sitio."),
     ("error.forbidden", "Se ha rechazado esta solicitud."),
     ("error.rejected", "No se aceptó:"),
+    ("error.unreadable_form", "No se pudo leer este formulario (falta un campo o sobra uno). Vuelve a rellenarlo y envíalo de nuevo."),
     ("error.unexpected", "Algo salió mal. Vuelve a intentarlo."),
     ("page.not_found", "Página no encontrada"),
     ("error.code_delivery_failed", "No pudimos enviar el código. Revisa la dirección o el número y vuelve a intentarlo."),

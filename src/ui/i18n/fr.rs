@@ -141,6 +141,7 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("error.unsupported_step", "Cette étape de connexion n’est pas encore prise en charge. Contactez l’administrateur du site."),
     ("error.forbidden", "Cette demande a été refusée."),
     ("error.rejected", "Refusé :"),
+    ("error.unreadable_form", "Ce formulaire n’a pas pu être lu (un champ manque ou est inattendu). Veuillez le remplir à nouveau et le renvoyer."),
     ("error.unexpected", "Une erreur s’est produite. Veuillez réessayer."),
     ("page.not_found", "Page introuvable"),
     ("error.code_delivery_failed", "Nous n’avons pas pu envoyer le code. Vérifiez l’adresse ou le numéro et réessayez."),

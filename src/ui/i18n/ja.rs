@@ -141,6 +141,7 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("error.unsupported_step", "このサインインステップにはまだ対応していません。サイトの管理者にお問い合わせください。"),
     ("error.forbidden", "このリクエストは拒否されました。"),
     ("error.rejected", "受け付けられませんでした："),
+    ("error.unreadable_form", "このフォームを読み取れませんでした（項目が不足しているか、想定外の項目があります）。もう一度入力して送信してください。"),
     ("error.unexpected", "問題が発生しました。もう一度お試しください。"),
     ("page.not_found", "ページが見つかりません"),
     ("error.code_delivery_failed", "コードを送信できませんでした。宛先を確認して、もう一度お試しください。"),
