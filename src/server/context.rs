@@ -347,7 +347,7 @@ impl Ctx {
         if let Ok(tokens) = self
             .auth
             .cognito
-            .refresh(&user.username, &refresh_token)
+            .get_tokens_from_refresh_token(&refresh_token)
             .await
         {
             if let Ok(mut fresh) = self.signed_in_from(tokens, Some(refresh_token)).await {
@@ -566,8 +566,10 @@ impl Ctx {
             let refreshed = self
                 .auth
                 .refreshes
+                // GetTokensFromRefreshToken works on every app client; REFRESH_TOKEN_AUTH is
+                // refused where refresh tokens rotate. A rotated token comes back and is kept.
                 .run(&refresh_token, now, || {
-                    cognito.refresh(&user.username, &refresh_token)
+                    cognito.get_tokens_from_refresh_token(&refresh_token)
                 })
                 .await;
             match refreshed {

@@ -345,7 +345,9 @@ async fn forward(
         .unwrap_or("GET")
         .to_owned();
     state.calls.lock().unwrap().push(operation.clone());
-    if operation == "InitiateAuth" && body.windows(18).any(|w| w == b"REFRESH_TOKEN_AUTH") {
+    let refresh_auth =
+        operation == "InitiateAuth" && body.windows(18).any(|w| w == b"REFRESH_TOKEN_AUTH");
+    if refresh_auth || operation == "GetTokensFromRefreshToken" {
         state.refreshes.fetch_add(1, Ordering::SeqCst);
     }
     let fault = Fault::from_u8(state.fault.load(Ordering::SeqCst));
