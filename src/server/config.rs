@@ -338,6 +338,45 @@ impl AuthConfig {
                 )),
             }
         }
+        // A real pool's password policy is not readable with the app client's rights: the
+        // operator states it, so the checklist beside new passwords matches the pool.
+        let is_cognito = matches!(config.backend, Backend::Cognito { .. });
+        for name in ["PASSWORD_MIN_LENGTH", "PASSWORD_REQUIRE"] {
+            if var(name).is_some() && !is_cognito {
+                problems.push(format!(
+                    "{name} is for a real pool; the embedded pool's policy is [password_policy] in LOCAL_POOL_CONFIG"
+                ));
+            }
+        }
+        if let (true, Some(value)) = (is_cognito, var("PASSWORD_MIN_LENGTH")) {
+            match value.parse::<usize>() {
+                Ok(length) if (6..=99).contains(&length) => {
+                    config.password_policy.minimum_length = length
+                }
+                _ => problems.push(format!(
+                    "PASSWORD_MIN_LENGTH must be a number from 6 to 99, as Cognito allows, not {value:?}"
+                )),
+            }
+        }
+        if let (true, Some(value)) = (is_cognito, var("PASSWORD_REQUIRE")) {
+            let policy = &mut config.password_policy;
+            policy.require_lowercase = false;
+            policy.require_uppercase = false;
+            policy.require_numbers = false;
+            policy.require_symbols = false;
+            for rule in value.split(',').map(str::trim).filter(|r| !r.is_empty()) {
+                match rule {
+                    "lowercase" => policy.require_lowercase = true,
+                    "uppercase" => policy.require_uppercase = true,
+                    "numbers" => policy.require_numbers = true,
+                    "symbols" => policy.require_symbols = true,
+                    "none" => {}
+                    other => problems.push(format!(
+                        "PASSWORD_REQUIRE lists {other:?}; use lowercase, uppercase, numbers, symbols (comma-separated) or none"
+                    )),
+                }
+            }
+        }
         if let Some(value) = var("ATTEMPT_LIMIT_SCALE") {
             match value.parse::<f64>() {
                 Ok(scale) if scale > 0.0 && scale.is_finite() => config.attempt_limit_scale = scale,
@@ -506,4 +545,48 @@ mod tests {
         .unwrap_err()[0]
             .contains("is not of the form <region>_<id>"));
     }
+
+    #[test]
+    fn a_real_pools_password_policy_comes_from_the_environment() {
+        let pool = [
+            ("COGNITO_USER_POOL_ID", "eu-west-1_Abc"),
+            ("COGNITO_CLIENT_ID", "client"),
+        ];
+        let default = read(&pool).unwrap();
+        assert_eq!(default.password_policy, PasswordPolicy::default());
+        let mut vars = pool.to_vec();
+        vars.extend([
+            ("PASSWORD_MIN_LENGTH", "12"),
+            ("PASSWORD_REQUIRE", "lowercase, numbers"),
+        ]);
+        let policy = read(&vars).unwrap().password_policy;
+        assert_eq!(
+            policy,
+            PasswordPolicy {
+                minimum_length: 12,
+                require_uppercase: false,
+                require_lowercase: true,
+                require_numbers: true,
+                require_symbols: false,
+            }
+        );
+        let mut vars = pool.to_vec();
+        vars.push(("PASSWORD_REQUIRE", "none"));
+        let policy = read(&vars).unwrap().password_policy;
+        assert!(!policy.require_lowercase && !policy.require_symbols);
+        for (name, value) in [
+            ("PASSWORD_MIN_LENGTH", "5"),
+            ("PASSWORD_MIN_LENGTH", "eight"),
+            ("PASSWORD_REQUIRE", "digits"),
+        ] {
+            let mut vars = pool.to_vec();
+            vars.push((name, value));
+            let problems = read(&vars).unwrap_err();
+            assert!(problems.iter().any(|p| p.starts_with(name)), "{problems:?}");
+        }
+        // The embedded pool has its policy in its own file.
+        let problems = read(&[("PASSWORD_MIN_LENGTH", "12")]).unwrap_err();
+        assert!(problems[0].contains("LOCAL_POOL_CONFIG"), "{problems:?}");
+    }
+
 }
