@@ -4,30 +4,22 @@
 # description. Takes about 15 minutes on 2 cores (the release builds are most of it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/tools.sh
+# The build tools (tools.sh, wasm-opt) are installed by build-release.sh below.
 export PATH="$HOME/.cargo/bin:$PWD/end2end/node_modules/.bin:$PATH"
 
 # wrk drives the load; Chromium the page loads; redis-server one of the session stores.
 ./scripts/system-packages.sh wrk chromium redis-server
 
-# wasm-opt for the release browser build: npm's binaryen (Debian's breaks hydration, and
-# cargo-leptos cannot download its own here).
-tools=target/bench-tools
-if [ ! -x "$tools/node_modules/.bin/wasm-opt" ]; then
-  npm install --prefix "$tools" --no-audit --no-fund binaryen@132 >/dev/null
-fi
-export PATH="$PWD/$tools/node_modules/.bin:$PATH"
-
 echo "== release builds"
 # The suite first: building it also builds the server binary, without the settings
-# cargo-leptos compiles in (the name of the wasm file), so cargo-leptos builds it again after.
+# cargo-leptos compiles in (the name of the wasm file), so build-release.sh builds it again after.
 suite=$(cargo bench --features ssr --bench suite --no-run --message-format=json 2>/dev/null |
   python3 -c 'import json, sys
 for line in sys.stdin:
     m = json.loads(line)
     if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "suite" and m.get("executable"):
         print(m["executable"])')
-cargo leptos build --release --precompress --project cognito-authenticator
+./scripts/build-release.sh
 server=target/release/cognito-authenticator
 work=$(mktemp -d)
 rows="$work/rows.md"

@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/tools.sh
 export PATH="$HOME/.cargo/bin:$PATH"
+echo "== cargo leptos serve: builds the server and the browser files (a few minutes the first time), then serves"
 exec cargo leptos serve --project cognito-authenticator

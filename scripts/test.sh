@@ -9,6 +9,14 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # Debian's chromium for Playwright, and redis-server for the shared-session tests.
 ./scripts/system-packages.sh chromium redis-server
 
+echo "== the commands the README gives exist and parse"
+for script in $(grep -o '\./scripts/[a-z-]*\.sh' README.md | sort -u); do
+  if ! [ -x "$script" ] || ! bash -n "$script"; then
+    echo "README names $script, which is missing, not executable or not valid bash" >&2
+    exit 1
+  fi
+done
+
 echo "== cargo fmt --check"
 cargo fmt --all --check
 echo "== clippy (server and tests)"

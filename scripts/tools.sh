@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the build tools this project needs, skipping any already present at the right version.
-# The one place tool versions are pinned (wasm-bindgen-cli follows the wasm-bindgen in Cargo.lock).
+# The one place tool versions are pinned (wasm-bindgen-cli follows the wasm-bindgen in Cargo.lock),
+# except wasm-opt, which only release builds need: scripts/build-release.sh installs it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +21,6 @@ if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTO
 fi
 
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
-  echo "tools: installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+  echo "tools: installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 4 minutes on 2 cores)"
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --locked --force
 fi
