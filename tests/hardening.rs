@@ -405,3 +405,88 @@ fn every_form_server_function_is_checked_for_unreadable_posts() {
         assert!(checked.contains(&path), "{path} is not in steps::FORMS");
     }
 }
+
+/// Whether `client` is still signed in (the account page answers rather than redirecting).
+async fn signed_in(app: &App, client: &reqwest::Client) -> bool {
+    app.page(client, "/account").await.0 == 200
+}
+
+#[tokio::test]
+async fn a_password_change_or_reset_or_sign_out_everywhere_ends_the_other_sessions_at_once() {
+    let app = start().await;
+    app.confirmed_user("victim").await;
+    let (thief, owner) = (browser(), browser());
+    app.sign_in(&thief, "victim").await;
+    app.sign_in(&owner, "victim").await;
+
+    // Changed with "sign out other devices" left off: both stay.
+    let (status, _) = app
+        .post(
+            &owner,
+            "/api/change_password",
+            &[
+                ("current_password", PASSWORD),
+                ("password", "Chang3d-once!"),
+                ("confirm_password", "Chang3d-once!"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 302);
+    assert!(signed_in(&app, &thief).await && signed_in(&app, &owner).await);
+
+    // Ticked (as it is at first): the other session ends, this one goes on.
+    app.post(
+        &owner,
+        "/api/change_password",
+        &[
+            ("current_password", "Chang3d-once!"),
+            ("password", "Chang3d-twice!"),
+            ("confirm_password", "Chang3d-twice!"),
+            ("sign_out_others", "on"),
+        ],
+    )
+    .await;
+    assert!(!signed_in(&app, &thief).await, "the thief is signed out");
+    assert!(signed_in(&app, &owner).await, "the owner stays signed in");
+    let (_, html) = app.page(&thief, "/signin").await;
+    assert!(
+        html.contains("data-notice=\"notice.signed_out_elsewhere\""),
+        "told why: {html}"
+    );
+
+    // A reset through these pages, by someone who is not signed in, ends every session.
+    let resetter = browser();
+    app.post(&resetter, "/api/forgot_password", &[("username", "victim")])
+        .await;
+    let code = app.last_code("victim").await;
+    let (status, location) = app
+        .post(
+            &resetter,
+            "/api/reset_password",
+            &[
+                ("code", &code),
+                ("password", "Res3t-password!"),
+                ("confirm_password", "Res3t-password!"),
+            ],
+        )
+        .await;
+    assert_eq!((status, location.as_str()), (302, "/signin"));
+    assert!(
+        !signed_in(&app, &owner).await,
+        "reset ends the owner's old session"
+    );
+
+    // "Sign out everywhere" reaches this app's other sessions now, not at their next check.
+    let (first, second) = (browser(), browser());
+    for client in [&first, &second] {
+        app.post(
+            client,
+            "/api/sign_in",
+            &[("username", "victim"), ("password", "Res3t-password!")],
+        )
+        .await;
+        assert!(signed_in(&app, client).await);
+    }
+    app.post(&first, "/api/sign_out_everywhere", &[]).await;
+    assert!(!signed_in(&app, &second).await);
+}

@@ -525,3 +525,30 @@ async fn refresh_tokens_that_rotate_keep_the_user_signed_in() {
         assert_eq!(pool.refreshes(), round);
     }
 }
+
+#[tokio::test]
+async fn a_password_change_on_one_instance_ends_the_sessions_on_the_others() {
+    let redis = Redis::start_on(free_port()).await;
+    let clock = Clock::system();
+    let pool = PoolBehindProxy::start(PoolConfig::default(), clock.clone()).await;
+    let first = pool.app(clock.clone(), redis.url()).await;
+    let second = pool.app(clock.clone(), redis.url()).await;
+    first.confirmed_user("uma").await;
+    let (elsewhere, here) = (browser(), browser());
+    first.sign_in(&elsewhere, "uma").await;
+    second.sign_in(&here, "uma").await;
+    second
+        .post(
+            &here,
+            "/api/change_password",
+            &[
+                ("current_password", PASSWORD),
+                ("password", "Chang3d-pass!"),
+                ("confirm_password", "Chang3d-pass!"),
+                ("sign_out_others", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(first.page(&elsewhere, "/account").await.0, 302);
+    assert!(account_shows(&second, &here, "uma").await);
+}

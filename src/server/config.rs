@@ -588,5 +588,4 @@ mod tests {
         let problems = read(&[("PASSWORD_MIN_LENGTH", "12")]).unwrap_err();
         assert!(problems[0].contains("LOCAL_POOL_CONFIG"), "{problems:?}");
     }
-
 }

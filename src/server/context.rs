@@ -325,7 +325,19 @@ impl Ctx {
 
     /// Verifies the new tokens and starts a signed-in session under a fresh id.
     pub async fn establish(&self, tokens: AuthenticationResult) -> Result<SignedIn, AppError> {
-        let user = self.signed_in_from(tokens, None).await?;
+        let mut user = self.signed_in_from(tokens, None).await?;
+        // Where the account's epochs stand now: a later "end the other sessions" ends this one.
+        let names = user.account_names();
+        let epochs = self
+            .auth
+            .sessions
+            .account_epochs(&names)
+            .await
+            .map_err(|err| {
+                tracing::error!(error = %err, "could not read the account's session epochs");
+                AppError::new(ErrorKind::Unavailable)
+            })?;
+        user.epochs = names.into_iter().zip(epochs).collect();
         self.keep_session_for_long();
         session::start_signed_in(&self.session, &user)
             .await
@@ -352,6 +364,7 @@ impl Ctx {
         {
             if let Ok(mut fresh) = self.signed_in_from(tokens, Some(refresh_token)).await {
                 fresh.totp_setup = user.totp_setup.clone();
+                fresh.epochs = user.epochs.clone();
                 let _ = self.update_user(&fresh).await;
             }
         }
@@ -531,6 +544,7 @@ impl Ctx {
             checked_at: now,
             signed_in_at: now,
             totp_setup: None,
+            epochs: Vec::new(),
         })
     }
 
@@ -558,6 +572,10 @@ impl Ctx {
             let _ = session::end(&self.session).await;
             return None;
         }
+        if self.ended_by_the_account(&user).await {
+            self.end_revoked_session().await;
+            return None;
+        }
         if user.expires_at - now < 60 {
             let Some(refresh_token) = user.refresh_token.clone() else {
                 self.end_revoked_session().await;
@@ -576,6 +594,7 @@ impl Ctx {
                 Ok(tokens) => match self.signed_in_from(tokens, Some(refresh_token)).await {
                     Ok(mut refreshed) => {
                         refreshed.totp_setup = user.totp_setup.take();
+                        refreshed.epochs = std::mem::take(&mut user.epochs);
                         refreshed.signed_in_at = user.signed_in_at;
                         user = refreshed;
                         let _ = session::update_signed_in(&self.session, &user).await;
@@ -608,6 +627,48 @@ impl Ctx {
             }
         }
         Some(user)
+    }
+
+    /// Whether the account ended its other sessions (a password change or reset, "sign out
+    /// everywhere") since this one began. A store that cannot answer ends nothing.
+    async fn ended_by_the_account(&self, user: &SignedIn) -> bool {
+        let names: Vec<String> = user.epochs.iter().map(|(name, _)| name.clone()).collect();
+        match self.auth.sessions.account_epochs(&names).await {
+            Ok(current) => user
+                .epochs
+                .iter()
+                .zip(current)
+                .any(|((_, seen), now)| now > *seen),
+            Err(err) => {
+                tracing::warn!(error = %err, "could not read the account's session epochs");
+                false
+            }
+        }
+    }
+
+    /// Ends every other session of this account, at once and on every instance; this one
+    /// goes on.
+    pub async fn end_other_sessions(&self, user: &mut SignedIn) -> Result<(), AppError> {
+        let names = user.account_names();
+        let epochs = self
+            .auth
+            .sessions
+            .end_account_sessions(&names)
+            .await
+            .map_err(|err| {
+                tracing::error!(error = %err, "could not end the account's other sessions");
+                AppError::new(ErrorKind::Unavailable)
+            })?;
+        user.epochs = names.into_iter().zip(epochs).collect();
+        self.update_user(user).await
+    }
+
+    /// Ends every session of the account `login` names (after its password was reset).
+    pub async fn end_account_sessions(&self, login: &str) {
+        let names = [session::account_name(login)];
+        if let Err(err) = self.auth.sessions.end_account_sessions(&names).await {
+            tracing::error!(error = %err, "could not end the account's sessions");
+        }
     }
 
     async fn end_revoked_session(&self) {

@@ -56,9 +56,36 @@ pub struct SignedIn {
     /// A TOTP enrolment started from the account page (its public set-up view).
     #[serde(default)]
     pub totp_setup: Option<crate::flow::TotpSetupView>,
+    /// The account's epochs when this session began (see `AppSessionStore::account_epochs`),
+    /// by account name.
+    #[serde(default)]
+    pub epochs: Vec<(String, u64)>,
+}
+
+/// How an account is named wherever it can be named: a sign-in by username, email or phone
+/// number, or a password reset started with any of them.
+pub fn account_name(login: &str) -> String {
+    login.trim().to_lowercase()
 }
 
 impl SignedIn {
+    /// The names this account is known by: its username and its sign-in aliases.
+    pub fn account_names(&self) -> Vec<String> {
+        let mut names = vec![account_name(&self.username)];
+        for (attribute, value) in &self.attributes {
+            if matches!(
+                attribute.as_str(),
+                "email" | "phone_number" | "preferred_username"
+            ) {
+                let name = account_name(value);
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+        }
+        names
+    }
+
     /// The user as components and handlers see them: the claims, no tokens.
     pub fn user(&self) -> crate::flow::AuthUser {
         crate::flow::AuthUser {

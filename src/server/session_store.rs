@@ -86,6 +86,31 @@ impl AppSessionStore {
         }
     }
 
+    /// The account epochs of `names` (an account's username, email and phone number): a
+    /// session keeps the values it saw at sign-in and has ended once any has moved on. This is
+    /// how a password change or reset, or "sign out everywhere", ends the account's other
+    /// sessions at once, on every instance that shares the store.
+    pub async fn account_epochs(&self, names: &[String]) -> std::result::Result<Vec<u64>, String> {
+        match self {
+            Self::Memory(store) => Ok(store.epochs(names, false)),
+            Self::Sqlite(store) => store.epochs(names, false).await.map_err(|e| e.to_string()),
+            Self::Redis(store) => store.epochs(names, false).await,
+        }
+    }
+
+    /// Moves the epochs of `names` on (ending every session that saw the old ones) and returns
+    /// the new values.
+    pub async fn end_account_sessions(
+        &self,
+        names: &[String],
+    ) -> std::result::Result<Vec<u64>, String> {
+        match self {
+            Self::Memory(store) => Ok(store.epochs(names, true)),
+            Self::Sqlite(store) => store.epochs(names, true).await.map_err(|e| e.to_string()),
+            Self::Redis(store) => store.epochs(names, true).await,
+        }
+    }
+
     /// The Redis connection, when sessions live there (the attempt limits share it).
     pub fn redis_connection(&self) -> Option<ConnectionManager> {
         match self {
@@ -142,6 +167,7 @@ fn sweep_timer() -> tokio::time::Interval {
 #[derive(Clone, Debug, Default)]
 pub struct MemorySessions {
     records: Arc<Mutex<HashMap<Id, Record>>>,
+    epochs: Arc<Mutex<HashMap<String, u64>>>,
 }
 
 impl MemorySessions {
@@ -173,6 +199,20 @@ impl MemorySessions {
     /// Removes expired sessions now; returns how many.
     pub fn delete_expired(&self) -> usize {
         Self::sweep(&self.records)
+    }
+
+    fn epochs(&self, names: &[String], advance: bool) -> Vec<u64> {
+        let mut epochs = self.epochs.lock().expect("memory epochs");
+        names
+            .iter()
+            .map(|name| {
+                let epoch = epochs.entry(name.clone()).or_default();
+                if advance {
+                    *epoch += 1;
+                }
+                *epoch
+            })
+            .collect()
     }
 
     pub fn len(&self) -> usize {
@@ -262,6 +302,12 @@ impl SqliteSessions {
         .execute(&db)
         .await
         .map_err(|e| problem(&e))?;
+        sqlx::query(
+            "CREATE TABLE IF NOT EXISTS account_epochs (name TEXT PRIMARY KEY, epoch INTEGER NOT NULL)",
+        )
+        .execute(&db)
+        .await
+        .map_err(|e| problem(&e))?;
         let store = Self { db };
         let sweeper = store.clone();
         tokio::spawn(async move {
@@ -283,6 +329,32 @@ impl SqliteSessions {
             .execute(&self.db)
             .await?;
         Ok(done.rows_affected())
+    }
+
+    async fn epochs(
+        &self,
+        names: &[String],
+        advance: bool,
+    ) -> std::result::Result<Vec<u64>, sqlx::Error> {
+        let mut epochs = Vec::with_capacity(names.len());
+        for name in names {
+            let epoch: Option<i64> = if advance {
+                sqlx::query_scalar(
+                    "INSERT INTO account_epochs (name, epoch) VALUES (?, 1) \
+                     ON CONFLICT(name) DO UPDATE SET epoch = epoch + 1 RETURNING epoch",
+                )
+                .bind(name)
+                .fetch_optional(&self.db)
+                .await?
+            } else {
+                sqlx::query_scalar("SELECT epoch FROM account_epochs WHERE name = ?")
+                    .bind(name)
+                    .fetch_optional(&self.db)
+                    .await?
+            };
+            epochs.push(epoch.unwrap_or(0).max(0) as u64);
+        }
+        Ok(epochs)
     }
 
     async fn check(&self) -> std::result::Result<(), String> {
@@ -362,6 +434,14 @@ fn key(id: &Id) -> String {
     format!("{KEY_PREFIX}{id}")
 }
 
+/// The epoch of an account name, kept by digest (names are email addresses and numbers).
+fn epoch_key(name: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(name.as_bytes());
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("cognito-authenticator:account-epoch:{hex}")
+}
+
 impl RedisSessions {
     pub async fn open(url: &str) -> std::result::Result<Self, String> {
         let problem = |e: redis::RedisError| format!("SESSION_STORE {url}: {e}");
@@ -375,6 +455,32 @@ impl RedisSessions {
             .await
             .map_err(problem)?;
         Ok(Self { connection })
+    }
+
+    async fn epochs(
+        &self,
+        names: &[String],
+        advance: bool,
+    ) -> std::result::Result<Vec<u64>, String> {
+        let mut connection = self.connection.clone();
+        let keys: Vec<String> = names.iter().map(|n| epoch_key(n)).collect();
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let epochs: Vec<Option<u64>> = if advance {
+            let mut pipe = redis::pipe();
+            for key in &keys {
+                pipe.cmd("INCR").arg(key);
+            }
+            pipe.query_async(&mut connection).await
+        } else {
+            redis::cmd("MGET")
+                .arg(&keys)
+                .query_async(&mut connection)
+                .await
+        }
+        .map_err(|e| e.to_string())?;
+        Ok(epochs.into_iter().map(Option::unwrap_or_default).collect())
     }
 
     async fn check(&self) -> std::result::Result<(), String> {

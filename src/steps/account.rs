@@ -72,13 +72,17 @@ pub async fn change_password(
     current_password: FormSecret,
     password: FormSecret,
     confirm_password: FormSecret,
+    /// The "sign out other devices" box: present when ticked (as it is at first).
+    #[server(default)]
+    sign_out_others: String,
 ) -> Result<Reply, AppError> {
     let ctx = crate::server::Ctx::load().await?;
+    let passwords = [&current_password, &password, &confirm_password];
     let result = ctx
         .limited(
             crate::server::limits::Action::SignIn,
             None,
-            ssr::change_password(&ctx, &current_password, &password, &confirm_password),
+            ssr::change_password(&ctx, passwords, !sign_out_others.is_empty()),
         )
         .await;
     ctx.finish(Step::Done, result, &[]).await
@@ -231,6 +235,10 @@ fn Account(state: PageState) -> impl IntoView {
                     <Field spec=FieldSpec::password("current_password", "field.current_password", "current-password") error />
                     <Field spec=FieldSpec::password("password", "field.new_password", "new-password").with_rules(password_rules) error />
                     <Field spec=FieldSpec::password("confirm_password", "field.confirm_password", "new-password") error />
+                    <label class="ca-check">
+                        <input type="checkbox" name="sign_out_others" value="on" checked=true />
+                        {t("account.sign_out_others")}
+                    </label>
                     <SubmitButton label="button.change_password" pending=password.pending() />
                 </ActionForm>
             </section>
@@ -274,6 +282,9 @@ mod ssr {
                 // Keep the session so the person can try again.
                 Err(err) => return Err(err.into()),
             }
+            // This app's other sessions end now, not at their next check with Cognito.
+            let mut user = user.clone();
+            ctx.end_other_sessions(&mut user).await?;
         } else if let Some(refresh) = &user.refresh_token {
             if let Err(err) = cognito.revoke_token(refresh).await {
                 // This device's session ends regardless; the token lapses on its own.
@@ -401,13 +412,14 @@ mod ssr {
         Ok(Next::Reload(Some(Notice::MfaPreferenceSaved)))
     }
 
+    /// Changes the password (`[current, new, confirm]`), then, if asked, ends the account's
+    /// other sessions: whoever knew the old password is signed out.
     pub async fn change_password(
         ctx: &Ctx,
-        current: &FormSecret,
-        password: &FormSecret,
-        confirm: &FormSecret,
+        [current, password, confirm]: [&FormSecret; 3],
+        sign_out_others: bool,
     ) -> Result<Next, AppError> {
-        let user = ctx.require_user().await?;
+        let mut user = ctx.require_user().await?;
         input::password(current, "current_password")?;
         input::new_password(password, confirm, &ctx.auth.config.password_policy)?;
         ctx.auth
@@ -428,7 +440,10 @@ mod ssr {
                     _ => error,
                 }
             })?;
-        tracing::info!(event = "change_password");
+        if sign_out_others {
+            ctx.end_other_sessions(&mut user).await?;
+        }
+        tracing::info!(event = "change_password", sign_out_others);
         Ok(Next::Reload(Some(Notice::PasswordChanged)))
     }
 }

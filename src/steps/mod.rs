@@ -108,6 +108,11 @@ pub const FORMS: &[(&str, Step, &[&str])] = &[
     (
         "/api/change_password",
         Step::Done,
-        &["current_password", "password", "confirm_password"],
+        &[
+            "current_password",
+            "password",
+            "confirm_password",
+            "sign_out_others",
+        ],
     ),
 ];

@@ -128,6 +128,8 @@ mod ssr {
                 }
             })?;
         ctx.clear_flow().await?;
+        // Whoever was signed in with the old password is signed out.
+        ctx.end_account_sessions(&flow.username).await;
         tracing::info!(event = "reset_password", outcome = "done");
         Ok(Next::GoWith(Step::SignIn, Notice::PasswordReset))
     }

@@ -93,6 +93,7 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("attribute.name", "Name"),
     ("attribute.given_name", "Vorname"),
     ("attribute.family_name", "Nachname"),
+    ("account.sign_out_others", "Auf anderen Geräten abmelden"),
     ("account.sign_out_hint", "„Abmelden“ beendet die Sitzung in diesem Browser. „Überall abmelden“ beendet auch Ihre Sitzungen auf allen anderen Geräten."),
     ("local.outbox_hint", "Läuft mit dem lokalen Benutzerpool: Codes erscheinen im"),
     ("local.outbox_link", "lokalen Postausgang"),

@@ -93,6 +93,7 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("attribute.name", "Name"),
     ("attribute.given_name", "Given name"),
     ("attribute.family_name", "Family name"),
+    ("account.sign_out_others", "Sign out other devices"),
     ("account.sign_out_hint", "Sign out ends this browser's session. Sign out everywhere also ends your sessions on every other device."),
     ("local.outbox_hint", "Running on the local user pool: codes appear in the"),
     ("local.outbox_link", "local outbox"),

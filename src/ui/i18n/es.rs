@@ -93,6 +93,7 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("attribute.name", "Nombre"),
     ("attribute.given_name", "Nombre de pila"),
     ("attribute.family_name", "Apellido"),
+    ("account.sign_out_others", "Cerrar sesión en otros dispositivos"),
     ("account.sign_out_hint", "«Cerrar sesión» cierra la sesión de este navegador. «Cerrar sesión en todas partes» también cierra tus sesiones en los demás dispositivos."),
     ("local.outbox_hint", "Funcionando con el grupo de usuarios local: los códigos aparecen en la"),
     ("local.outbox_link", "bandeja de salida local"),

@@ -93,6 +93,7 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("attribute.name", "Nom complet"),
     ("attribute.given_name", "Prénom"),
     ("attribute.family_name", "Nom de famille"),
+    ("account.sign_out_others", "Déconnecter les autres appareils"),
     ("account.sign_out_hint", "« Se déconnecter » ferme la session de ce navigateur. « Se déconnecter partout » ferme aussi vos sessions sur tous vos autres appareils."),
     ("local.outbox_hint", "Fonctionne avec le groupe d’utilisateurs local : les codes apparaissent dans la"),
     ("local.outbox_link", "boîte d’envoi locale"),

@@ -93,6 +93,7 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("attribute.name", "氏名"),
     ("attribute.given_name", "名"),
     ("attribute.family_name", "姓"),
+    ("account.sign_out_others", "他のデバイスからサインアウトする"),
     ("account.sign_out_hint", "「サインアウト」はこのブラウザーのセッションを終了します。「すべての端末でサインアウト」は他の端末のセッションも終了します。"),
     ("local.outbox_hint", "ローカルのユーザープールで動作中です。コードは次の場所に表示されます："),
     ("local.outbox_link", "ローカル送信トレイ"),
