@@ -17,6 +17,8 @@ pub enum Step {
     ConfirmSignInWithSmsCode,
     ConfirmSignInWithEmailCode,
     ContinueSignInWithTotpSetup,
+    /// Email MFA set up during sign-in: the address its codes go to.
+    ContinueSignInWithEmailSetup,
     ContinueSignInWithMfaSelection,
     ContinueSignInWithMfaSetupSelection,
     /// Forgot password: ask for the username.
@@ -30,7 +32,7 @@ pub enum Step {
 }
 
 impl Step {
-    pub const ALL: [Step; 15] = [
+    pub const ALL: [Step; 16] = [
         Step::SignIn,
         Step::SignUp,
         Step::ConfirmSignUp,
@@ -40,6 +42,7 @@ impl Step {
         Step::ConfirmSignInWithSmsCode,
         Step::ConfirmSignInWithEmailCode,
         Step::ContinueSignInWithTotpSetup,
+        Step::ContinueSignInWithEmailSetup,
         Step::ContinueSignInWithMfaSelection,
         Step::ContinueSignInWithMfaSetupSelection,
         Step::ResetPassword,
@@ -60,6 +63,7 @@ impl Step {
             | Step::ConfirmSignInWithSmsCode
             | Step::ConfirmSignInWithEmailCode => "/confirm-signin",
             Step::ContinueSignInWithTotpSetup => "/setup-totp",
+            Step::ContinueSignInWithEmailSetup => "/setup-email",
             Step::ContinueSignInWithMfaSelection | Step::ContinueSignInWithMfaSetupSelection => {
                 "/select-mfa"
             }
@@ -93,6 +97,7 @@ impl Step {
                 | Step::ConfirmSignInWithSmsCode
                 | Step::ConfirmSignInWithEmailCode
                 | Step::ContinueSignInWithTotpSetup
+                | Step::ContinueSignInWithEmailSetup
                 | Step::ContinueSignInWithMfaSelection
                 | Step::ContinueSignInWithMfaSetupSelection
         )

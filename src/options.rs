@@ -100,6 +100,7 @@ pub enum Screen {
     ConfirmSignIn,
     ForceNewPassword,
     SetupTotp,
+    SetupEmail,
     SelectMfa,
     VerifyAttribute,
 }

@@ -211,6 +211,49 @@ test.describe('on a pool with optional MFA', () => {
 test.describe('on a pool that requires MFA and confirms by link', () => {
   test.use({ baseURL: servers.mfaRequired });
 
+  test('email MFA set up during sign-in, with the address typed on its own page', async ({ page, request, javaScriptEnabled }) => {
+    const username = uniqueName('mailmfa');
+    const signUp = new SignUpPage(page, javaScriptEnabled);
+    await signUp.goto();
+    await signUp.fill({ username });
+    await signUp.submit();
+    const link = (await lastMessage(request, username, 'CONFIRM_SIGN_UP')).link!;
+    await page.goto(link);
+    await ready(page, javaScriptEnabled);
+    await page.getByRole('button', { name: 'Confirm my account' }).click();
+    await expect(page).toHaveURL(/\/select-mfa$/);
+    await page.getByLabel('Email', { exact: true }).check();
+    await page.getByRole('button', { name: 'Confirm' }).click();
+
+    await expect(page).toHaveURL(/\/setup-email$/);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Set up email for sign-in codes');
+    await expectAccessible(page, javaScriptEnabled);
+    const address = `${username}.codes@example.org`;
+    await page.getByLabel('Email').fill('not-an-address');
+    await page.getByRole('button', { name: 'Send code' }).click();
+    await fieldError(page, 'Email', 'Enter a valid email address');
+    await ready(page, javaScriptEnabled);
+    await page.getByLabel('Email').fill(address);
+    await page.getByRole('button', { name: 'Send code' }).click();
+
+    await expect(page).toHaveURL(/\/confirm-signin$/);
+    const sent = await lastMessage(request, username, 'MFA_CODE');
+    expect(sent.destination).toBe(address);
+    await page.getByLabel('Code', { exact: true }).fill(sent.code!);
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    const account = new AccountPage(page);
+    await account.expectSignedInAs(username);
+    await expect(page.getByText(address)).toBeVisible();
+
+    // The next sign-in asks for a code sent to that address.
+    await ready(page, javaScriptEnabled);
+    await account.signOut();
+    const signIn = new SignInPage(page, javaScriptEnabled);
+    await signIn.signIn(username);
+    await expect(page).toHaveURL(/\/confirm-signin$/);
+    await expect(page.getByRole('heading', { level: 1 })).toContainText(/email/i);
+  });
+
   test('link confirmation, MFA set-up choice, TOTP set-up, TOTP sign-in', async ({ page, request, javaScriptEnabled }) => {
     const username = uniqueName('link');
     const signUp = new SignUpPage(page, javaScriptEnabled);
@@ -278,7 +321,7 @@ test.describe('on a pool that requires MFA and confirms by link', () => {
     await expect(otherPage.getByRole('status')).toContainText('Your account is confirmed. Please sign in.');
     // Once more (already confirmed), and a tampered link, and a link for nobody: one answer,
     // so a link never tells whether its account exists or is confirmed.
-    const refused = "This confirmation link can’t be used";
+    const refused = "This confirmation link can't be used";
     for (const target of [
       link,
       link.replace(/confirmation_code=\d+/, 'confirmation_code=000000'),

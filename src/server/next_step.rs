@@ -100,6 +100,22 @@ impl Ctx {
         .await
     }
 
+    /// Asks for the address email MFA will use (`MFA_SETUP` with email).
+    pub async fn start_email_setup(
+        &self,
+        username: String,
+        session: Secret,
+    ) -> Result<Next, AppError> {
+        self.challenge_step(
+            Step::ContinueSignInWithEmailSetup,
+            username,
+            Some(session),
+            None,
+            ChallengeView::default(),
+        )
+        .await
+    }
+
     /// Turns Cognito's answer into the next step.
     pub async fn advance(&self, username: &str, outcome: SignInOutcome) -> Result<Next, AppError> {
         let (name, session, parameters) = match outcome {
@@ -147,6 +163,9 @@ impl Ctx {
                 let session = session.ok_or_else(|| AppError::new(ErrorKind::FlowExpired))?;
                 if view.mfa_options == [MfaType::Totp] {
                     return self.start_totp_setup(username, session).await;
+                }
+                if view.mfa_options == [MfaType::Email] {
+                    return self.start_email_setup(username, session).await;
                 }
                 return self
                     .challenge_step(

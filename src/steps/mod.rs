@@ -8,6 +8,7 @@ pub mod forgot_password;
 pub mod new_password;
 pub mod reset_password;
 pub mod select_mfa;
+pub mod setup_email;
 pub mod setup_totp;
 pub mod sign_in;
 pub mod sign_up;
@@ -71,6 +72,11 @@ pub const FORMS: &[(&str, Step, &[&str])] = &[
         "/api/verify_totp_setup",
         Step::ContinueSignInWithTotpSetup,
         &["code"],
+    ),
+    (
+        "/api/setup_email",
+        Step::ContinueSignInWithEmailSetup,
+        &["email"],
     ),
     (
         "/api/select_mfa",

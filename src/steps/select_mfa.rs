@@ -91,14 +91,11 @@ mod ssr {
         }
         match choice {
             MfaType::Totp => ctx.start_totp_setup(flow.username.clone(), session).await,
-            // Email and SMS are set up with the user's verified address or number.
-            MfaType::Email | MfaType::Sms => {
-                let key = if choice == MfaType::Email {
-                    "EMAIL"
-                } else {
-                    "PHONE_NUMBER"
-                };
-                responses.insert(key, "verified");
+            // The address is asked for on a page of its own, then confirmed with a code.
+            MfaType::Email => ctx.start_email_setup(flow.username.clone(), session).await,
+            // SMS uses the number the account already has.
+            MfaType::Sms => {
+                responses.insert("PHONE_NUMBER", "on file");
                 let outcome = cognito
                     .respond("MFA_SETUP", Some(session), responses)
                     .await?;

@@ -269,8 +269,8 @@ pub fn AuthRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     use crate::steps::{
         account::AccountPage, confirm_link::ConfirmLinkPage, confirm_sign_in::ConfirmSignInPage,
         confirm_sign_up::ConfirmSignUpPage, new_password::NewPasswordPage,
-        reset_password::ResetPasswordPage, select_mfa::SelectMfaPage, setup_totp::SetupTotpPage,
-        verify_attribute::VerifyAttributePage,
+        reset_password::ResetPasswordPage, select_mfa::SelectMfaPage, setup_email::SetupEmailPage,
+        setup_totp::SetupTotpPage, verify_attribute::VerifyAttributePage,
     };
     use leptos_router::components::{Outlet, ParentRoute, Route};
     use leptos_router::{path, SsrMode};
@@ -283,6 +283,7 @@ pub fn AuthRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("/new-password") view=NewPasswordPage ssr=SsrMode::Async />
             <Route path=path!("/confirm-signin") view=ConfirmSignInPage ssr=SsrMode::Async />
             <Route path=path!("/setup-totp") view=SetupTotpPage ssr=SsrMode::Async />
+            <Route path=path!("/setup-email") view=SetupEmailPage ssr=SsrMode::Async />
             <Route path=path!("/select-mfa") view=SelectMfaPage ssr=SsrMode::Async />
             <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async />
             <Route path=path!("/reset-password") view=ResetPasswordPage ssr=SsrMode::Async />

@@ -27,6 +27,10 @@ pub(crate) struct ChallengeState {
     pub options: Vec<String>,
     /// `MFA_SETUP` progress: `associated`, then `verified`.
     pub stage: Option<String>,
+    /// Email MFA being set up at sign-in: the address the code went to, which becomes the
+    /// user's verified email once the code comes back.
+    #[serde(default)]
+    pub setup_email: Option<String>,
     /// The device proving itself with device SRP.
     #[serde(default)]
     pub device_key: Option<String>,
@@ -194,7 +198,9 @@ impl LocalPool {
             if config.offers_factor(SMS) && has_phone(user) {
                 options.push(SMS.to_owned());
             }
-            if config.offers_factor(EMAIL) && verified(user, "email") {
+            // Email MFA can be set up with an address typed at this point (Amplify's
+            // CONTINUE_SIGN_IN_WITH_EMAIL_SETUP).
+            if config.offers_factor(EMAIL) {
                 options.push(EMAIL.to_owned());
             }
             if options.is_empty() {
@@ -282,6 +288,60 @@ impl LocalPool {
             ..Default::default()
         };
         self.challenge(user, client_id, factor, params, state).await
+    }
+
+    /// Email MFA set-up at sign-in: a code to `address`, answered as an `EMAIL_OTP` challenge.
+    async fn start_email_setup(
+        &self,
+        user: &UserRecord,
+        client_id: &str,
+        address: &str,
+    ) -> OpResult<AuthResponse> {
+        if !crate::pool::is_valid_email(address) {
+            return Err(fault(
+                ErrorKind::InvalidParameter,
+                "Invalid email address format.",
+            ));
+        }
+        let code = new_code();
+        self.send_message(
+            &user.username,
+            "EMAIL",
+            address,
+            "MFA_CODE",
+            Some(&code),
+            format!("Your authentication code is {code}"),
+        )
+        .await?;
+        let details = Self::details("EMAIL", "email", address);
+        let params = [
+            ("CODE_DELIVERY_DELIVERY_MEDIUM", "EMAIL".to_owned()),
+            (
+                "CODE_DELIVERY_DESTINATION",
+                details.destination.unwrap_or_default(),
+            ),
+        ]
+        .into_iter()
+        .collect();
+        let state = ChallengeState {
+            code: Some(code),
+            setup_email: Some(address.to_owned()),
+            ..Default::default()
+        };
+        self.challenge(user, client_id, EMAIL, params, state).await
+    }
+
+    /// The code came back from the address: it is the user's, verified, and email MFA is on.
+    async fn finish_email_setup(&self, user: &mut UserRecord, address: &str) -> OpResult<()> {
+        user.attributes.insert("email".into(), address.to_owned());
+        user.attributes
+            .insert("email_verified".into(), "true".into());
+        user.updated_at = self.now();
+        self.inner.store.update_user(user).await?;
+        let mut mfa = self.inner.store.mfa(&user.username).await?;
+        mfa.email_enabled = true;
+        self.inner.store.put_mfa(&user.username, &mfa).await?;
+        Ok(())
     }
 
     /// Answers with a challenge and a new `Session` that remembers `state`.
@@ -444,6 +504,9 @@ impl LocalPool {
                         )
                         .await;
                 }
+                if let Some(address) = &state.setup_email {
+                    self.finish_email_setup(&mut user, address).await?;
+                }
                 self.issue_tokens(&user, client_id, device_key).await
             }
             TOTP => {
@@ -510,18 +573,18 @@ impl LocalPool {
                 let Some((factor, attribute)) = factor else {
                     return Err(fault(ErrorKind::InvalidParameter, "Set up a software token with AssociateSoftwareToken and VerifySoftwareToken first."));
                 };
-                if !verified(&user, attribute) {
+                if factor == EMAIL {
+                    let address = required(responses, "EMAIL")?.trim().to_lowercase();
+                    return self.start_email_setup(&user, client_id, &address).await;
+                }
+                if !has_phone(&user) {
                     return Err(fault(
                         ErrorKind::InvalidParameter,
                         format!("The user's {attribute} is not verified."),
                     ));
                 }
                 let mut mfa = self.inner.store.mfa(&user.username).await?;
-                if factor == EMAIL {
-                    mfa.email_enabled = true;
-                } else {
-                    mfa.sms_enabled = true;
-                }
+                mfa.sms_enabled = true;
                 self.inner.store.put_mfa(&user.username, &mfa).await?;
                 self.issue_tokens(&user, client_id, device_key).await
             }

@@ -40,6 +40,8 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("confirm_sign_in.custom_heading", "Beantworten Sie die Abfrage"),
     ("confirm_sign_in.totp_explanation", "Geben Sie den 6-stelligen Code aus Ihrer Authenticator-App ein."),
     ("confirm_sign_in.custom_explanation", "Für Ihre Anmeldung ist noch eine Antwort nötig."),
+    ("setup_email.heading", "E-Mail für Anmeldecodes einrichten"),
+    ("setup_email.explanation", "Geben Sie die E-Mail-Adresse ein, an die Ihre Anmeldecodes gehen sollen. Wir senden einen Code dorthin, um sie zu bestätigen."),
     ("setup_totp.heading", "TOTP einrichten"),
     ("setup_totp.explanation", "Scannen Sie diesen QR-Code mit einer Authenticator-App und geben Sie dann den angezeigten Code ein."),
     ("setup_totp.qr_label", "QR-Code für Ihre Authenticator-App"),

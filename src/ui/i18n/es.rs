@@ -40,6 +40,8 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("confirm_sign_in.custom_heading", "Responde al desafío"),
     ("confirm_sign_in.totp_explanation", "Introduce el código de 6 dígitos de tu aplicación de autenticación."),
     ("confirm_sign_in.custom_explanation", "Tu inicio de sesión necesita una respuesta más."),
+    ("setup_email.heading", "Configura el correo para los códigos de inicio de sesión"),
+    ("setup_email.explanation", "Escribe la dirección de correo a la que deben llegar tus códigos de inicio de sesión. Enviaremos un código allí para confirmarla."),
     ("setup_totp.heading", "Configurar TOTP"),
     ("setup_totp.explanation", "Escanea este código QR con una aplicación de autenticación y escribe el código que muestra."),
     ("setup_totp.qr_label", "Código QR para tu aplicación de autenticación"),

@@ -40,6 +40,8 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("confirm_sign_in.custom_heading", "Répondez à la question"),
     ("confirm_sign_in.totp_explanation", "Saisissez le code à 6 chiffres de votre application d’authentification."),
     ("confirm_sign_in.custom_explanation", "Votre connexion demande une réponse de plus."),
+    ("setup_email.heading", "Configurer l’e-mail des codes de connexion"),
+    ("setup_email.explanation", "Saisissez l’adresse e-mail qui recevra vos codes de connexion. Nous y enverrons un code pour la confirmer."),
     ("setup_totp.heading", "Configurer TOTP"),
     ("setup_totp.explanation", "Scannez ce QR code avec une application d’authentification, puis saisissez le code qu’elle affiche."),
     ("setup_totp.qr_label", "QR code pour votre application d’authentification"),

@@ -40,6 +40,8 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("confirm_sign_in.custom_heading", "質問に回答してください"),
     ("confirm_sign_in.totp_explanation", "認証アプリに表示される6桁のコードを入力してください。"),
     ("confirm_sign_in.custom_explanation", "サインインにはもう1つ回答が必要です。"),
+    ("setup_email.heading", "サインインコード用のメールを設定"),
+    ("setup_email.explanation", "サインインコードを受け取るメールアドレスを入力してください。確認のため、そのアドレスにコードを送信します。"),
     ("setup_totp.heading", "TOTPの設定"),
     ("setup_totp.explanation", "認証アプリでこのQRコードを読み取り、表示されたコードを入力してください。"),
     ("setup_totp.qr_label", "認証アプリ用のQRコード"),
