@@ -62,9 +62,12 @@ async fn serve() -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", leptos_options.site_addr))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    // The app reaches its embedded pool over loopback whatever address it listens on (a
+    // wildcard address is no Host the pool answers).
+    let own = std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, addr.port()));
     let auth = routes::connect(
         config,
-        &format!("http://{addr}"),
+        &format!("http://{own}"),
         cognito_idp::Clock::system(),
     )
     .await?;

@@ -490,3 +490,102 @@ async fn a_password_change_or_reset_or_sign_out_everywhere_ends_the_other_sessio
     app.post(&first, "/api/sign_out_everywhere", &[]).await;
     assert!(!signed_in(&app, &second).await);
 }
+
+#[tokio::test]
+async fn email_mfa_is_set_up_during_sign_in_with_the_address_the_user_types() {
+    let app = start_with(PoolConfig {
+        mfa: local_pool::config::MfaMode::On,
+        mfa_factors: vec!["EMAIL_OTP".into()],
+        ..PoolConfig::default()
+    })
+    .await;
+    // Confirming the account signs in, and MFA must be set up first: by email, the only one.
+    let client = browser();
+    app.sign_up(&client, "mailer").await;
+    let code = app.last_code("mailer").await;
+    let (status, location) = app
+        .post(&client, "/api/confirm_sign_up", &[("code", &code)])
+        .await;
+    assert_eq!((status, location.as_str()), (302, "/setup-email"));
+    let (status, html) = app.page(&client, "/setup-email").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("name=\"email\""), "{html}");
+    // A malformed address is refused on the page; a good one gets a code.
+    app.post(&client, "/api/setup_email", &[("email", "not-an-address")])
+        .await;
+    let (_, html) = app.page(&client, "/setup-email").await;
+    assert!(
+        html.contains("Enter a valid email address") && html.contains("aria-invalid=\"true\""),
+        "{html}"
+    );
+    let (status, location) = app
+        .post(
+            &client,
+            "/api/setup_email",
+            &[("email", "Codes@Example.org")],
+        )
+        .await;
+    assert_eq!((status, location.as_str()), (302, "/confirm-signin"));
+    let (_, html) = app.page(&client, "/confirm-signin").await;
+    assert!(html.contains("c***@e***.org"), "the masked address: {html}");
+    let message = app
+        .outbox_for("mailer")
+        .await
+        .into_iter()
+        .last()
+        .expect("a code");
+    assert_eq!(message["destination"], "codes@example.org");
+    let code = message["code"].as_str().unwrap().to_owned();
+    let (status, location) = app
+        .post(&client, "/api/confirm_sign_in", &[("code", &code)])
+        .await;
+    assert_eq!((status, location.as_str()), (302, "/account"));
+    // The address is the account's now, verified, and the next sign-in asks for its code.
+    let (_, html) = app.page(&client, "/account").await;
+    assert!(html.contains("codes@example.org"), "{html}");
+    let again = browser();
+    let (_, location) = app
+        .post(
+            &again,
+            "/api/sign_in",
+            &[("username", "mailer"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(location, "/confirm-signin");
+}
+
+#[tokio::test]
+async fn parallel_wrong_passwords_cannot_reach_cognitos_lockout() {
+    let app = start().await;
+    app.confirmed_user("racer").await;
+    let mut answers = Vec::new();
+    for name in ["racer", "nobody-racer"] {
+        let posts = (0..10).map(|_| {
+            let app = app.clone();
+            async move {
+                let client = browser();
+                app.post(
+                    &client,
+                    "/api/sign_in",
+                    &[("username", name), ("password", "Wrong-pass1!")],
+                )
+                .await;
+                error_key(&app.page(&client, "/signin").await.1)
+            }
+        });
+        let mut seen = futures::future::join_all(posts).await;
+        seen.sort();
+        answers.push(seen);
+    }
+    assert_eq!(
+        answers[0], answers[1],
+        "the answers tell the accounts apart"
+    );
+    assert!(!answers[0]
+        .iter()
+        .flatten()
+        .any(|k| k == "error.too_many_attempts"));
+    // And the real owner is not locked out by Cognito once the wait is over.
+    app.clock.advance(901);
+    assert_eq!(app.sign_in(&browser(), "racer").await, "/account");
+}

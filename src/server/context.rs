@@ -241,10 +241,7 @@ impl Ctx {
                     let flash = Flash {
                         error: Some(error.clone()),
                         notice: None,
-                        values: values
-                            .iter()
-                            .map(|(k, v)| ((*k).to_owned(), super::input::redisplayed(k, v)))
-                            .collect(),
+                        values: super::input::redisplayed_values(values),
                     };
                     session::set_flash(&self.session, &flash)
                         .await
@@ -777,4 +774,6 @@ fn url_notice() -> Option<Notice> {
     url::form_urlencoded::parse(query.as_bytes())
         .find(|(name, _)| name == "notice")
         .and_then(|(_, slug)| Notice::from_slug(&slug))
+        // Only what a redirect of ours says, so a link cannot claim "your password was reset".
+        .filter(|notice| matches!(notice, Notice::NotSignedIn | Notice::FlowExpired))
 }

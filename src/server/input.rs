@@ -23,9 +23,26 @@ pub fn username(value: &str) -> Result<String, AppError> {
     Ok(value.to_owned())
 }
 
-/// A typed value as it is kept to show again after an error: cut to its field's limit, so
-/// a visitor cannot park a large value in the session store.
-pub fn redisplayed(field: &str, value: &str) -> String {
+/// What a form's typed values keep to show again after an error: each cut to its field's
+/// limit, names cut too, and at most a few kB in all, so a visitor cannot park data in the
+/// session store.
+pub fn redisplayed_values(values: &[(&str, &str)]) -> std::collections::BTreeMap<String, String> {
+    const BUDGET: usize = 4096;
+    let mut kept = std::collections::BTreeMap::new();
+    let mut used = 0;
+    for (name, value) in values {
+        let name: String = name.chars().take(64).collect();
+        let value = redisplayed(&name, value);
+        used += name.len() + value.len();
+        if used > BUDGET {
+            break;
+        }
+        kept.insert(name, value);
+    }
+    kept
+}
+
+fn redisplayed(field: &str, value: &str) -> String {
     let limit = match field {
         "username" => MAX_USERNAME,
         "dial_code" => 8,

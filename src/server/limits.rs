@@ -132,6 +132,22 @@ end
 return wait
 "#;
 
+/// The network an address counts under: an IPv4 address itself, an IPv6 address its /64
+/// (one subscriber's usual allocation, so hopping within it buys nothing).
+fn network_of(address: &str) -> String {
+    match address.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Ok(std::net::IpAddr::V6(v6)) => v6
+            .to_ipv4_mapped()
+            .map(|v4| v4.to_string())
+            .unwrap_or_default(),
+        _ => address.to_owned(),
+    }
+}
+
 impl Limits {
     pub fn with_scale(scale: f64) -> Self {
         Self {
@@ -157,23 +173,38 @@ impl Limits {
         username: Option<&str>,
         now: i64,
     ) -> Result<(), u64> {
-        let mut windows = vec![self.window(action, "ip", address, action.per_address())];
+        let network = network_of(address);
+        let mut windows = vec![self.window(action, "ip", &network, action.per_address())];
         if let Some(name) = username.filter(|n| !n.is_empty()) {
             windows.push(self.window(action, "user", name, action.per_username()));
         }
         self.run(&windows, now, true).await
     }
 
-    /// Whether `username` may try to sign in again after its failures (`Err`: the wait).
-    pub async fn check_failures(&self, username: &str, now: i64) -> Result<(), u64> {
+    /// Counts a sign-in by `username` as failed until [`Limits::forgive_failures`] says
+    /// otherwise; `Err(wait)` when its failures are used up. Counting first means parallel
+    /// attempts cannot all slip past the check.
+    pub async fn reserve_failure(&self, username: &str, now: i64) -> Result<(), u64> {
         let windows = [self.failure_window(username)];
-        self.run(&windows, now, false).await
+        self.run(&windows, now, true).await
     }
 
-    /// Counts a refused sign-in for `username`.
-    pub async fn count_failure(&self, username: &str, now: i64) {
-        let windows = [self.failure_window(username)];
-        let _ = self.run(&windows, now, true).await;
+    /// The password was right: `username`'s failures are forgotten.
+    pub async fn forgive_failures(&self, username: &str) {
+        let key = self.failure_window(username).key;
+        match &self.counts {
+            Counts::Memory(throttle) => throttle.forget(&key),
+            Counts::Redis(connection) => {
+                let mut connection = connection.clone();
+                if let Err(err) = redis::cmd("DEL")
+                    .arg(&key)
+                    .query_async::<i64>(&mut connection)
+                    .await
+                {
+                    tracing::warn!(error = %err, "attempt limits could not be reset");
+                }
+            }
+        }
     }
 
     fn failure_window(&self, username: &str) -> Window {
@@ -257,6 +288,26 @@ impl Limits {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn addresses_of_one_ipv6_network_share_a_budget() {
+        let limits = Limits::default();
+        for i in 0..30 {
+            let address = format!("2001:db8:1:2::{i:x}");
+            assert!(limits
+                .attempt(Action::SignIn, &address, None, 1000)
+                .await
+                .is_ok());
+        }
+        assert!(limits
+            .attempt(Action::SignIn, "2001:db8:1:2:ffff::1", None, 1000)
+            .await
+            .is_err());
+        assert!(limits
+            .attempt(Action::SignIn, "2001:db8:1:3::1", None, 1000)
+            .await
+            .is_ok());
+    }
 
     #[tokio::test]
     async fn a_username_is_limited_across_addresses_and_an_address_across_usernames() {

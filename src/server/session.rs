@@ -162,6 +162,7 @@ pub async fn set_return_to(
     session: &Session,
     target: &str,
 ) -> Result<(), tower_sessions::session::Error> {
+    shorten_if_anonymous(session).await?;
     session.insert(RETURN_TO, target).await
 }
 
@@ -202,6 +203,13 @@ pub async fn set_flash(
     session: &Session,
     flash: &Flash,
 ) -> Result<(), tower_sessions::session::Error> {
+    shorten_if_anonymous(session).await?;
+    session.insert(FLASH, flash).await
+}
+
+/// A session with no flow and no sign-in (an anonymous form's error or `return_to`) lives
+/// minutes: a flood of anonymous posts cannot fill the store.
+async fn shorten_if_anonymous(session: &Session) -> Result<(), tower_sessions::session::Error> {
     let anonymous =
         session.get_value(SIGNED_IN).await?.is_none() && session.get_value(FLOW).await?.is_none();
     if anonymous {
@@ -209,7 +217,7 @@ pub async fn set_flash(
             time::Duration::seconds(ANONYMOUS_FLASH_SECS),
         )));
     }
-    session.insert(FLASH, flash).await
+    Ok(())
 }
 
 /// The masked destination Cognito reported, for the confirm page.

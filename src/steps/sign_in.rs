@@ -118,7 +118,9 @@ mod ssr {
         input::password(password, "password")?;
         let limits = &ctx.auth.limits;
         let key = input::limit_key(username);
-        if let Err(wait) = limits.check_failures(&key, ctx.now()).await {
+        // Counted as a failure before Cognito is asked (so parallel attempts cannot all pass),
+        // and forgiven once the password proves right.
+        if let Err(wait) = limits.reserve_failure(&key, ctx.now()).await {
             tracing::warn!(retry_after = wait, "failed sign-in limit reached");
             return Err(AppError::rate_limited(wait));
         }
@@ -132,6 +134,16 @@ mod ssr {
                 cognito.sign_in_custom_with_srp(&username, &password).await
             }
         };
+        // A wrong password, an unknown or disabled user, or Cognito's lockout.
+        let refused = answer.as_ref().err().is_some_and(|err| {
+            matches!(
+                err.kind(),
+                Some(CognitoKind::NotAuthorized | CognitoKind::UserNotFound)
+            )
+        });
+        if !refused {
+            limits.forgive_failures(&key).await;
+        }
         match answer {
             Ok(outcome) => ctx.advance(&username, outcome).await,
             Err(err) if err.kind() == Some(&CognitoKind::UserNotConfirmed) => {
@@ -168,13 +180,12 @@ mod ssr {
                 ))
             }
             Err(err) => {
-                let error = AppError::from(err);
+                let mut error = AppError::from(err);
                 tracing::info!(event = "sign_in", outcome = ?error.kind);
-                if matches!(
-                    error.kind,
-                    ErrorKind::IncorrectCredentials | ErrorKind::TooManyAttempts
-                ) {
-                    limits.count_failure(&key, ctx.now()).await;
+                // Cognito's lockout only ever locks real accounts: said as a wrong password,
+                // which is what an unknown name gets.
+                if error.kind == ErrorKind::TooManyAttempts {
+                    error = AppError::new(ErrorKind::IncorrectCredentials);
                 }
                 Err(error)
             }

@@ -125,8 +125,10 @@ fn sign_up_fields(state: &PageState, options: &AuthOptions) -> Vec<FieldSpec> {
 /// (an attribute it does not offer is refused, so a post cannot add `custom:role`) and the
 /// ones it requires. Built from the same options as the form, so the two cannot disagree.
 #[cfg(feature = "ssr")]
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SignUpForm {
+    /// What the username field holds (a username, an email address or a phone number).
+    pub mechanism: LoginMechanism,
     pub inputs: Vec<String>,
     pub required: Vec<String>,
 }
@@ -140,6 +142,7 @@ impl SignUpForm {
             options,
         );
         Self {
+            mechanism: options.sign_in_mechanism(),
             required: fields
                 .iter()
                 .filter(|f| f.required)
@@ -243,8 +246,16 @@ mod ssr {
     ) -> Result<Next, AppError> {
         let value = |name: &str| values.get(name).map(String::as_str).unwrap_or_default();
         let form = &ctx.auth.config.sign_up_form;
-        let mechanism = LoginMechanism::parse(login_mechanism)
-            .ok_or_else(|| AppError::new(ErrorKind::InvalidParameter))?;
+        // The form's own mechanism; a post claiming another is not this form's.
+        let mechanism = form.mechanism;
+        if LoginMechanism::parse(login_mechanism).is_some_and(|posted| posted != mechanism) {
+            return Err(AppError::new(ErrorKind::InvalidParameter));
+        }
+        let not_offered = |name: &str| {
+            let mut error = AppError::new(ErrorKind::InvalidParameter);
+            error.detail = Some(name.to_owned());
+            error
+        };
         let mut attributes = Vec::new();
         let username = match mechanism {
             LoginMechanism::Username => input::username(value("username"))?,
@@ -261,8 +272,14 @@ mod ssr {
         };
         input::new_password(password, confirm_password, &ctx.auth.config.password_policy)?;
         let email = value("email");
+        if !email.trim().is_empty() && !form.offers("email") {
+            return Err(not_offered("email"));
+        }
         if !email.trim().is_empty() || form.requires("email") {
             attributes.push(AttributeType::new("email", input::email(email)?));
+        }
+        if !value("phone_number").trim().is_empty() && !form.offers("phone_number") {
+            return Err(not_offered("phone_number"));
         }
         match input::phone(value("dial_code"), value("phone_number"))? {
             Some(phone) => attributes.push(AttributeType::new("phone_number", phone)),

@@ -269,7 +269,10 @@ impl PoolBehindProxy {
             .unwrap();
         let app = local_pool::server::router(pool.clone())
             .nest("/local/outbox", local_pool::outbox::router(pool.clone()));
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        tokio::spawn(async move {
+            let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+            axum::serve(listener, app).await.unwrap()
+        });
         let fault = Arc::new(AtomicU8::new(Fault::None as u8));
         let calls = Arc::new(Mutex::new(Vec::new()));
         let refreshes = Arc::new(AtomicUsize::new(0));

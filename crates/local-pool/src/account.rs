@@ -70,7 +70,7 @@ impl LocalPool {
         )?;
         let prevent = client.prevent_user_existence_errors;
         let user = self.resolve_user(&req.username).await?;
-        self.throttle_code_send(&req.username, user.as_ref())?;
+        self.throttle_code_send(&req.username)?;
         let Some(user) = user.filter(|u| u.enabled || !prevent) else {
             if prevent {
                 return Ok(CodeDeliveryResponse {

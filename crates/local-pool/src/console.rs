@@ -1,12 +1,12 @@
 //! `/local/console`: the local equivalent of the user list in the AWS console. Loopback only;
 //! every change is a same-origin POST answered with a redirect back to the list.
 
-use crate::guard::{is_loopback, is_same_site};
+use crate::guard::is_same_site;
 use crate::outbox::escape;
 use crate::pool::LocalPool;
 use crate::pools::Pools;
 use crate::store::UserRecord;
-use axum::extract::{ConnectInfo, Form, Path, Query, Request, State};
+use axum::extract::{Form, Path, Query, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -15,7 +15,6 @@ use axum::Router;
 use cognito_idp::wire::*;
 use cognito_idp::Secret;
 use serde::Deserialize;
-use std::net::SocketAddr;
 
 /// Where the console is served.
 pub const PATH: &str = "/local/console";
@@ -30,6 +29,7 @@ pub fn router(pools: impl Into<Pools>) -> Router {
         .route(&format!("{PATH}/users"), post(create))
         .route(&format!("{PATH}/users/{{username}}/{{action}}"), post(act))
         .layer(axum::middleware::from_fn(guard))
+        .layer(axum::middleware::from_fn(crate::guard::loopback_peer))
         .layer(axum::middleware::from_fn_with_state(
             pools.clone(),
             crate::guard::allowed_host,
@@ -68,19 +68,8 @@ fn pool_param(pools: &Pools, pool: &LocalPool) -> String {
     }
 }
 
-/// Only this machine may use the console, and only by same-origin forms.
+/// Changes only by same-origin forms.
 async fn guard(request: Request, next: Next) -> Response {
-    let local = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .is_some_and(|ConnectInfo(addr)| is_loopback(addr));
-    if !local {
-        return (
-            StatusCode::FORBIDDEN,
-            "The local pool console is only served to this machine.",
-        )
-            .into_response();
-    }
     if request.method() == axum::http::Method::POST && !is_same_site(request.headers(), &[]) {
         return (StatusCode::FORBIDDEN, "Cross-site request refused.").into_response();
     }

@@ -77,6 +77,24 @@ pub async fn allowed_host(State(pools): State<Pools>, request: Request, next: Ne
     }
 }
 
+/// Serves only connections from this machine (the console, and the outbox with every code
+/// and temporary password): a `Host` name is no access control.
+pub async fn loopback_peer(request: Request, next: Next) -> Response {
+    let local = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .is_some_and(|axum::extract::ConnectInfo(addr)| is_loopback(addr));
+    if local {
+        next.run(request).await
+    } else {
+        (
+            StatusCode::FORBIDDEN,
+            "The local pool's outbox and console are only served to this machine.",
+        )
+            .into_response()
+    }
+}
+
 /// Whether `addr` is this machine.
 pub fn is_loopback(addr: &std::net::SocketAddr) -> bool {
     addr.ip().is_loopback()

@@ -1,4 +1,5 @@
 //! The outbox: every message the pool "sent" (codes, links), for people (HTML) and tests (JSON).
+//! Served only to this machine, under the host names the pool answers.
 
 use crate::pools::Pools;
 use crate::store::OutboxMessage;
@@ -14,6 +15,7 @@ pub fn router(pools: impl Into<Pools>) -> Router {
     let pools: Pools = pools.into();
     Router::new()
         .route("/", get(show))
+        .layer(axum::middleware::from_fn(crate::guard::loopback_peer))
         .layer(axum::middleware::from_fn_with_state(
             pools.clone(),
             crate::guard::allowed_host,

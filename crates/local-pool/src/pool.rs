@@ -1107,7 +1107,7 @@ impl LocalPool {
             &req.username,
         )?;
         let user = self.resolve_user(&req.username).await?;
-        self.throttle_code_send(&req.username, user.as_ref())?;
+        self.throttle_code_send(&req.username)?;
         let Some(user) = user else {
             if client.prevent_user_existence_errors {
                 return Ok(CodeDeliveryResponse {
@@ -1139,14 +1139,11 @@ impl LocalPool {
         })
     }
 
-    /// Counts a code send to `login` (the user's name when there is one, else the name asked
-    /// for, so unknown names are throttled alike), refusing past the pool's limit.
-    pub(crate) fn throttle_code_send(
-        &self,
-        login: &str,
-        user: Option<&UserRecord>,
-    ) -> OpResult<()> {
-        let key = user.map_or_else(|| login.trim().to_lowercase(), |u| u.username.clone());
+    /// Counts a code send to `login` (the name asked for, whether or not a user has it, so
+    /// unknown names are throttled alike and aliases of one user cannot be linked), refusing
+    /// past the pool's limit.
+    pub(crate) fn throttle_code_send(&self, login: &str) -> OpResult<()> {
+        let key = login.trim().to_lowercase();
         let config = self.cfg();
         let allowed = self.inner.code_sends.allow(
             &key,

@@ -217,12 +217,7 @@ impl Pools {
         self.inner.data_dir.as_ref().map(|d| d.join("pools.json"))
     }
 
-    async fn open_pool(&self, mut config: PoolConfig) -> Result<LocalPool, String> {
-        // A pool without keys of its own takes the configured pool's, so declaring or creating
-        // a pool never opens a door the configuration had closed.
-        if config.credentials.is_empty() {
-            config.credentials = self.inner.default.config().credentials.clone();
-        }
+    async fn open_pool(&self, config: PoolConfig) -> Result<LocalPool, String> {
         let dir = self
             .inner
             .data_dir

@@ -227,8 +227,13 @@ fn check_signed(
         .get("UserPoolId")
         .and_then(serde_json::Value::as_str)
         .and_then(|id| pools.by_pool_id(id).ok());
-    let pool = named.as_ref().unwrap_or(pools.default_pool());
-    let credentials = &pool.config().credentials;
+    // A pool without keys of its own (declared or created through the API) is checked against
+    // the configured pool's, read now, so a change of those keys reaches every pool.
+    let own = named.map(|pool| pool.config().credentials.clone());
+    let credentials = match own {
+        Some(own) if !own.is_empty() => own,
+        _ => pools.default_pool().config().credentials.clone(),
+    };
     if credentials.is_empty() {
         if crate::sigv4::is_signed(request.headers) {
             Ok(())
@@ -236,7 +241,7 @@ fn check_signed(
             Err(crate::sigv4::missing_token())
         }
     } else {
-        crate::sigv4::verify(credentials, request, pools.now())
+        crate::sigv4::verify(&credentials, request, pools.now())
     }
 }
 

@@ -135,14 +135,24 @@ pub fn verify(
             "Signature expired: the request time is too far from the server's time.",
         ));
     }
+    // What names the operation and when must be signed, or a captured signature could be
+    // replayed as another operation.
+    for required in ["host", "x-amz-date", "x-amz-target"] {
+        if !auth.signed_headers.contains(&required) {
+            return Err(invalid_signature(&format!(
+                "The header {required} must be signed."
+            )));
+        }
+    }
     let mut canonical_headers = String::new();
     for name in &auth.signed_headers {
-        let values: Vec<String> = headers
-            .get_all(*name)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "))
-            .collect();
+        let mut values = Vec::new();
+        for value in headers.get_all(*name) {
+            let text = value
+                .to_str()
+                .map_err(|_| invalid_signature("A signed header is not valid text."))?;
+            values.push(text.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
         canonical_headers.push_str(&format!("{name}:{}\n", values.join(",")));
     }
     let mut query: Vec<&str> = uri

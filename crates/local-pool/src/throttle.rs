@@ -51,12 +51,29 @@ impl Throttle {
             Ok(())
         };
         if current.len() >= GENERATION {
-            *previous = std::mem::take(current);
+            // The older generation goes, but not the names being tried again and again (a
+            // flood of new names has one attempt each): those move on, so a flood cannot wipe
+            // the count of an account under attack.
+            let mut kept = std::mem::take(current);
+            for (name, times) in previous.drain() {
+                if times.len() > 1 && kept.len() < 2 * GENERATION {
+                    kept.entry(name).or_insert(times);
+                }
+            }
+            *previous = kept;
         }
         if !times.is_empty() {
             current.insert(key.to_owned(), times);
         }
         result
+    }
+
+    /// Forgets `key`'s count.
+    pub fn forget(&self, key: &str) {
+        let mut generations = self.generations.lock().expect("throttle lock");
+        for generation in generations.iter_mut() {
+            generation.remove(key);
+        }
     }
 }
 
@@ -76,12 +93,25 @@ mod tests {
     }
 
     #[test]
-    fn a_flood_of_names_keeps_two_generations_at_most() {
+    fn a_flood_of_names_stays_bounded() {
         let throttle = Throttle::default();
         for i in 0..(GENERATION * 5) {
             throttle.allow(&format!("name{i}"), 0, 5, 3600);
         }
         let generations = throttle.generations.lock().unwrap();
-        assert!(generations.iter().map(HashMap::len).sum::<usize>() <= 2 * GENERATION);
+        assert!(generations.iter().map(HashMap::len).sum::<usize>() <= 3 * GENERATION);
+    }
+
+    #[test]
+    fn a_flood_of_new_names_does_not_wipe_a_count_under_attack() {
+        let throttle = Throttle::default();
+        for attempt in 0..4 {
+            throttle.allow("victim", attempt, 5, 3600);
+        }
+        for i in 0..(GENERATION * 3) {
+            throttle.allow(&format!("flood{i}"), 10, 5, 3600);
+        }
+        assert!(throttle.allow("victim", 20, 5, 3600), "the fifth");
+        assert!(!throttle.allow("victim", 21, 5, 3600), "and no more");
     }
 }
