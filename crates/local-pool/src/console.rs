@@ -25,6 +25,7 @@ pub fn router(pools: impl Into<Pools>) -> Router {
     let pools: Pools = pools.into();
     Router::new()
         .route(PATH, get(list))
+        .route(crate::page::STYLESHEET_PATH, get(crate::page::stylesheet))
         .route(&format!("{PATH}/"), get(list))
         .route(&format!("{PATH}/users"), post(create))
         .route(&format!("{PATH}/users/{{username}}/{{action}}"), post(act))
@@ -163,41 +164,36 @@ async fn list(State(pools): State<Pools>, Query(query): Query<ListQuery>) -> Res
     };
     let banner = match (query.done.is_empty(), query.error.is_empty()) {
         (false, _) => format!(
-            "<p class=\"done\" role=\"status\">{}</p>",
+            "<p class=\"ca-alert ca-alert--info\" role=\"status\">{}</p>",
             escape(&query.done)
         ),
         (_, false) => format!(
-            "<p class=\"error\" role=\"alert\">{}</p>",
+            "<p class=\"ca-alert ca-alert--error\" role=\"alert\">{}</p>",
             escape(&query.error)
         ),
         _ => String::new(),
     };
     let config = pool.config();
-    Html(format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-<title>Local user pool</title><style>{STYLE}</style></head><body>\
-<h1>Local user pool <code>{pool_id}</code></h1>{switcher}<p>App client <code>{client_id}</code> · <a href=\"/local/outbox\">Outbox</a></p>{banner}\
-<form method=\"get\" class=\"search\"><input type=\"hidden\" name=\"pool\" value=\"{pool_id}\"><label for=\"q\">Search users</label> <input id=\"q\" name=\"q\" value=\"{q}\" placeholder=\"username, email or phone\"> <button>Search</button></form>\
-<p>{shown} of {total} users.</p>\
-<table><thead><tr><th>Username</th><th>Status</th><th>Enabled</th><th>Attributes</th><th>MFA</th><th>Created</th><th>Actions</th></tr></thead><tbody>{rows}</tbody></table>\
-<h2>Create a user</h2><p>The user gets a temporary password (in the outbox) and must choose a new one at first sign-in.</p>\
-<form method=\"post\" action=\"/local/console/users?{param}\" class=\"create\">\
-<label for=\"new-username\">Username</label><input id=\"new-username\" name=\"username\" required maxlength=\"128\">\
-<label for=\"new-email\">Email</label><input id=\"new-email\" name=\"email\" type=\"email\">\
-<label for=\"new-password\">Temporary password (optional)</label><input id=\"new-password\" name=\"temporary_password\" type=\"text\" autocomplete=\"off\">\
-<button>Create user</button></form></body></html>",
+    let body = format!(
+        "<p class=\"ca-text\">Pool <code>{pool_id}</code> · app client <code>{client_id}</code> · <a class=\"ca-link\" href=\"/local/outbox\">Outbox</a></p>{switcher}{banner}\
+<form method=\"get\" class=\"ca-form ca-search\"><input type=\"hidden\" name=\"pool\" value=\"{pool_id}\">\
+<div class=\"ca-field\"><label class=\"ca-label\" for=\"q\">Search users</label><input class=\"ca-input\" id=\"q\" name=\"q\" value=\"{q}\" placeholder=\"username, email or phone\"></div>\
+<button class=\"ca-button ca-button--secondary\">Search</button></form>\
+<p class=\"ca-text\">{shown} of {total} users.</p>\
+<div class=\"ca-table-wrap\"><table class=\"ca-table\"><thead><tr><th scope=\"col\">Username</th><th scope=\"col\">Status</th><th scope=\"col\">Enabled</th><th scope=\"col\">Attributes</th><th scope=\"col\">MFA</th><th scope=\"col\">Created</th><th scope=\"col\">Actions</th></tr></thead><tbody>{rows}</tbody></table></div>\
+<h2 class=\"ca-subheading\">Create a user</h2><p class=\"ca-hint\">The user gets a temporary password (in the outbox) and must choose a new one at first sign-in.</p>\
+<form method=\"post\" action=\"/local/console/users?{param}\" class=\"ca-form\">\
+<div class=\"ca-field\"><label class=\"ca-label\" for=\"new-username\">Username</label><input class=\"ca-input\" id=\"new-username\" name=\"username\" required maxlength=\"128\"></div>\
+<div class=\"ca-field\"><label class=\"ca-label\" for=\"new-email\">Email</label><input class=\"ca-input\" id=\"new-email\" name=\"email\" type=\"email\"></div>\
+<div class=\"ca-field\"><label class=\"ca-label\" for=\"new-password\">Temporary password (optional)</label><input class=\"ca-input\" id=\"new-password\" name=\"temporary_password\" type=\"text\" autocomplete=\"off\"></div>\
+<button class=\"ca-button ca-button--primary\">Create user</button></form>",
         pool_id = escape(&config.pool_id),
         client_id = escape(&config.default_client().client_id),
         q = escape(&query.q),
         total = users.len(),
-    ))
-    .into_response()
+    );
+    Html(crate::page::tool_page("Local user pool", &body)).into_response()
 }
-
-const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2rem;color:#0d1a26}table{border-collapse:collapse;width:100%;margin:1rem 0}\
-th,td{border-bottom:1px solid #d5dbe1;padding:.4rem;text-align:left;vertical-align:top}td form{display:inline}button{margin:.1rem}\
-.done{background:#e6f2fa;padding:.5rem}.error{background:#fdecec;color:#c0262d;padding:.5rem}.create{display:grid;max-width:24rem;gap:.4rem}\
-:focus-visible{outline:3px solid #1a73e8}";
 
 fn row(user: &UserRecord, mfa: &str, pool_param: &str) -> String {
     let name = escape(&user.username);
@@ -211,7 +207,7 @@ fn row(user: &UserRecord, mfa: &str, pool_param: &str) -> String {
         .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
         .unwrap_or_default();
     let button = |action: &str, label: &str| {
-        format!("<form method=\"post\" action=\"/local/console/users/{path}/{action}?{pool_param}\"><button>{label}</button></form>")
+        format!("<form method=\"post\" action=\"/local/console/users/{path}/{action}?{pool_param}\"><button class=\"ca-button ca-button--small\" aria-label=\"{label} {name}\">{label}</button></form>")
     };
     let mut actions = String::new();
     if user.status == crate::store::UserStatus::Unconfirmed {

@@ -11,6 +11,7 @@ pub mod custom_auth;
 pub mod devices;
 pub mod guard;
 pub mod outbox;
+pub mod page;
 pub mod pool;
 pub mod pools;
 pub mod server;

@@ -68,7 +68,7 @@ fn render(messages: &[OutboxMessage], several_pools: bool) -> String {
                 String::new()
             };
             format!(
-                "<tr>{pool}<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"code\">{}</td><td>{}</td></tr>",
+                "<tr>{pool}<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"ca-code\">{}</td><td>{}</td></tr>",
                 escape(&when),
                 escape(&m.username),
                 escape(&m.channel),
@@ -80,14 +80,21 @@ fn render(messages: &[OutboxMessage], several_pools: bool) -> String {
         })
         .collect();
     let body = if messages.is_empty() {
-        "<p>No messages yet. Sign up to receive a confirmation code here.</p>".to_owned()
+        "<p class=\"ca-text\">No messages yet. Sign up to receive a confirmation code here.</p>"
+            .to_owned()
     } else {
-        let pool = if several_pools { "<th>Pool</th>" } else { "" };
-        format!("<table><thead><tr>{pool}<th>Time</th><th>User</th><th>Channel</th><th>To</th><th>Kind</th><th>Code</th><th>Message</th></tr></thead><tbody>{rows}</tbody></table>")
+        let pool = if several_pools {
+            "<th scope=\"col\">Pool</th>"
+        } else {
+            ""
+        };
+        format!("<div class=\"ca-table-wrap\"><table class=\"ca-table\"><thead><tr>{pool}<th scope=\"col\">Time</th><th scope=\"col\">User</th><th scope=\"col\">Channel</th><th scope=\"col\">To</th><th scope=\"col\">Kind</th><th scope=\"col\">Code</th><th scope=\"col\">Message</th></tr></thead><tbody>{rows}</tbody></table></div>")
     };
-    format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Local outbox</title>\
-<style>body{{font-family:system-ui,sans-serif;margin:2rem;color:#0d1a26}}table{{border-collapse:collapse;width:100%}}th,td{{border-bottom:1px solid #d5dbe1;padding:.5rem;text-align:left}}td.code{{font:600 1.1rem monospace}}</style></head>\
-<body><h1>Local outbox</h1><p>Emails and text messages the local user pool would have sent, newest first.</p>{body}<p><a href=\"/signin\">Back to sign in</a></p></body></html>"
+    crate::page::tool_page(
+        "Local outbox",
+        &format!(
+            "<p class=\"ca-text\">Emails and text messages the local user pool would have sent, newest first.</p>{body}\
+<p class=\"ca-text\"><a class=\"ca-link\" href=\"/local/console\">Console</a> · <a class=\"ca-link\" href=\"/signin\">Back to sign in</a></p>"
+        ),
     )
 }
