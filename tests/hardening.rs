@@ -589,3 +589,41 @@ async fn parallel_wrong_passwords_cannot_reach_cognitos_lockout() {
     app.clock.advance(901);
     assert_eq!(app.sign_in(&browser(), "racer").await, "/account");
 }
+
+#[tokio::test]
+async fn an_embedders_own_widget_inputs_can_be_accepted() {
+    use cognito_authenticator::server::AuthConfig;
+    let pool = PoolConfig {
+        print_outbox: false,
+        ..PoolConfig::default()
+    };
+    let config = AuthConfig::local(None, pool).accept_form_inputs(["cf-turnstile-response"]);
+    let app = serve_app(config, cognito_idp::Clock::system(), None).await;
+    app.confirmed_user("widget").await;
+    let client = browser();
+    let (_, location) = app
+        .post(
+            &client,
+            "/api/sign_in",
+            &[
+                ("username", "widget"),
+                ("password", PASSWORD),
+                ("cf-turnstile-response", "token"),
+            ],
+        )
+        .await;
+    assert_eq!(location, "/account");
+    // Any other input still makes the post unreadable.
+    let (status, location) = app
+        .post(
+            &browser(),
+            "/api/sign_in",
+            &[
+                ("username", "widget"),
+                ("password", PASSWORD),
+                ("g-recaptcha-response", "token"),
+            ],
+        )
+        .await;
+    assert_eq!((status, location.as_str()), (303, "/signin"));
+}

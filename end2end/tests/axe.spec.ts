@@ -14,6 +14,8 @@ async function expectNoViolations(page: Page, screen: string) {
 }
 
 test('the screens have no axe violations', async ({ page, request, javaScriptEnabled }) => {
+  // Ten screens, each scanned in full.
+  test.setTimeout(90_000);
   for (const path of ['/signin', '/signup', '/forgot-password']) {
     await page.goto(path);
     await ready(page, javaScriptEnabled);

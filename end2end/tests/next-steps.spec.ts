@@ -200,9 +200,10 @@ test.describe('on a pool with optional MFA', () => {
   });
 
   test('code pages without a sign-in in progress send you to sign in', async ({ page }) => {
-    for (const path of ['/confirm-signin', '/setup-totp', '/select-mfa', '/new-password', '/reset-password']) {
+    for (const path of ['/confirm-signin', '/setup-totp', '/setup-email', '/select-mfa', '/new-password', '/reset-password']) {
       await page.goto(path);
-      await expect(page).toHaveURL(/\/signin$/);
+      // A visitor without a session gets the reason in the URL (no session is made for it).
+      await expect(page).toHaveURL(/\/signin\?notice=flow_expired$/);
       await expect(page.getByRole('status')).toContainText('Your sign-in session expired. Please start again.');
     }
   });
@@ -231,7 +232,7 @@ test.describe('on a pool that requires MFA and confirms by link', () => {
     const address = `${username}.codes@example.org`;
     await page.getByLabel('Email').fill('not-an-address');
     await page.getByRole('button', { name: 'Send code' }).click();
-    await fieldError(page, 'Email', 'Enter a valid email address');
+    await fieldError(page, 'Email', 'Enter a valid email address, like name@example.com.');
     await ready(page, javaScriptEnabled);
     await page.getByLabel('Email').fill(address);
     await page.getByRole('button', { name: 'Send code' }).click();

@@ -42,8 +42,8 @@ test('sign up, confirm, auto sign-in, sign out and sign in again', async ({ page
 
   // The account page is closed once signed out.
   await page.goto('/account');
-  await expect(page).toHaveURL(/\/signin$/);
-  await expect(page.getByRole('alert')).toContainText('Please sign in first.');
+  await expect(page).toHaveURL(/\/signin(\?notice=not_signed_in)?$/);
+  await expect(page.getByText('Please sign in first.')).toBeVisible();
 
   const signIn = new SignInPage(page, javaScriptEnabled);
   await signIn.goto();

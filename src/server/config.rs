@@ -96,9 +96,15 @@ pub struct AuthConfig {
     /// The language when neither the visitor nor their browser picks an offered one.
     pub default_language: Locale,
     pub hooks: Hooks,
-    /// What the sign-up form asks for, as the server checks it (see
-    /// [`AuthConfig::with_auth_options`]): only these attributes pass, and these are required.
-    pub sign_up_form: crate::steps::sign_up::SignUpForm,
+    /// The sign-up forms the pages show, as the server checks a post (see
+    /// [`AuthConfig::with_auth_options`]): only their attributes pass, their required fields
+    /// are enforced.
+    pub sign_up_forms: Vec<crate::steps::sign_up::SignUpForm>,
+    /// Whether `sign_up_forms` was given (else it holds the default form).
+    sign_up_forms_given: bool,
+    /// Inputs an embedder's widgets add to the forms under names of their own (a CAPTCHA's
+    /// `cf-turnstile-response`), accepted besides the forms' own and `extra[…]`.
+    pub accepted_form_inputs: Vec<String>,
 }
 
 impl AuthConfig {
@@ -139,9 +145,11 @@ impl AuthConfig {
             languages: Vec::new(),
             default_language: Locale::En,
             hooks: Hooks::default(),
-            sign_up_form: crate::steps::sign_up::SignUpForm::of(
+            sign_up_forms: vec![crate::steps::sign_up::SignUpForm::of(
                 &crate::options::AuthOptions::default(),
-            ),
+            )],
+            sign_up_forms_given: false,
+            accepted_form_inputs: Vec::new(),
         }
     }
 
@@ -204,11 +212,28 @@ impl AuthConfig {
         self
     }
 
+    /// Accepts form inputs that an embedder's widgets name themselves (a CAPTCHA's response
+    /// field); every other input a form does not have makes its post unreadable.
+    pub fn accept_form_inputs<I: IntoIterator<Item = S>, S: Into<String>>(
+        mut self,
+        names: I,
+    ) -> Self {
+        self.accepted_form_inputs
+            .extend(names.into_iter().map(Into::into));
+        self
+    }
+
     /// Tells the server what the sign-up form of `options` asks for (give it the options the
-    /// pages use): only its attributes are accepted and its required fields are enforced,
-    /// whatever a post claims. Without this, the default form's (email, phone number).
+    /// pages use; call it once for each set of options a site shows): only the attributes of
+    /// these forms are accepted and their required fields are enforced, whatever a post
+    /// claims. Without it, the default form's (email, phone number).
     pub fn with_auth_options(mut self, options: &crate::options::AuthOptions) -> Self {
-        self.sign_up_form = crate::steps::sign_up::SignUpForm::of(options);
+        if !self.sign_up_forms_given {
+            self.sign_up_forms.clear();
+            self.sign_up_forms_given = true;
+        }
+        self.sign_up_forms
+            .push(crate::steps::sign_up::SignUpForm::of(options));
         self
     }
 

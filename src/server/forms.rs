@@ -40,12 +40,17 @@ pub async fn unreadable_forms(request: Request, next: Next) -> Response {
         .extensions()
         .get::<tower_sessions::Session>()
         .cloned();
+    let accepted = request
+        .extensions()
+        .get::<crate::server::Auth>()
+        .map(|auth| auth.config.accepted_form_inputs.clone())
+        .unwrap_or_default();
     let (parts, body) = request.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, MAX_FORM).await else {
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     };
     if form_encoded {
-        if let Some(unknown) = unknown_input(&bytes, inputs) {
+        if let Some(unknown) = unknown_input(&bytes, inputs, &accepted) {
             tracing::info!(endpoint = %path, input = %unknown, "form post with an unknown input");
             return refuse(*step, no_js, session, Some(unknown)).await;
         }
@@ -70,10 +75,10 @@ pub async fn unreadable_forms(request: Request, next: Next) -> Response {
 }
 
 /// The first input of the post that the form does not have, as its (cut) name.
-fn unknown_input(body: &Bytes, inputs: &[&str]) -> Option<String> {
+fn unknown_input(body: &Bytes, inputs: &[&str], accepted: &[String]) -> Option<String> {
     url::form_urlencoded::parse(body).find_map(|(name, _)| {
         let top = name.split('[').next().unwrap_or_default();
-        let known = top == "extra" || inputs.contains(&top);
+        let known = top == "extra" || inputs.contains(&top) || accepted.iter().any(|a| *a == *name);
         (!known).then(|| name.chars().take(64).collect())
     })
 }

@@ -152,11 +152,11 @@ impl SignUpForm {
         }
     }
 
-    fn offers(&self, input: &str) -> bool {
+    pub(crate) fn offers(&self, input: &str) -> bool {
         self.inputs.iter().any(|i| i == input)
     }
 
-    fn requires(&self, input: &str) -> bool {
+    pub(crate) fn requires(&self, input: &str) -> bool {
         self.required.iter().any(|i| i == input)
     }
 }
@@ -245,12 +245,28 @@ mod ssr {
         login_mechanism: &str,
     ) -> Result<Next, AppError> {
         let value = |name: &str| values.get(name).map(String::as_str).unwrap_or_default();
-        let form = &ctx.auth.config.sign_up_form;
-        // The form's own mechanism; a post claiming another is not this form's.
+        // The configured form this post comes from: the one with its mechanism (and, of
+        // several, one that has every attribute posted); none means it is no form of ours.
+        let posted = LoginMechanism::parse(login_mechanism);
+        let forms: Vec<&super::SignUpForm> = ctx
+            .auth
+            .config
+            .sign_up_forms
+            .iter()
+            .filter(|form| posted.is_none_or(|posted| posted == form.mechanism))
+            .collect();
+        let has_all = |form: &&&super::SignUpForm| {
+            values
+                .keys()
+                .filter(|name| name.starts_with("attributes["))
+                .all(|name| form.offers(name))
+        };
+        let form = *forms
+            .iter()
+            .find(has_all)
+            .or(forms.first())
+            .ok_or_else(|| AppError::new(ErrorKind::InvalidParameter))?;
         let mechanism = form.mechanism;
-        if LoginMechanism::parse(login_mechanism).is_some_and(|posted| posted != mechanism) {
-            return Err(AppError::new(ErrorKind::InvalidParameter));
-        }
         let not_offered = |name: &str| {
             let mut error = AppError::new(ErrorKind::InvalidParameter);
             error.detail = Some(name.to_owned());

@@ -180,7 +180,7 @@ async fn list(State(pools): State<Pools>, Query(query): Query<ListQuery>) -> Res
 <div class=\"ca-field\"><label class=\"ca-label\" for=\"q\">Search users</label><input class=\"ca-input\" id=\"q\" name=\"q\" value=\"{q}\" placeholder=\"username, email or phone\"></div>\
 <button class=\"ca-button ca-button--secondary\">Search</button></form>\
 <p class=\"ca-text\">{shown} of {total} users.</p>\
-<div class=\"ca-table-wrap\"><table class=\"ca-table\"><thead><tr><th scope=\"col\">Username</th><th scope=\"col\">Status</th><th scope=\"col\">Enabled</th><th scope=\"col\">Attributes</th><th scope=\"col\">MFA</th><th scope=\"col\">Created</th><th scope=\"col\">Actions</th></tr></thead><tbody>{rows}</tbody></table></div>\
+<div class=\"ca-table-wrap\" role=\"region\" aria-label=\"Users\" tabindex=\"0\"><table class=\"ca-table\"><thead><tr><th scope=\"col\">Username</th><th scope=\"col\">Status</th><th scope=\"col\">Enabled</th><th scope=\"col\">Attributes</th><th scope=\"col\">MFA</th><th scope=\"col\">Created</th><th scope=\"col\">Actions</th></tr></thead><tbody>{rows}</tbody></table></div>\
 <h2 class=\"ca-subheading\">Create a user</h2><p class=\"ca-hint\">The user gets a temporary password (in the outbox) and must choose a new one at first sign-in.</p>\
 <form method=\"post\" action=\"/local/console/users?{param}\" class=\"ca-form\">\
 <div class=\"ca-field\"><label class=\"ca-label\" for=\"new-username\">Username</label><input class=\"ca-input\" id=\"new-username\" name=\"username\" required maxlength=\"128\"></div>\

@@ -88,7 +88,7 @@ fn render(messages: &[OutboxMessage], several_pools: bool) -> String {
         } else {
             ""
         };
-        format!("<div class=\"ca-table-wrap\"><table class=\"ca-table\"><thead><tr>{pool}<th scope=\"col\">Time</th><th scope=\"col\">User</th><th scope=\"col\">Channel</th><th scope=\"col\">To</th><th scope=\"col\">Kind</th><th scope=\"col\">Code</th><th scope=\"col\">Message</th></tr></thead><tbody>{rows}</tbody></table></div>")
+        format!("<div class=\"ca-table-wrap\" role=\"region\" aria-label=\"Messages\" tabindex=\"0\"><table class=\"ca-table\"><thead><tr>{pool}<th scope=\"col\">Time</th><th scope=\"col\">User</th><th scope=\"col\">Channel</th><th scope=\"col\">To</th><th scope=\"col\">Kind</th><th scope=\"col\">Code</th><th scope=\"col\">Message</th></tr></thead><tbody>{rows}</tbody></table></div>")
     };
     crate::page::tool_page(
         "Local outbox",

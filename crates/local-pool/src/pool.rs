@@ -142,6 +142,8 @@ pub(crate) struct Inner {
     /// Code sends per user, as Cognito throttles them.
     code_sends: crate::throttle::Throttle,
     decoy_hash: tokio::sync::OnceCell<String>,
+    /// Passwords checked against a hash (real or decoy), for tests that compare the work done.
+    password_checks: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for LocalPool {
@@ -292,12 +294,20 @@ impl LocalPool {
                 fake_seed,
                 code_sends: Default::default(),
                 decoy_hash: Default::default(),
+                password_checks: Default::default(),
             }),
         })
     }
 
     pub fn config(&self) -> Arc<PoolConfig> {
         self.cfg()
+    }
+
+    /// How many passwords were checked against a hash so far (a real user's or the decoy).
+    pub fn password_checks(&self) -> u64 {
+        self.inner
+            .password_checks
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub(crate) fn cfg(&self) -> Arc<PoolConfig> {
@@ -435,6 +445,9 @@ impl LocalPool {
     }
 
     pub(crate) async fn verify_password(&self, password: &str, hash: &str) -> bool {
+        self.inner
+            .password_checks
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let (password, hash) = (password.to_owned(), hash.to_owned());
         self.with_hashing_memory(move |memory| argon2_verify(password.as_bytes(), &hash, memory))
             .await

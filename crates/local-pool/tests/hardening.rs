@@ -432,3 +432,29 @@ async fn an_unknown_users_code_destination_looks_like_a_real_one() {
         Some(destinations[0].clone())
     );
 }
+
+#[tokio::test]
+async fn a_password_for_an_unknown_user_costs_the_same_hashing_as_for_a_real_one() {
+    let harness = start(PoolConfig::default()).await;
+    harness.confirmed_user("hashed").await;
+    let mut costs = Vec::new();
+    for login in ["hashed", "nobody-hashed"] {
+        let before = harness.pool.password_checks();
+        let (kind, message) = kind(
+            harness
+                .client
+                .sign_in_password(login, &cognito_idp::Secret::new("Wrong-pass1!"))
+                .await
+                .unwrap_err(),
+        );
+        assert_eq!(
+            (kind, message.as_str()),
+            (
+                cognito_idp::ErrorKind::NotAuthorized,
+                "Incorrect username or password."
+            )
+        );
+        costs.push(harness.pool.password_checks() - before);
+    }
+    assert_eq!(costs, [1, 1], "one argon2 check each");
+}

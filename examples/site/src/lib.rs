@@ -166,10 +166,9 @@ fn Members() -> impl IntoView {
     }
 }
 
-/// Sign-up first, by phone number, with a short list of calling codes.
-#[component]
-fn ByPhone() -> impl IntoView {
-    let options = auth_options()
+/// The options of the sign-up-by-phone page (the server is told of them too).
+pub fn by_phone_options() -> AuthOptions {
+    auth_options()
         .login_mechanisms([LoginMechanism::PhoneNumber])
         .sign_up_attributes(Vec::<String>::new())
         .initial_state(InitialState::SignUp)
@@ -179,7 +178,13 @@ fn ByPhone() -> impl IntoView {
             FieldOptions::default()
                 .dial_code("+33")
                 .dial_codes(["+33", "+32", "+41", "+1"]),
-        );
+        )
+}
+
+/// Sign-up first, by phone number, with a short list of calling codes.
+#[component]
+fn ByPhone() -> impl IntoView {
+    let options = by_phone_options();
     view! {
         <Authenticator options let:user>
             <p class="site-main" data-testid="phone-user">{user.username}</p>

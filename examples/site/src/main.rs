@@ -17,8 +17,9 @@ async fn main() {
     let config = AuthConfig::from_env()
         .unwrap_or_else(|problems| panic!("configuration: {}", problems.join("; ")))
         .with_languages(&[Locale::Fr, Locale::Es], Locale::Fr)
-        // The sign-up form the pages show, so the server accepts exactly its attributes.
+        // The sign-up forms the pages show, so the server accepts exactly their attributes.
         .with_auth_options(&example_site::auth_options())
+        .with_auth_options(&example_site::by_phone_options())
         // Server-side, so it holds without JavaScript too.
         .validate_sign_up(
             |values| match values.get("extra[terms]").map(String::as_str) {
