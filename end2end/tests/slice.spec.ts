@@ -82,7 +82,7 @@ test('sign out everywhere ends the other browser sessions within seconds', async
       return new URL(phonePage.url()).pathname;
     }, { intervals: [500, 1000, 1000, 1000], timeout: 10_000 })
     .toBe('/signin');
-  await expect(phonePage.getByRole('status')).toContainText('signed out on another device');
+  await expect(phonePage.getByRole('status')).toContainText('signed out everywhere or changed your password on another device');
 
   await laptop.close();
   await phone.close();

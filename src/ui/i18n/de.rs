@@ -102,7 +102,7 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("notice.code_resent", "Ein neuer Code ist unterwegs."),
     ("notice.signed_out", "Sie haben sich abgemeldet."),
     ("notice.signed_out_everywhere", "Sie haben sich auf allen Geräten abgemeldet."),
-    ("notice.signed_out_elsewhere", "Ihre Sitzung wurde beendet, weil Sie sich auf einem anderen Gerät abgemeldet haben. Bitte melden Sie sich erneut an."),
+    ("notice.signed_out_elsewhere", "Ihre Sitzung wurde beendet, weil Sie sich überall abgemeldet oder Ihr Passwort auf einem anderen Gerät geändert haben. Bitte melden Sie sich erneut an."),
     ("notice.account_confirmed", "Ihr Konto ist bestätigt. Bitte melden Sie sich an."),
     ("notice.flow_expired", "Ihre Anmeldesitzung ist abgelaufen. Bitte beginnen Sie von vorn."),
     ("notice.confirmation_link_expired", "Dieser Bestätigungslink kann nicht verwendet werden: Er ist vielleicht abgelaufen oder wurde schon benutzt. Melden Sie sich an; ist Ihr Konto noch nicht bestätigt, erhalten Sie einen neuen Code."),

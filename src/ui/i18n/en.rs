@@ -102,7 +102,7 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("notice.code_resent", "A new code is on its way."),
     ("notice.signed_out", "You have signed out."),
     ("notice.signed_out_everywhere", "You have signed out on every device."),
-    ("notice.signed_out_elsewhere", "Your session ended because you signed out on another device. Please sign in again."),
+    ("notice.signed_out_elsewhere", "Your session ended because you signed out everywhere or changed your password on another device. Please sign in again."),
     ("notice.account_confirmed", "Your account is confirmed. Please sign in."),
     ("notice.flow_expired", "Your sign-in session expired. Please start again."),
     ("notice.confirmation_link_expired", "This confirmation link can't be used: it may have expired or been used already. Sign in; if your account isn't confirmed yet, you'll get a new code."),

@@ -102,7 +102,7 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("notice.code_resent", "Un código nuevo está en camino."),
     ("notice.signed_out", "Has cerrado la sesión."),
     ("notice.signed_out_everywhere", "Has cerrado la sesión en todos los dispositivos."),
-    ("notice.signed_out_elsewhere", "Tu sesión terminó porque cerraste la sesión en otro dispositivo. Vuelve a iniciar sesión."),
+    ("notice.signed_out_elsewhere", "Tu sesión terminó porque cerraste sesión en todas partes o cambiaste la contraseña en otro dispositivo. Vuelve a iniciar sesión."),
     ("notice.account_confirmed", "Tu cuenta está confirmada. Inicia sesión."),
     ("notice.flow_expired", "Tu sesión de inicio caducó. Vuelve a empezar."),
     ("notice.confirmation_link_expired", "No se puede usar este enlace de confirmación: puede que haya caducado o que ya se haya usado. Inicia sesión; si tu cuenta aún no está confirmada, recibirás un código nuevo."),

@@ -102,7 +102,7 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("notice.code_resent", "Un nouveau code est en route."),
     ("notice.signed_out", "Vous êtes déconnecté."),
     ("notice.signed_out_everywhere", "Vous êtes déconnecté sur tous vos appareils."),
-    ("notice.signed_out_elsewhere", "Votre session a pris fin car vous vous êtes déconnecté sur un autre appareil. Veuillez vous reconnecter."),
+    ("notice.signed_out_elsewhere", "Votre session a pris fin, car vous vous êtes déconnecté partout ou avez changé de mot de passe sur un autre appareil. Veuillez vous reconnecter."),
     ("notice.account_confirmed", "Votre compte est confirmé. Veuillez vous connecter."),
     ("notice.flow_expired", "Votre session de connexion a expiré. Veuillez recommencer."),
     ("notice.confirmation_link_expired", "Ce lien de confirmation ne peut pas être utilisé : il a peut-être expiré ou déjà servi. Connectez-vous ; si votre compte n’est pas encore confirmé, vous recevrez un nouveau code."),

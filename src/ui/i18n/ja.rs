@@ -102,7 +102,7 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("notice.code_resent", "新しいコードを送信しました。"),
     ("notice.signed_out", "サインアウトしました。"),
     ("notice.signed_out_everywhere", "すべての端末でサインアウトしました。"),
-    ("notice.signed_out_elsewhere", "別の端末でサインアウトしたため、セッションが終了しました。もう一度サインインしてください。"),
+    ("notice.signed_out_elsewhere", "すべての場所からサインアウトしたか、別のデバイスでパスワードを変更したため、セッションが終了しました。もう一度サインインしてください。"),
     ("notice.account_confirmed", "アカウントが確認されました。サインインしてください。"),
     ("notice.flow_expired", "サインインのセッションの有効期限が切れました。最初からやり直してください。"),
     ("notice.confirmation_link_expired", "この確認リンクは使用できません。期限切れか、すでに使用された可能性があります。サインインしてください。アカウントが未確認の場合は、新しいコードが送られます。"),
