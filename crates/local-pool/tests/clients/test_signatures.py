@@ -103,3 +103,18 @@ def test_a_rebinding_host_gets_nothing():
         raise AssertionError("the outbox answered a foreign Host")
     except urllib.error.HTTPError as error:
         assert error.code == 421
+
+
+def test_a_signature_must_cover_the_operation():
+    # Signed without X-Amz-Target, which is added afterwards: the signature is valid for the
+    # headers it names, but could then be replayed as any operation with the same body.
+    data = json.dumps({"UserPoolId": POOL_ID, "Limit": 1}).encode()
+    request = AWSRequest(
+        method="POST", url=f"{ENDPOINT}/", data=data,
+        headers={"Content-Type": "application/x-amz-json-1.1"},
+    )
+    SigV4Auth(Credentials("test", "test"), "cognito-idp", "us-east-1").add_auth(request)
+    headers = dict(request.headers.items())
+    headers["X-Amz-Target"] = "AWSCognitoIdentityProviderService.ListUsers"
+    status, body = send(request.url, headers, data)
+    assert status == 400 and body["__type"] == "InvalidSignatureException", body
