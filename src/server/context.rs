@@ -324,17 +324,7 @@ impl Ctx {
     pub async fn establish(&self, tokens: AuthenticationResult) -> Result<SignedIn, AppError> {
         let mut user = self.signed_in_from(tokens, None).await?;
         // Where the account's epochs stand now: a later "end the other sessions" ends this one.
-        let names = user.account_names();
-        let epochs = self
-            .auth
-            .sessions
-            .account_epochs(&names)
-            .await
-            .map_err(|err| {
-                tracing::error!(error = %err, "could not read the account's session epochs");
-                AppError::new(ErrorKind::Unavailable)
-            })?;
-        user.epochs = names.into_iter().zip(epochs).collect();
+        self.stamp_epochs(&mut user, false).await?;
         self.keep_session_for_long();
         session::start_signed_in(&self.session, &user)
             .await
@@ -646,18 +636,26 @@ impl Ctx {
     /// Ends every other session of this account, at once and on every instance; this one
     /// goes on.
     pub async fn end_other_sessions(&self, user: &mut SignedIn) -> Result<(), AppError> {
-        let names = user.account_names();
-        let epochs = self
-            .auth
-            .sessions
-            .end_account_sessions(&names)
-            .await
-            .map_err(|err| {
-                tracing::error!(error = %err, "could not end the account's other sessions");
-                AppError::new(ErrorKind::Unavailable)
-            })?;
-        user.epochs = names.into_iter().zip(epochs).collect();
+        self.stamp_epochs(user, true).await?;
         self.update_user(user).await
+    }
+
+    /// Records in `user` where its account's epochs stand, moving them on first when
+    /// `advance` (which ends every session that saw the old ones).
+    async fn stamp_epochs(&self, user: &mut SignedIn, advance: bool) -> Result<(), AppError> {
+        let names = user.account_names();
+        let sessions = &self.auth.sessions;
+        let epochs = if advance {
+            sessions.end_account_sessions(&names).await
+        } else {
+            sessions.account_epochs(&names).await
+        }
+        .map_err(|err| {
+            tracing::error!(error = %err, advance, "could not reach the account's session epochs");
+            AppError::new(ErrorKind::Unavailable)
+        })?;
+        user.epochs = names.into_iter().zip(epochs).collect();
+        Ok(())
     }
 
     /// Ends every session of the account `login` names (after its password was reset).

@@ -263,17 +263,37 @@ impl LocalPool {
             ("email", "EMAIL")
         };
         let destination = user.attributes.get(attribute).cloned().unwrap_or_default();
+        self.code_challenge(
+            user,
+            client_id,
+            factor,
+            (medium, attribute, &destination),
+            None,
+        )
+        .await
+    }
+
+    /// Sends a code to `destination` (`(medium, attribute, address)`) and challenges with
+    /// `factor` for it; `setup_email` marks an email MFA set-up to finish on the right code.
+    async fn code_challenge(
+        &self,
+        user: &UserRecord,
+        client_id: &str,
+        factor: &str,
+        (medium, attribute, destination): (&str, &str, &str),
+        setup_email: Option<String>,
+    ) -> OpResult<AuthResponse> {
         let code = new_code();
         self.send_message(
             &user.username,
             medium,
-            &destination,
+            destination,
             "MFA_CODE",
             Some(&code),
             format!("Your authentication code is {code}"),
         )
         .await?;
-        let details = Self::details(medium, attribute, &destination);
+        let details = Self::details(medium, attribute, destination);
         let params = [
             ("CODE_DELIVERY_DELIVERY_MEDIUM", medium.to_owned()),
             (
@@ -285,6 +305,7 @@ impl LocalPool {
         .collect();
         let state = ChallengeState {
             code: Some(code),
+            setup_email,
             ..Default::default()
         };
         self.challenge(user, client_id, factor, params, state).await
@@ -303,32 +324,15 @@ impl LocalPool {
                 "Invalid email address format.",
             ));
         }
-        let code = new_code();
-        self.send_message(
-            &user.username,
-            "EMAIL",
-            address,
-            "MFA_CODE",
-            Some(&code),
-            format!("Your authentication code is {code}"),
+        let destination = ("EMAIL", "email", address);
+        self.code_challenge(
+            user,
+            client_id,
+            EMAIL,
+            destination,
+            Some(address.to_owned()),
         )
-        .await?;
-        let details = Self::details("EMAIL", "email", address);
-        let params = [
-            ("CODE_DELIVERY_DELIVERY_MEDIUM", "EMAIL".to_owned()),
-            (
-                "CODE_DELIVERY_DESTINATION",
-                details.destination.unwrap_or_default(),
-            ),
-        ]
-        .into_iter()
-        .collect();
-        let state = ChallengeState {
-            code: Some(code),
-            setup_email: Some(address.to_owned()),
-            ..Default::default()
-        };
-        self.challenge(user, client_id, EMAIL, params, state).await
+        .await
     }
 
     /// The code came back from the address: it is the user's, verified, and email MFA is on.
