@@ -281,6 +281,20 @@ async fn server_function_answers_are_never_cached() {
     }
 }
 
+/// A same-origin form post of `body` exactly as given.
+fn raw_post(
+    app: &App,
+    client: &reqwest::Client,
+    path: &str,
+    body: &str,
+) -> reqwest::RequestBuilder {
+    client
+        .post(app.url(path))
+        .header("Origin", &app.base)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(body.to_owned())
+}
+
 /// Every form's server function with a post it cannot read: a misnamed field, an unknown one,
 /// missing ones, and values of the wrong shape.
 #[tokio::test]
@@ -344,12 +358,8 @@ async fn a_post_no_server_function_can_read_gets_its_page_and_a_clear_error() {
         } else {
             browser()
         };
-        let response = client
-            .post(app.url(path))
+        let response = raw_post(&app, &client, path, body)
             .header("Accept", "text/html")
-            .header("Origin", &app.base)
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .body(body)
             .send()
             .await
             .unwrap();
@@ -374,14 +384,7 @@ async fn a_post_no_server_function_can_read_gets_its_page_and_a_clear_error() {
             );
         }
         // From script: a typed error.
-        let response = browser()
-            .post(app.url(path))
-            .header("Origin", &app.base)
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
+        let response = raw_post(&app, &browser(), path, body).send().await.unwrap();
         assert_eq!(response.status(), 400, "{path} {body:?}");
         let error: serde_json::Value = response.json().await.unwrap();
         assert_eq!(error["kind"], "UnreadableForm", "{path} {body:?}");

@@ -148,6 +148,12 @@ fn network_of(address: &str) -> String {
     }
 }
 
+/// The script, hashed once (every call sends its hash, and the script only when Redis lacks it).
+fn attempt_script() -> &'static redis::Script {
+    static SCRIPT: std::sync::OnceLock<redis::Script> = std::sync::OnceLock::new();
+    SCRIPT.get_or_init(|| redis::Script::new(REDIS_ATTEMPT))
+}
+
 impl Limits {
     pub fn with_scale(scale: f64) -> Self {
         Self {
@@ -260,8 +266,7 @@ impl Limits {
             }
             Counts::Redis(connection) => {
                 let mut connection = connection.clone();
-                let script = redis::Script::new(REDIS_ATTEMPT);
-                let mut invocation = script.prepare_invoke();
+                let mut invocation = attempt_script().prepare_invoke();
                 invocation.arg(now).arg(if count { "1" } else { "0" });
                 for window in windows {
                     invocation

@@ -65,7 +65,8 @@ pub struct SignedIn {
 /// How an account is named wherever it can be named: a sign-in by username, email or phone
 /// number, or a password reset started with any of them.
 pub fn account_name(login: &str) -> String {
-    login.trim().to_lowercase()
+    // The same normalisation the attempt limits count under.
+    super::input::limit_key(login)
 }
 
 impl SignedIn {

@@ -283,7 +283,7 @@ mod ssr {
                 Err(err) => return Err(err.into()),
             }
             // This app's other sessions end now, not at their next check with Cognito.
-            let mut user = user.clone();
+            let mut user = user;
             ctx.end_other_sessions(&mut user).await?;
         } else if let Some(refresh) = &user.refresh_token {
             if let Err(err) = cognito.revoke_token(refresh).await {

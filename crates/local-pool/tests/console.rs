@@ -1,30 +1,11 @@
 //! The console: listing, searching, creating and managing users, loopback and same-origin only.
 
-use cognito_idp::Clock;
+mod common;
+
 use local_pool::{LocalPool, PoolConfig};
-use std::net::SocketAddr;
 
 async fn start() -> (LocalPool, String) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let endpoint = format!("http://{}", listener.local_addr().unwrap());
-    let config = PoolConfig {
-        print_outbox: false,
-        ..PoolConfig::default()
-    };
-    let pool = LocalPool::open(config, None, &endpoint, Clock::system())
-        .await
-        .unwrap();
-    let app =
-        local_pool::server::router(pool.clone()).merge(local_pool::console::router(pool.clone()));
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap()
-    });
-    (pool, endpoint)
+    common::serve_tools(PoolConfig::default()).await
 }
 
 #[tokio::test]

@@ -4,36 +4,10 @@
 mod common;
 
 use common::*;
-use local_pool::{LocalPool, PoolConfig};
+use local_pool::PoolConfig;
 use serde_json::{json, Value};
-use std::net::SocketAddr;
 
 const FAKE_SIGNATURE: &str = "AWS4-HMAC-SHA256 Credential=test/20261127/us-east-1/cognito-idp/aws4_request, SignedHeaders=host, Signature=0";
-
-/// The pool with its outbox and console, as the standalone command serves them.
-async fn serve(config: PoolConfig) -> (LocalPool, String) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let endpoint = format!("http://{}", listener.local_addr().unwrap());
-    let config = PoolConfig {
-        print_outbox: false,
-        ..config
-    };
-    let pool = LocalPool::open(config, None, &endpoint, cognito_idp::Clock::system())
-        .await
-        .unwrap();
-    let app = local_pool::server::router(pool.clone())
-        .nest("/local/outbox", local_pool::outbox::router(pool.clone()))
-        .merge(local_pool::console::router(pool.clone()));
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap()
-    });
-    (pool, endpoint)
-}
 
 fn call(endpoint: &str, operation: &str, body: &Value) -> reqwest::RequestBuilder {
     reqwest::Client::new()
@@ -57,7 +31,7 @@ async fn error_type(response: reqwest::Response) -> (u16, String) {
 
 #[tokio::test]
 async fn signed_operations_refuse_web_pages_whatever_their_signature() {
-    let (pool, endpoint) = serve(PoolConfig::default()).await;
+    let (pool, endpoint) = serve_tools(PoolConfig::default()).await;
     let pool_id = pool.config().pool_id.clone();
     let list = json!({ "UserPoolId": pool_id });
     // A server-side client (no browser headers) with a well-formed signature is served.
@@ -135,7 +109,7 @@ async fn signed_operations_refuse_web_pages_whatever_their_signature() {
 
 #[tokio::test]
 async fn the_preflight_allows_the_browser_sdk_headers_but_no_signature() {
-    let (_, endpoint) = serve(PoolConfig::default()).await;
+    let (_, endpoint) = serve_tools(PoolConfig::default()).await;
     let preflight = reqwest::Client::new()
         .request(reqwest::Method::OPTIONS, format!("{endpoint}/"))
         .header("Origin", "http://127.0.0.1:5173")
@@ -177,7 +151,7 @@ async fn the_preflight_allows_the_browser_sdk_headers_but_no_signature() {
 
 #[tokio::test]
 async fn the_pool_outbox_and_console_answer_only_this_machines_names() {
-    let (pool, endpoint) = serve(PoolConfig::default()).await;
+    let (pool, endpoint) = serve_tools(PoolConfig::default()).await;
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -229,7 +203,7 @@ async fn the_pool_outbox_and_console_answer_only_this_machines_names() {
     assert_eq!(api.status(), 421);
 
     // A configured name is answered.
-    let (_, listed) = serve(PoolConfig {
+    let (_, listed) = serve_tools(PoolConfig {
         allowed_hosts: vec!["pool.test".into()],
         ..PoolConfig::default()
     })

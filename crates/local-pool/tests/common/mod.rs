@@ -206,3 +206,28 @@ impl Harness {
         totp::code_at(secret, self.clock.now() / totp::STEP_SECONDS).unwrap()
     }
 }
+
+/// The pool with its outbox and console, as the standalone command serves them.
+pub async fn serve_tools(config: PoolConfig) -> (LocalPool, String) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let config = PoolConfig {
+        print_outbox: false,
+        ..config
+    };
+    let pool = LocalPool::open(config, None, &endpoint, cognito_idp::Clock::system())
+        .await
+        .unwrap();
+    let app = local_pool::server::router(pool.clone())
+        .nest("/local/outbox", local_pool::outbox::router(pool.clone()))
+        .merge(local_pool::console::router(pool.clone()));
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap()
+    });
+    (pool, endpoint)
+}
