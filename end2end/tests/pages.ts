@@ -11,7 +11,8 @@ export function uniqueName(prefix = 'user'): string {
 export async function ready(page: Page, javaScriptEnabled: boolean) {
   await expect(page.locator('.ca-card')).toBeVisible();
   if (javaScriptEnabled) {
-    await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+    // The debug build's wasm is large; on a busy two-core machine it can take a while.
+    await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true', { timeout: 20_000 });
   }
 }
 

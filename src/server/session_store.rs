@@ -289,6 +289,9 @@ impl SqliteSessions {
             .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
+            // With WAL, NORMAL keeps every commit through a crash of the process (only power loss
+            // can cost the last ones) and spares an fsync per write, which a slow disk makes long.
+            .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(5));
         let db = SqlitePoolOptions::new()
             .max_connections(4)

@@ -259,6 +259,8 @@ impl Store {
                     .filename(dir.join("local-pool.sqlite3"))
                     .create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
+                    // As for the sessions: WAL with NORMAL keeps commits through a process crash.
+                    .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
                     .busy_timeout(std::time::Duration::from_secs(5));
                 (options, 4)
             }
