@@ -152,6 +152,16 @@ impl SignInOutcome {
     }
 }
 
+/// The flows that prove the password with SRP.
+#[derive(Clone, Copy)]
+enum SrpFlow {
+    UserSrp,
+    /// `CUSTOM_AUTH` starting with SRP.
+    CustomWithSrp,
+    /// `USER_AUTH` with `PASSWORD_SRP` preferred.
+    UserAuth,
+}
+
 /// A client bound to one user pool and app client; adds `SECRET_HASH` where needed.
 #[derive(Clone, Debug)]
 pub struct UserPoolClient {
@@ -216,6 +226,24 @@ impl UserPoolClient {
                 secret_hash: self.secret_hash(username),
                 username: username.to_owned(),
                 password: Some(password.clone()),
+                user_attributes: attributes,
+                ..Default::default()
+            })
+            .await
+    }
+
+    /// `SignUp` without a password, for pools where a one-time code can be the first factor.
+    pub async fn sign_up_passwordless(
+        &self,
+        username: &str,
+        attributes: Vec<AttributeType>,
+    ) -> Result<SignUpResponse, Error> {
+        self.transport
+            .send(&SignUpRequest {
+                client_id: self.client_id.clone(),
+                secret_hash: self.secret_hash(username),
+                username: username.to_owned(),
+                password: None,
                 user_attributes: attributes,
                 ..Default::default()
             })
@@ -305,7 +333,49 @@ impl UserPoolClient {
         username: &str,
         password: &Secret,
     ) -> Result<SignInOutcome, Error> {
-        self.sign_in_srp_flow(username, password, false, None).await
+        self.sign_in_srp_flow(username, password, SrpFlow::UserSrp, None)
+            .await
+    }
+
+    /// `USER_AUTH` with the password as first factor, proved by SRP (`PASSWORD_SRP`). A user
+    /// without a password gets Cognito's `SELECT_CHALLENGE` instead.
+    pub async fn sign_in_user_auth_srp(
+        &self,
+        username: &str,
+        password: &Secret,
+    ) -> Result<SignInOutcome, Error> {
+        self.sign_in_srp_flow(username, password, SrpFlow::UserAuth, None)
+            .await
+    }
+
+    /// `USER_AUTH`: with `preferred` (`EMAIL_OTP`, `SMS_OTP`, `WEB_AUTHN`, …) Cognito starts that
+    /// factor when the user has it; without, or when they lack it, it answers
+    /// `SELECT_CHALLENGE` with the user's `AvailableChallenges`.
+    pub async fn start_user_auth(
+        &self,
+        username: &str,
+        preferred: Option<&str>,
+    ) -> Result<SignInOutcome, Error> {
+        let mut params: SecretMap = [("USERNAME", username.to_owned())].into_iter().collect();
+        if let Some(preferred) = preferred {
+            params.insert("PREFERRED_CHALLENGE", preferred.to_owned());
+        }
+        let resp = self
+            .initiate("USER_AUTH", params, Some(username), None)
+            .await?;
+        SignInOutcome::from_response(resp)
+    }
+
+    /// The factors the signed-in user can use (`GetUserAuthFactors`).
+    pub async fn get_user_auth_factors(
+        &self,
+        access_token: &Secret,
+    ) -> Result<GetUserAuthFactorsResponse, Error> {
+        self.transport
+            .send(&GetUserAuthFactorsRequest(AccessTokenRequest {
+                access_token: access_token.clone(),
+            }))
+            .await
     }
 
     /// `USER_SRP_AUTH` from a device the pool remembers: presents its key and answers the
@@ -316,7 +386,7 @@ impl UserPoolClient {
         password: &Secret,
         device: &RememberedDevice,
     ) -> Result<SignInOutcome, Error> {
-        self.sign_in_srp_flow(username, password, false, Some(device))
+        self.sign_in_srp_flow(username, password, SrpFlow::UserSrp, Some(device))
             .await
     }
 
@@ -327,14 +397,15 @@ impl UserPoolClient {
         username: &str,
         password: &Secret,
     ) -> Result<SignInOutcome, Error> {
-        self.sign_in_srp_flow(username, password, true, None).await
+        self.sign_in_srp_flow(username, password, SrpFlow::CustomWithSrp, None)
+            .await
     }
 
     async fn sign_in_srp_flow(
         &self,
         username: &str,
         password: &Secret,
-        custom: bool,
+        flow: SrpFlow,
         device: Option<&RememberedDevice>,
     ) -> Result<SignInOutcome, Error> {
         let srp_client = SrpClient::new();
@@ -347,11 +418,16 @@ impl UserPoolClient {
         if let Some(device) = device {
             params.insert("DEVICE_KEY", device.device_key.clone());
         }
-        let flow = if custom {
-            params.insert("CHALLENGE_NAME", "SRP_A");
-            "CUSTOM_AUTH"
-        } else {
-            "USER_SRP_AUTH"
+        let flow = match flow {
+            SrpFlow::UserSrp => "USER_SRP_AUTH",
+            SrpFlow::CustomWithSrp => {
+                params.insert("CHALLENGE_NAME", "SRP_A");
+                "CUSTOM_AUTH"
+            }
+            SrpFlow::UserAuth => {
+                params.insert("PREFERRED_CHALLENGE", "PASSWORD_SRP");
+                "USER_AUTH"
+            }
         };
         let first = self.initiate(flow, params, Some(username), None).await?;
         match SignInOutcome::from_response(first)? {

@@ -248,6 +248,29 @@ operation!(GetUserRequest => GetUserResponse, "GetUser", idempotent);
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(transparent)]
+pub struct GetUserAuthFactorsRequest(pub AccessTokenRequest);
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetUserAuthFactorsResponse {
+    pub username: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preferred_mfa_setting: Option<String>,
+    #[serde(
+        default,
+        rename = "UserMFASettingList",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user_mfa_setting_list: Option<Vec<String>>,
+    /// What the user can sign in with: `PASSWORD`, `EMAIL_OTP`, `SMS_OTP`, `WEB_AUTHN`, and
+    /// `SOFTWARE_TOKEN` as a second factor.
+    #[serde(default)]
+    pub configured_user_auth_factors: Vec<String>,
+}
+operation!(GetUserAuthFactorsRequest => GetUserAuthFactorsResponse, "GetUserAuthFactors", idempotent);
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct GlobalSignOutRequest(pub AccessTokenRequest);
 operation!(GlobalSignOutRequest => Empty, "GlobalSignOut", idempotent);
 

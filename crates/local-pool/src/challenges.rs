@@ -36,6 +36,13 @@ pub(crate) struct ChallengeState {
     pub device_key: Option<String>,
     #[serde(default)]
     pub device_srp: Option<DeviceSrpState>,
+    /// A code sent as the first factor (`USER_AUTH`): once right, the sign-in goes on as after
+    /// a password, not straight to tokens as after an MFA code.
+    #[serde(default)]
+    pub first_factor: bool,
+    /// A challenge given to a name with no account: no code went anywhere, and no answer passes.
+    #[serde(default)]
+    pub decoy: bool,
 }
 
 /// The server side of a device SRP exchange, between its two challenges.
@@ -268,31 +275,40 @@ impl LocalPool {
             client_id,
             factor,
             (medium, attribute, &destination),
-            None,
+            ChallengeState::default(),
         )
         .await
     }
 
     /// Sends a code to `destination` (`(medium, attribute, address)`) and challenges with
-    /// `factor` for it; `setup_email` marks an email MFA set-up to finish on the right code.
-    async fn code_challenge(
+    /// `factor` for it. `state` says what the code is for: an email MFA set-up to finish
+    /// (`setup_email`), a first factor, or a decoy (nothing is sent).
+    pub(crate) async fn code_challenge(
         &self,
         user: &UserRecord,
         client_id: &str,
         factor: &str,
         (medium, attribute, destination): (&str, &str, &str),
-        setup_email: Option<String>,
+        mut state: ChallengeState,
     ) -> OpResult<AuthResponse> {
         let code = new_code();
-        self.send_message(
-            &user.username,
-            medium,
-            destination,
-            "MFA_CODE",
-            Some(&code),
-            format!("Your authentication code is {code}"),
-        )
-        .await?;
+        let purpose = if state.first_factor {
+            "SIGN_IN_CODE"
+        } else {
+            "MFA_CODE"
+        };
+        if !state.decoy {
+            self.send_message(
+                &user.username,
+                medium,
+                destination,
+                purpose,
+                Some(&code),
+                format!("Your authentication code is {code}"),
+            )
+            .await?;
+            state.code = Some(code);
+        }
         let details = Self::details(medium, attribute, destination);
         let params = [
             ("CODE_DELIVERY_DELIVERY_MEDIUM", medium.to_owned()),
@@ -303,11 +319,6 @@ impl LocalPool {
         ]
         .into_iter()
         .collect();
-        let state = ChallengeState {
-            code: Some(code),
-            setup_email,
-            ..Default::default()
-        };
         self.challenge(user, client_id, factor, params, state).await
     }
 
@@ -325,14 +336,12 @@ impl LocalPool {
             ));
         }
         let destination = ("EMAIL", "email", address);
-        self.code_challenge(
-            user,
-            client_id,
-            EMAIL,
-            destination,
-            Some(address.to_owned()),
-        )
-        .await
+        let state = ChallengeState {
+            setup_email: Some(address.to_owned()),
+            ..Default::default()
+        };
+        self.code_challenge(user, client_id, EMAIL, destination, state)
+            .await
     }
 
     /// The code came back from the address: it is the user's, verified, and email MFA is on.
@@ -395,6 +404,9 @@ impl LocalPool {
             .await?;
         let state: ChallengeState = serde_json::from_str(&record.data)
             .map_err(|_| fault(ErrorKind::NotAuthorized, SESSION_EXPIRED))?;
+        if state.decoy {
+            return Ok((self.decoy_user(&record.username), state));
+        }
         let user = self
             .inner
             .store
@@ -433,10 +445,13 @@ impl LocalPool {
         let (mut user, state) = self
             .open_challenge(req.session.as_ref(), &req.client_id)
             .await?;
-        let same_user = self
-            .resolve_user(login)
-            .await?
-            .is_some_and(|u| u.username == user.username);
+        let same_user = if state.decoy {
+            self.decoy_username(login) == user.username
+        } else {
+            self.resolve_user(login)
+                .await?
+                .is_some_and(|u| u.username == user.username)
+        };
         if !same_user || state.challenge != req.challenge_name {
             return Err(fault(ErrorKind::NotAuthorized, SESSION_EXPIRED));
         }
@@ -488,11 +503,15 @@ impl LocalPool {
                 self.inner.store.update_user(&user).await?;
                 self.second_factor(&user, client_id, device_key).await
             }
-            factor @ (SMS | EMAIL) => {
-                let key = if factor == SMS {
-                    "SMS_MFA_CODE"
-                } else {
-                    "EMAIL_OTP_CODE"
+            crate::user_auth::SELECT_CHALLENGE => {
+                self.answer_select_challenge(&user, state, &session, req)
+                    .await
+            }
+            factor @ (SMS | EMAIL | crate::user_auth::SMS_OTP) => {
+                let key = match factor {
+                    SMS => "SMS_MFA_CODE",
+                    EMAIL => "EMAIL_OTP_CODE",
+                    _ => "SMS_OTP_CODE",
                 };
                 let given = required(responses, key)?;
                 let expected = state.code.clone().unwrap_or_default();
@@ -510,6 +529,9 @@ impl LocalPool {
                 }
                 if let Some(address) = &state.setup_email {
                     self.finish_email_setup(&mut user, address).await?;
+                }
+                if state.first_factor {
+                    return self.after_first_factor(user, client_id, device_key).await;
                 }
                 self.issue_tokens(&user, client_id, device_key).await
             }
@@ -603,7 +625,7 @@ impl LocalPool {
         }
     }
 
-    async fn store_challenge_with_id(
+    pub(crate) async fn store_challenge_with_id(
         &self,
         session: &Secret,
         user: &UserRecord,

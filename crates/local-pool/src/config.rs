@@ -28,6 +28,9 @@ pub struct PoolConfig {
     pub mfa: MfaMode,
     /// Second factors the pool offers: `SOFTWARE_TOKEN_MFA`, `SMS_MFA`, `EMAIL_OTP`.
     pub mfa_factors: Vec<String>,
+    /// First factors choice-based sign-in (`USER_AUTH`) may offer, Cognito's
+    /// `SignInPolicy.AllowedFirstAuthFactors`: `PASSWORD`, `EMAIL_OTP`, `SMS_OTP`, `WEB_AUTHN`.
+    pub allowed_first_auth_factors: Vec<String>,
     pub temporary_password_validity_days: i64,
     pub reset_code_validity_secs: i64,
     pub attribute_code_validity_secs: i64,
@@ -83,6 +86,7 @@ impl Default for PoolConfig {
                 "SMS_MFA".into(),
                 "EMAIL_OTP".into(),
             ],
+            allowed_first_auth_factors: vec!["PASSWORD".into()],
             temporary_password_validity_days: 7,
             reset_code_validity_secs: 3600,
             attribute_code_validity_secs: 24 * 3600,
@@ -121,6 +125,7 @@ impl PoolConfig {
                     pool.pool_id
                 ));
             }
+            check_first_factors(&pool.allowed_first_auth_factors)?;
             if !pool_ids.insert(&pool.pool_id) {
                 return Err(format!("pool_id {} is declared twice", pool.pool_id));
             }
@@ -159,6 +164,34 @@ impl PoolConfig {
     pub fn offers_factor(&self, factor: &str) -> bool {
         self.mfa != MfaMode::Off && self.mfa_factors.iter().any(|f| f == factor)
     }
+
+    /// Whether `USER_AUTH` may offer `factor` as a first factor.
+    pub fn allows_first_factor(&self, factor: &str) -> bool {
+        self.allowed_first_auth_factors.iter().any(|f| f == factor)
+    }
+}
+
+/// The first factors Cognito knows (`AuthFactorType` without the MFA-only `SOFTWARE_TOKEN`).
+pub const FIRST_FACTORS: [&str; 4] = ["PASSWORD", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN"];
+
+/// Checks an `AllowedFirstAuthFactors` list: one to four known factors, none twice.
+pub fn check_first_factors(factors: &[String]) -> Result<(), String> {
+    if factors.is_empty() || factors.len() > FIRST_FACTORS.len() {
+        return Err(format!(
+            "allowed_first_auth_factors must list 1 to 4 of {FIRST_FACTORS:?}"
+        ));
+    }
+    for (index, factor) in factors.iter().enumerate() {
+        if !FIRST_FACTORS.contains(&factor.as_str()) {
+            return Err(format!(
+                "allowed_first_auth_factors: {factor:?} is not one of {FIRST_FACTORS:?}"
+            ));
+        }
+        if factors[..index].contains(factor) {
+            return Err(format!("allowed_first_auth_factors lists {factor} twice"));
+        }
+    }
+    Ok(())
 }
 
 /// One app client: its id and secret, and the settings Cognito keeps per client.

@@ -21,6 +21,7 @@ pub mod throttle;
 pub mod tokens;
 pub mod totp;
 pub mod triggers;
+pub mod user_auth;
 pub mod users;
 
 pub use config::PoolConfig;

@@ -436,7 +436,7 @@ impl LocalPool {
 
     /// A hash made with the pool's parameters, checked against passwords given for unknown
     /// users so that they cost what a real user's do.
-    async fn decoy_hash(&self) -> OpResult<String> {
+    pub(crate) async fn decoy_hash(&self) -> OpResult<String> {
         self.inner
             .decoy_hash
             .get_or_try_init(|| async { self.hash_password(&random_token(16)).await })
@@ -938,11 +938,12 @@ impl LocalPool {
         {
             return Err(fault(ErrorKind::InvalidParameter, "1 validation error detected: Value at 'username' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+"));
         }
-        let password = req
-            .password
-            .as_ref()
-            .ok_or_else(|| fault(ErrorKind::InvalidParameter, "Password is required."))?;
-        self.check_password_shape(password.expose())?;
+        // Without a password only where a one-time code can be the first factor (checked once
+        // the attributes are known).
+        let password = req.password.as_ref().filter(|p| !p.expose().is_empty());
+        if let Some(password) = password {
+            self.check_password_shape(password.expose())?;
+        }
 
         let mut attributes = BTreeMap::new();
         for attr in &req.user_attributes {
@@ -998,6 +999,12 @@ impl LocalPool {
                 return Err(fault(ErrorKind::InvalidParameter, format!("Attributes did not conform to the schema: {name}: The attribute is required")));
             }
         }
+        let code_can_sign_in = (config.allows_first_factor("EMAIL_OTP")
+            && attributes.contains_key("email"))
+            || (config.allows_first_factor("SMS_OTP") && attributes.contains_key("phone_number"));
+        if password.is_none() && !code_can_sign_in {
+            return Err(fault(ErrorKind::InvalidParameter, "Password is required."));
+        }
         let sub = if config.username_attributes.is_empty() {
             uuid::Uuid::new_v4().to_string()
         } else {
@@ -1034,7 +1041,9 @@ impl LocalPool {
                     .insert(format!("{attribute}_verified"), "true".into());
             }
         }
-        self.set_password(&mut user, password.expose()).await?;
+        if let Some(password) = password {
+            self.set_password(&mut user, password.expose()).await?;
+        }
         if !self.inner.store.insert_user(&user).await? {
             return Err(fault(ErrorKind::UsernameExists, "User already exists"));
         }
@@ -1234,19 +1243,7 @@ impl LocalPool {
                 self.start_srp(&req).await
             }
             "CUSTOM_AUTH" => self.start_custom_auth(&req).await,
-            "USER_AUTH" => {
-                let login = required(params, "USERNAME")?;
-                self.check_client(&req.client_id, params.get("SECRET_HASH"), login)?;
-                let Some(session) = &req.session else {
-                    return Err(fault(ErrorKind::InvalidParameter, "USER_AUTH flow not enabled for this client"));
-                };
-                let record = self.take_session(session.expose(), "confirmed", &req.client_id).await?;
-                let user = self.resolve_user(login).await?;
-                match user {
-                    Some(user) if user.username == record.username => self.after_first_factor(user, &req.client_id, params.get("DEVICE_KEY")).await,
-                    _ => Err(fault(ErrorKind::NotAuthorized, SESSION_EXPIRED)),
-                }
-            }
+            "USER_AUTH" => self.start_user_auth(&req).await,
             "ADMIN_NO_SRP_AUTH" | "ADMIN_USER_PASSWORD_AUTH" => {
                 Err(fault(ErrorKind::InvalidParameter, "Initiate Auth method not supported."))
             }
@@ -1262,7 +1259,7 @@ impl LocalPool {
         }
     }
 
-    async fn start_srp(&self, req: &InitiateAuthRequest) -> OpResult<AuthResponse> {
+    pub(crate) async fn start_srp(&self, req: &InitiateAuthRequest) -> OpResult<AuthResponse> {
         let params = &req.auth_parameters;
         let login = required(params, "USERNAME")?;
         let client = self.check_client(&req.client_id, params.get("SECRET_HASH"), login)?;

@@ -324,7 +324,7 @@ impl Pools {
                 "RequireNumbers": policy.require_numbers,
                 "RequireSymbols": policy.require_symbols,
                 "TemporaryPasswordValidityDays": config.temporary_password_validity_days,
-            }},
+            }, "SignInPolicy": {"AllowedFirstAuthFactors": config.allowed_first_auth_factors}},
             "UsernameAttributes": config.username_attributes,
             "AutoVerifiedAttributes": config.auto_verified_attributes,
             "MfaConfiguration": match config.mfa { MfaMode::Off => "OFF", MfaMode::Optional => "OPTIONAL", MfaMode::On => "ON" },
@@ -377,6 +377,21 @@ impl Pools {
             if let Some(days) = policy["TemporaryPasswordValidityDays"].as_i64() {
                 config.temporary_password_validity_days = days;
             }
+        }
+        if let Some(policy) = body.pointer("/Policies/SignInPolicy") {
+            let factors: Vec<String> = policy["AllowedFirstAuthFactors"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default();
+            crate::config::check_first_factors(&factors).map_err(|_| {
+                invalid("SignInPolicy.AllowedFirstAuthFactors must list 1 to 4 of PASSWORD, EMAIL_OTP, SMS_OTP, WEB_AUTHN, each once.")
+            })?;
+            config.allowed_first_auth_factors = factors;
         }
         let strings = |key: &str| {
             body[key].as_array().map(|a| {

@@ -172,13 +172,14 @@ const MANAGEMENT: [&str; 12] = [
 /// calls an app makes with a user's tokens, a challenge session or nothing. The others this
 /// pool serves (`Admin*`, `ListUsers`, [`MANAGEMENT`]) are SigV4-signed on AWS; any other name
 /// is an unknown operation.
-const PUBLIC_OPERATIONS: [&str; 25] = [
+const PUBLIC_OPERATIONS: [&str; 26] = [
     "SignUp",
     "ConfirmSignUp",
     "ResendConfirmationCode",
     "InitiateAuth",
     "RespondToAuthChallenge",
     "GetUser",
+    "GetUserAuthFactors",
     "GlobalSignOut",
     "RevokeToken",
     "ForgotPassword",
@@ -307,6 +308,7 @@ async fn dispatch(
         "InitiateAuth" => initiate_auth,
         "RespondToAuthChallenge" => respond_to_auth_challenge,
         "GetUser" => get_user,
+        "GetUserAuthFactors" => get_user_auth_factors,
         "GlobalSignOut" => global_sign_out,
         "RevokeToken" => revoke_token,
         "ForgotPassword" => forgot_password,

@@ -1,0 +1,333 @@
+//! Choice-based sign-in (`USER_AUTH`): the first factors a pool allows and a user has,
+//! `SELECT_CHALLENGE`, a password or a one-time code by email or SMS as the first factor, and
+//! `GetUserAuthFactors`. Unknown users get answers shaped like a real user's, stable per name.
+
+use crate::challenges::ChallengeState;
+use crate::pool::{fault, required, LocalPool, OpResult, INCORRECT, SESSION_EXPIRED};
+use crate::store::{UserRecord, UserStatus};
+use cognito_idp::error::ErrorKind;
+use cognito_idp::wire::*;
+use cognito_idp::{Secret, SecretMap};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+pub const SELECT_CHALLENGE: &str = "SELECT_CHALLENGE";
+pub const SMS_OTP: &str = "SMS_OTP";
+/// The challenges `PREFERRED_CHALLENGE` and `ANSWER` may name.
+const CHOICES: [&str; 5] = [
+    "PASSWORD",
+    "PASSWORD_SRP",
+    "EMAIL_OTP",
+    "SMS_OTP",
+    "WEB_AUTHN",
+];
+
+fn verified(user: &UserRecord, attribute: &str) -> bool {
+    user.attributes.contains_key(attribute)
+        && user
+            .attributes
+            .get(&format!("{attribute}_verified"))
+            .map(String::as_str)
+            == Some("true")
+}
+
+fn check_choice(name: &str, member: &str) -> OpResult<()> {
+    if CHOICES.contains(&name) {
+        Ok(())
+    } else {
+        Err(fault(
+            ErrorKind::InvalidParameter,
+            format!("{member} {name:?} is not one of {}", CHOICES.join(", ")),
+        ))
+    }
+}
+
+impl LocalPool {
+    /// The first factors `user` can sign in with now, in Cognito's order. A user with MFA, or
+    /// any user of a pool that requires MFA, is offered only the password (Cognito's rule:
+    /// a one-time code as first factor cannot be followed by MFA).
+    pub(crate) async fn first_factors(&self, user: &UserRecord) -> OpResult<Vec<String>> {
+        let config = self.cfg();
+        let mfa = self.inner.store.mfa(&user.username).await?;
+        let has_mfa = !self.enabled_factors(user, &mfa).is_empty();
+        let passwordless = !has_mfa && config.mfa != crate::config::MfaMode::On;
+        let mut factors = Vec::new();
+        if config.allows_first_factor("PASSWORD") && !user.password_hash.is_empty() {
+            factors.extend(["PASSWORD".to_owned(), "PASSWORD_SRP".to_owned()]);
+        }
+        if passwordless && config.allows_first_factor("EMAIL_OTP") && verified(user, "email") {
+            factors.push("EMAIL_OTP".to_owned());
+        }
+        if passwordless && config.allows_first_factor(SMS_OTP) && verified(user, "phone_number") {
+            factors.push(SMS_OTP.to_owned());
+        }
+        Ok(factors)
+    }
+
+    /// The name an unknown login is given in challenges: the login itself where users sign in
+    /// with a username, a stable id shaped like Cognito's where they sign in with an alias.
+    pub(crate) fn decoy_username(&self, login: &str) -> String {
+        if self.cfg().username_attributes.is_empty() {
+            return login.to_owned();
+        }
+        let seed = Sha256::digest(format!("{}:{login}", self.inner.fake_seed));
+        uuid::Builder::from_random_bytes(seed[..16].try_into().expect("16 bytes"))
+            .into_uuid()
+            .to_string()
+    }
+
+    /// A stand-in user for an unknown login; never stored.
+    pub(crate) fn decoy_user(&self, username: &str) -> UserRecord {
+        UserRecord {
+            username: username.to_owned(),
+            sub: String::new(),
+            status: UserStatus::Confirmed,
+            enabled: true,
+            attributes: BTreeMap::new(),
+            password_hash: String::new(),
+            srp_salt: Vec::new(),
+            srp_verifier: Vec::new(),
+            failed_attempts: 0,
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    /// What an unknown login is offered: the password where the pool allows it, and each code
+    /// factor the pool allows for about half of all names, the same each time for one name.
+    fn decoy_factors(&self, login: &str) -> Vec<String> {
+        let config = self.cfg();
+        let seed = Sha256::digest(format!("{}#factors:{login}", self.inner.fake_seed));
+        let mut factors = Vec::new();
+        if config.allows_first_factor("PASSWORD") {
+            factors.extend(["PASSWORD".to_owned(), "PASSWORD_SRP".to_owned()]);
+        }
+        let passwordless = config.mfa != crate::config::MfaMode::On;
+        if passwordless && config.allows_first_factor("EMAIL_OTP") && seed[0] & 1 == 1 {
+            factors.push("EMAIL_OTP".to_owned());
+        }
+        if passwordless && config.allows_first_factor(SMS_OTP) && seed[1] & 1 == 1 {
+            factors.push(SMS_OTP.to_owned());
+        }
+        factors
+    }
+
+    /// `InitiateAuth` / `AdminInitiateAuth` with `USER_AUTH`.
+    pub(crate) async fn start_user_auth(
+        &self,
+        req: &InitiateAuthRequest,
+    ) -> OpResult<AuthResponse> {
+        let params = &req.auth_parameters;
+        let login = required(params, "USERNAME")?;
+        let client = self.check_client(&req.client_id, params.get("SECRET_HASH"), login)?;
+        if let Some(session) = &req.session {
+            // Auto sign-in after confirmation: the sign-up code was the first factor.
+            let record = self
+                .take_session(session.expose(), "confirmed", &req.client_id)
+                .await?;
+            return match self.resolve_user(login).await? {
+                Some(user) if user.username == record.username => {
+                    self.after_first_factor(user, &req.client_id, params.get("DEVICE_KEY"))
+                        .await
+                }
+                _ => Err(fault(ErrorKind::NotAuthorized, SESSION_EXPIRED)),
+            };
+        }
+        if let Some(preferred) = params.get("PREFERRED_CHALLENGE") {
+            check_choice(preferred, "PREFERRED_CHALLENGE")?;
+        }
+        let user = self.resolve_user(login).await?;
+        let (user, available, decoy) = match user {
+            Some(user) => {
+                let factors = self.first_factors(&user).await?;
+                (user, factors, false)
+            }
+            None if client.prevent_user_existence_errors => (
+                self.decoy_user(&self.decoy_username(login)),
+                self.decoy_factors(login),
+                true,
+            ),
+            None => return Err(fault(ErrorKind::UserNotFound, "User does not exist.")),
+        };
+        match params.get("PREFERRED_CHALLENGE") {
+            // A preferred factor this user lacks falls back to the choice.
+            Some(preferred) if available.iter().any(|f| f == preferred) => {
+                self.begin_first_factor(&user, decoy, login, preferred, params, &req.client_id)
+                    .await
+            }
+            _ => {
+                let state = ChallengeState {
+                    options: available.clone(),
+                    decoy,
+                    ..Default::default()
+                };
+                let mut answer = self
+                    .challenge(
+                        &user,
+                        &req.client_id,
+                        SELECT_CHALLENGE,
+                        SecretMap::new(),
+                        state,
+                    )
+                    .await?;
+                answer.available_challenges = Some(available);
+                Ok(answer)
+            }
+        }
+    }
+
+    /// `RespondToAuthChallenge` to `SELECT_CHALLENGE`: the `ANSWER` must be one the user was
+    /// offered; it starts that factor, with its proof when it carries one (a password, `SRP_A`).
+    pub(crate) async fn answer_select_challenge(
+        &self,
+        user: &UserRecord,
+        state: ChallengeState,
+        session: &Secret,
+        req: &RespondToAuthChallengeRequest,
+    ) -> OpResult<AuthResponse> {
+        let responses = &req.challenge_responses;
+        let login = required(responses, "USERNAME")?;
+        let answer = required(responses, "ANSWER")?;
+        check_choice(answer, "ANSWER")?;
+        if !state.options.iter().any(|o| o == answer) {
+            // The same session may still choose another.
+            self.store_challenge_with_id(session, user, &req.client_id, &state)
+                .await?;
+            return Err(fault(
+                ErrorKind::InvalidParameter,
+                format!("{answer} is not one of the challenges available to the user"),
+            ));
+        }
+        self.begin_first_factor(user, state.decoy, login, answer, responses, &req.client_id)
+            .await
+    }
+
+    /// Starts (or, with its proof in `params`, passes) the first factor `factor`.
+    async fn begin_first_factor(
+        &self,
+        user: &UserRecord,
+        decoy: bool,
+        login: &str,
+        factor: &str,
+        params: &SecretMap,
+        client_id: &str,
+    ) -> OpResult<AuthResponse> {
+        match factor {
+            "PASSWORD" => {
+                let password = required(params, "PASSWORD")?;
+                if decoy {
+                    let hash = self.decoy_hash().await?;
+                    self.verify_password(password, &hash).await;
+                    return Err(fault(ErrorKind::NotAuthorized, INCORRECT));
+                }
+                self.check_lockout(user).await?;
+                if !self.verify_password(password, &user.password_hash).await {
+                    return Err(self.record_failed_sign_in(user.clone()).await);
+                }
+                self.after_first_factor(user.clone(), client_id, params.get("DEVICE_KEY"))
+                    .await
+            }
+            "PASSWORD_SRP" => {
+                let mut srp_params: SecretMap = [
+                    ("USERNAME", login.to_owned()),
+                    ("SRP_A", required(params, "SRP_A")?.to_owned()),
+                ]
+                .into_iter()
+                .collect();
+                for key in ["SECRET_HASH", "DEVICE_KEY"] {
+                    if let Some(value) = params.get(key) {
+                        srp_params.insert(key, value.to_owned());
+                    }
+                }
+                self.start_srp(&InitiateAuthRequest {
+                    auth_flow: "USER_SRP_AUTH".into(),
+                    auth_parameters: srp_params,
+                    client_id: client_id.to_owned(),
+                    client_metadata: None,
+                    session: None,
+                })
+                .await
+            }
+            "EMAIL_OTP" | SMS_OTP => {
+                // Each ask sends a message: limited per name, known or not, like other sends.
+                self.throttle_code_send(login)?;
+                let (medium, attribute) = if factor == SMS_OTP {
+                    ("SMS", "phone_number")
+                } else {
+                    ("EMAIL", "email")
+                };
+                let destination = if decoy {
+                    self.decoy_destination(login, attribute)
+                } else {
+                    user.attributes.get(attribute).cloned().unwrap_or_default()
+                };
+                let state = ChallengeState {
+                    first_factor: true,
+                    decoy,
+                    ..Default::default()
+                };
+                self.code_challenge(
+                    user,
+                    client_id,
+                    factor,
+                    (medium, attribute, &destination),
+                    state,
+                )
+                .await
+            }
+            // Passkeys come with WebAuthn; no user has one yet, so none is ever offered.
+            _ => Err(fault(
+                ErrorKind::InvalidParameter,
+                format!("{factor} is not one of the challenges available to the user"),
+            )),
+        }
+    }
+
+    /// An address for an unknown login's code, masked like a real one would be.
+    fn decoy_destination(&self, login: &str, attribute: &str) -> String {
+        let seed = Sha256::digest(format!("{}#{attribute}:{login}", self.inner.fake_seed));
+        if attribute == "phone_number" {
+            let digits: String = seed[..4]
+                .iter()
+                .map(|b| char::from(b'0' + b % 10))
+                .collect();
+            format!("+1555010{digits}")
+        } else {
+            Self::simulated_delivery(self, login)
+                .destination
+                .unwrap_or_default()
+        }
+    }
+
+    /// `GetUserAuthFactors`: the user's MFA settings and every factor they could sign in with.
+    pub async fn get_user_auth_factors(
+        &self,
+        req: GetUserAuthFactorsRequest,
+    ) -> OpResult<GetUserAuthFactorsResponse> {
+        let user = self.authorize(&req.0.access_token).await?;
+        let (enabled, preferred) = self.mfa_settings(&user).await?;
+        let config = self.cfg();
+        let mut factors = Vec::new();
+        if !user.password_hash.is_empty() {
+            factors.push("PASSWORD".to_owned());
+        }
+        let first = |factor: &str, attribute: &str| {
+            config.allows_first_factor(factor) && verified(&user, attribute)
+        };
+        if first("EMAIL_OTP", "email") || enabled.iter().any(|f| f == "EMAIL_OTP") {
+            factors.push("EMAIL_OTP".to_owned());
+        }
+        if first(SMS_OTP, "phone_number") || enabled.iter().any(|f| f == "SMS_MFA") {
+            factors.push(SMS_OTP.to_owned());
+        }
+        if enabled.iter().any(|f| f == "SOFTWARE_TOKEN_MFA") {
+            factors.push("SOFTWARE_TOKEN".to_owned());
+        }
+        Ok(GetUserAuthFactorsResponse {
+            username: user.username,
+            preferred_mfa_setting: preferred,
+            user_mfa_setting_list: Some(enabled),
+            configured_user_auth_factors: factors,
+        })
+    }
+}
