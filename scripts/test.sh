@@ -51,6 +51,7 @@ pool_dir=$(mktemp -d)
 cat > "$pool_dir/pool.toml" <<'TOML'
 print_outbox = false
 mfa = "OPTIONAL"
+allowed_first_auth_factors = ["PASSWORD", "EMAIL_OTP", "SMS_OTP"]
 [[credentials]]
 access_key_id = "test"
 secret_access_key = "test"

@@ -569,6 +569,9 @@ pub struct AdminInitiateAuthRequest {
     pub auth_parameters: SecretMap,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<SecretMap>,
+    /// `USER_AUTH` after confirmation: the `Session` `ConfirmSignUp` returned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<Secret>,
 }
 operation!(AdminInitiateAuthRequest => AuthResponse, "AdminInitiateAuth");
 

@@ -496,7 +496,7 @@ impl LocalPool {
             auth_parameters: req.auth_parameters,
             client_id: req.client_id,
             client_metadata: req.client_metadata,
-            session: None,
+            session: req.session,
         })
         .await
     }
