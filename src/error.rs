@@ -55,6 +55,8 @@ pub enum ErrorKind {
     MfaNotAvailable,
     /// The pool or app client is set up in a way this request cannot work with.
     Misconfigured,
+    /// Choice-based sign-in: this account has none of the sign-in methods the site offers.
+    NoSignInMethod,
     /// A pool trigger (Lambda) failed or answered something unusable.
     TriggerFailed,
     /// A value was refused by the embedder's own check (see `AuthConfig::validate_sign_up`).
@@ -67,7 +69,7 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    pub const ALL: [ErrorKind; 33] = [
+    pub const ALL: [ErrorKind; 34] = [
         ErrorKind::Required,
         ErrorKind::TooLong,
         ErrorKind::InvalidUsername,
@@ -97,6 +99,7 @@ impl ErrorKind {
         ErrorKind::PasswordRecentlyUsed,
         ErrorKind::MfaNotAvailable,
         ErrorKind::Misconfigured,
+        ErrorKind::NoSignInMethod,
         ErrorKind::TriggerFailed,
         ErrorKind::InvalidValue,
         ErrorKind::UnreadableForm,
@@ -229,6 +232,7 @@ impl AppError {
             ErrorKind::PasswordRecentlyUsed => "error.password_recently_used",
             ErrorKind::MfaNotAvailable => "error.mfa_not_available",
             ErrorKind::Misconfigured => "error.misconfigured",
+            ErrorKind::NoSignInMethod => "error.no_sign_in_method",
             ErrorKind::TriggerFailed => "error.trigger_failed",
             ErrorKind::InvalidValue => self.detail.as_deref().unwrap_or("error.invalid_value"),
             ErrorKind::UnreadableForm => "error.unreadable_form",
@@ -349,6 +353,10 @@ mod from_cognito {
                     let mut error = Self::new(ErrorKind::Rejected);
                     error.detail = Some(why.chars().take(300).collect());
                     return error;
+                }
+                Cognito::InvalidParameter if service.message.contains("flow not enabled") => {
+                    tracing::error!(error = %err, "the app client does not allow this sign-in flow (ALLOW_USER_AUTH for SIGN_IN_METHODS)");
+                    ErrorKind::Misconfigured
                 }
                 Cognito::InvalidParameter => {
                     let mut error = Self::new(ErrorKind::InvalidParameter);

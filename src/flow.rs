@@ -21,6 +21,11 @@ pub enum Step {
     ContinueSignInWithEmailSetup,
     ContinueSignInWithMfaSelection,
     ContinueSignInWithMfaSetupSelection,
+    /// Choice-based sign-in: the methods this user has (Amplify's
+    /// `CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION`).
+    ContinueSignInWithFirstFactorSelection,
+    /// Choice-based sign-in: the password, once the username is known.
+    ConfirmSignInWithPassword,
     /// Forgot password: ask for the username.
     ResetPassword,
     /// Forgot password: the code and the new password.
@@ -32,7 +37,7 @@ pub enum Step {
 }
 
 impl Step {
-    pub const ALL: [Step; 16] = [
+    pub const ALL: [Step; 18] = [
         Step::SignIn,
         Step::SignUp,
         Step::ConfirmSignUp,
@@ -45,6 +50,8 @@ impl Step {
         Step::ContinueSignInWithEmailSetup,
         Step::ContinueSignInWithMfaSelection,
         Step::ContinueSignInWithMfaSetupSelection,
+        Step::ContinueSignInWithFirstFactorSelection,
+        Step::ConfirmSignInWithPassword,
         Step::ResetPassword,
         Step::ConfirmResetPasswordWithCode,
         Step::VerifyAttribute,
@@ -67,6 +74,8 @@ impl Step {
             Step::ContinueSignInWithMfaSelection | Step::ContinueSignInWithMfaSetupSelection => {
                 "/select-mfa"
             }
+            Step::ContinueSignInWithFirstFactorSelection => "/signin-methods",
+            Step::ConfirmSignInWithPassword => "/signin-password",
             Step::ResetPassword => "/forgot-password",
             Step::ConfirmResetPasswordWithCode => "/reset-password",
             Step::VerifyAttribute => "/verify",
@@ -100,7 +109,56 @@ impl Step {
                 | Step::ContinueSignInWithEmailSetup
                 | Step::ContinueSignInWithMfaSelection
                 | Step::ContinueSignInWithMfaSetupSelection
+                | Step::ContinueSignInWithFirstFactorSelection
+                | Step::ConfirmSignInWithPassword
         )
+    }
+}
+
+/// A way to sign in with choice-based sign-in (Cognito's `USER_AUTH` first factors).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SignInMethod {
+    Passkey,
+    EmailCode,
+    SmsCode,
+    Password,
+}
+
+impl SignInMethod {
+    pub const ALL: [SignInMethod; 4] = [
+        SignInMethod::Passkey,
+        SignInMethod::EmailCode,
+        SignInMethod::SmsCode,
+        SignInMethod::Password,
+    ];
+
+    /// Cognito's name of the factor (`AuthFactorType`, and the challenge that starts it).
+    pub fn cognito_name(self) -> &'static str {
+        match self {
+            SignInMethod::Passkey => "WEB_AUTHN",
+            SignInMethod::EmailCode => "EMAIL_OTP",
+            SignInMethod::SmsCode => "SMS_OTP",
+            SignInMethod::Password => "PASSWORD",
+        }
+    }
+
+    /// The method behind one of Cognito's `AvailableChallenges` (`PASSWORD_SRP` is the
+    /// password too).
+    pub fn from_cognito(name: &str) -> Option<SignInMethod> {
+        match name {
+            "PASSWORD" | "PASSWORD_SRP" => Some(SignInMethod::Password),
+            _ => Self::ALL.into_iter().find(|m| m.cognito_name() == name),
+        }
+    }
+
+    /// The text of the button that picks this method.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            SignInMethod::Passkey => "method.passkey",
+            SignInMethod::EmailCode => "method.email_code",
+            SignInMethod::SmsCode => "method.sms_code",
+            SignInMethod::Password => "method.password",
+        }
     }
 }
 
@@ -197,6 +255,16 @@ pub struct ChallengeView {
     pub totp: Option<TotpSetupView>,
     /// Attributes that can be verified (the verify step).
     pub attributes: Vec<String>,
+    /// Choice-based sign-in: the name as typed, and the methods this user has, in the order
+    /// the site prefers them (the code and password pages link back to the list).
+    #[serde(default)]
+    pub login: String,
+    #[serde(default)]
+    pub methods: Vec<SignInMethod>,
+    /// The Cognito challenge the page answers, where one page answers several (`SMS_MFA` or
+    /// `SMS_OTP` on the code page).
+    #[serde(default)]
+    pub challenge_name: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -396,6 +464,9 @@ pub struct PageState {
     pub local_pool: bool,
     /// The pool's password policy, for the checklist beside new passwords.
     pub password_rules: PasswordRules,
+    /// Choice-based sign-in's methods in the site's order; empty: username and password.
+    #[serde(default)]
+    pub sign_in_methods: Vec<SignInMethod>,
 }
 
 /// What a form's server function answers when it does not move to another page.

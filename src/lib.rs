@@ -15,7 +15,7 @@ pub mod ui;
 pub mod server;
 
 pub use error::{AppError, ErrorKind};
-pub use flow::AuthUser;
+pub use flow::{AuthUser, SignInMethod};
 pub use options::{AuthOptions, FieldOptions, InitialState, LoginMechanism, Screen, SlotPlace};
 pub use ui::authenticator::{
     provide_auth_options, use_current_user, AuthRoutes, Authenticator, RequireAuth, SignOutButton,

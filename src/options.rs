@@ -191,6 +191,9 @@ pub struct AuthOptions {
     pub footer: Option<ViewFn>,
     pub slots: HashMap<(Screen, SlotPlace), ViewFn>,
     pub messages: Messages,
+    /// Choice-based sign-in's methods, in order of preference (see
+    /// `AuthConfig::with_auth_options`, which hands them to the server).
+    pub sign_in_methods: Vec<crate::flow::SignInMethod>,
 }
 
 impl AuthOptions {
@@ -213,6 +216,15 @@ impl AuthOptions {
         attributes: I,
     ) -> Self {
         self.sign_up_attributes = Some(attributes.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Signs in username first, then with one of `methods` this user has (Cognito's
+    /// `USER_AUTH`), offered in this order.
+    pub fn sign_in_methods(
+        mut self,
+        methods: impl IntoIterator<Item = crate::flow::SignInMethod>,
+    ) -> Self {
+        self.sign_in_methods = methods.into_iter().collect();
         self
     }
     pub fn hide_sign_up(mut self, hide: bool) -> Self {

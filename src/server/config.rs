@@ -24,6 +24,24 @@ pub enum Backend {
     },
 }
 
+/// `SIGN_IN_METHODS`: Cognito's factor names, comma-separated, each once.
+pub fn parse_sign_in_methods(value: &str) -> Result<Vec<crate::flow::SignInMethod>, String> {
+    let mut methods = Vec::new();
+    for name in value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        let method = crate::flow::SignInMethod::ALL
+            .into_iter()
+            .find(|m| m.cognito_name() == name)
+            .ok_or_else(|| {
+                format!("SIGN_IN_METHODS: unknown method {name:?} (use WEB_AUTHN, EMAIL_OTP, SMS_OTP, PASSWORD)")
+            })?;
+        if methods.contains(&method) {
+            return Err(format!("SIGN_IN_METHODS names {name} twice"));
+        }
+        methods.push(method);
+    }
+    Ok(methods)
+}
+
 /// How the sign-in form proves the password.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SignInFlow {
@@ -62,6 +80,9 @@ impl std::fmt::Debug for Hooks {
 #[derive(Clone, Debug)]
 pub struct AuthConfig {
     pub sign_in_flow: SignInFlow,
+    /// Choice-based sign-in (`SIGN_IN_METHODS`): the methods offered, in the site's order of
+    /// preference. Empty: the username-and-password form with `sign_in_flow`.
+    pub sign_in_methods: Vec<crate::flow::SignInMethod>,
     pub backend: Backend,
     /// How often a signed-in session re-checks its access token with Cognito, so a
     /// "sign out everywhere" on another device ends this session within that many seconds.
@@ -122,6 +143,7 @@ impl AuthConfig {
         };
         Self {
             sign_in_flow: SignInFlow::Srp,
+            sign_in_methods: Vec::new(),
             backend: Backend::Local {
                 data_dir,
                 pool: Box::new(pool),
@@ -234,7 +256,39 @@ impl AuthConfig {
         }
         self.sign_up_forms
             .push(crate::steps::sign_up::SignUpForm::of(options));
+        if !options.sign_in_methods.is_empty() {
+            self.set_sign_in_methods(options.sign_in_methods.clone());
+        }
         self
+    }
+
+    /// Offers choice-based sign-in with `methods`, in this order of preference (the same as
+    /// `SIGN_IN_METHODS`).
+    pub fn with_sign_in_methods(
+        mut self,
+        methods: impl IntoIterator<Item = crate::flow::SignInMethod>,
+    ) -> Self {
+        self.set_sign_in_methods(methods.into_iter().collect());
+        self
+    }
+
+    /// On the embedded pool, a pool left at Cognito's default first factor (the password)
+    /// allows the methods offered, so setting them is all it takes.
+    fn set_sign_in_methods(&mut self, methods: Vec<crate::flow::SignInMethod>) {
+        if let Backend::Local { pool, .. } = &mut self.backend {
+            if pool.allowed_first_auth_factors == ["PASSWORD"] {
+                let mut factors: Vec<String> = methods
+                    .iter()
+                    .map(|m| m.cognito_name().to_owned())
+                    .collect();
+                if !factors.iter().any(|f| f == "PASSWORD") {
+                    // Cognito's policy always allows the password; the site may not offer it.
+                    factors.push("PASSWORD".to_owned());
+                }
+                pool.allowed_first_auth_factors = factors;
+            }
+        }
+        self.sign_in_methods = methods;
     }
 
     /// Changes submitted values before they are checked and sent (for example lower-casing
@@ -436,6 +490,12 @@ impl AuthConfig {
                     SignInFlow::Srp
                 }
             };
+        }
+        if let Some(value) = var("SIGN_IN_METHODS") {
+            match parse_sign_in_methods(&value) {
+                Ok(methods) => config.set_sign_in_methods(methods),
+                Err(problem) => problems.push(problem),
+            }
         }
         if let Some(value) = var("TOTP_ISSUER") {
             config.totp_issuer = value;

@@ -737,6 +737,7 @@ impl Ctx {
                 user: None,
                 local_pool,
                 password_rules,
+                sign_in_methods: self.auth.config.sign_in_methods.clone(),
             });
         }
         let mut flash = session::take_flash(&self.session).await;
@@ -761,6 +762,7 @@ impl Ctx {
             user,
             local_pool,
             password_rules,
+            sign_in_methods: self.auth.config.sign_in_methods.clone(),
         })
     }
 }

@@ -4,7 +4,9 @@
 use super::session::{self, Flow};
 use super::{Ctx, Next};
 use crate::error::{AppError, ErrorKind};
-use crate::flow::{percent_encode, ChallengeView, Delivery, MfaType, Step, TotpSetupView};
+use crate::flow::{
+    percent_encode, ChallengeView, Delivery, MfaType, SignInMethod, Step, TotpSetupView,
+};
 use cognito_idp::{Secret, SecretMap, SignInOutcome, TokenOrSession};
 
 /// `otpauth://totp/<issuer>:<user>?secret=…&issuer=…`, with issuer and user encoded.
@@ -118,7 +120,19 @@ impl Ctx {
 
     /// Turns Cognito's answer into the next step.
     pub async fn advance(&self, username: &str, outcome: SignInOutcome) -> Result<Next, AppError> {
-        let (name, session, parameters) = match outcome {
+        self.advance_with(username, outcome, ChallengeView::default())
+            .await
+    }
+
+    /// [`Ctx::advance`] for choice-based sign-in: the next page keeps `base`'s login and
+    /// methods (so it can lead back to the list).
+    pub async fn advance_with(
+        &self,
+        username: &str,
+        outcome: SignInOutcome,
+        base: ChallengeView,
+    ) -> Result<Next, AppError> {
+        let (name, session, parameters, available) = match outcome {
             SignInOutcome::SignedIn(tokens) => {
                 let user = self.establish(tokens).await?;
                 tracing::info!(event = "sign_in", outcome = "signed_in");
@@ -128,8 +142,8 @@ impl Ctx {
                 name,
                 session,
                 parameters,
-                ..
-            } => (name, session, parameters),
+                available,
+            } => (name, session, parameters, available),
         };
         // Later calls name the user as Cognito does (the internal username).
         let username = parameters.get("USERNAME").unwrap_or(username).to_owned();
@@ -142,8 +156,20 @@ impl Ctx {
                     .to_owned(),
             })
         };
-        let mut view = ChallengeView::default();
+        let mut view = ChallengeView {
+            challenge_name: name.clone(),
+            ..base
+        };
         let (step, delivery) = match name.as_str() {
+            "SELECT_CHALLENGE" => {
+                view.methods = self.offered_methods(&available);
+                match view.methods.as_slice() {
+                    [] => return Err(AppError::new(ErrorKind::NoSignInMethod)),
+                    // Nothing to choose: straight to the password.
+                    [SignInMethod::Password] => (Step::ConfirmSignInWithPassword, None),
+                    _ => (Step::ContinueSignInWithFirstFactorSelection, None),
+                }
+            }
             "NEW_PASSWORD_REQUIRED" => {
                 view.required_attributes = json_list(&parameters, "requiredAttributes")
                     .into_iter()
@@ -192,6 +218,23 @@ impl Ctx {
         };
         self.challenge_step(step, username, session, delivery, view)
             .await
+    }
+
+    /// The site's sign-in methods Cognito offers this user (its `AvailableChallenges`), in
+    /// the site's order. Passkeys wait for the WebAuthn ceremony, which is not built yet.
+    pub fn offered_methods(&self, available: &[String]) -> Vec<SignInMethod> {
+        self.auth
+            .config
+            .sign_in_methods
+            .iter()
+            .copied()
+            .filter(|method| *method != SignInMethod::Passkey)
+            .filter(|method| {
+                available
+                    .iter()
+                    .any(|name| SignInMethod::from_cognito(name) == Some(*method))
+            })
+            .collect()
     }
 
     /// Signed in: offer to verify a contact if none is, else the account page.

@@ -3,8 +3,11 @@
 use crate::error::AppError;
 use crate::flow::{FormSecret, PageState, Reply, Step};
 use crate::options::Screen;
-use crate::ui::authenticator::{reload_on_success, submission_error, StepScreen};
-use crate::ui::errors::FormError;
+use crate::steps::sign_in_methods::{OtherSignInOptions, ResendSignInCode};
+use crate::ui::authenticator::{
+    reload_on_success, submission_error, submission_notice, StepScreen,
+};
+use crate::ui::errors::{FormError, NoticeBanner};
 use crate::ui::fields::{FieldSpec, FormFields, SubmitButton};
 use crate::ui::i18n::t;
 use crate::ui::layout::{AuthCard, BackToSignIn};
@@ -33,9 +36,14 @@ pub fn ConfirmSignInPage() -> impl IntoView {
 #[component]
 fn ConfirmSignInForm(state: PageState) -> impl IntoView {
     let action = ServerAction::<ConfirmSignIn>::new();
-    // A new custom-challenge round is shown on this same page.
+    let resend = ServerAction::<ResendSignInCode>::new();
+    // A new custom-challenge round is shown on this same page, as is a new code.
     reload_on_success(action);
-    let error = submission_error(action, &state.flash);
+    reload_on_success(resend);
+    let confirm_error = submission_error(action, &state.flash);
+    let resend_error = Signal::derive(move || resend.value().get().and_then(|r| r.err()));
+    let error = Signal::derive(move || resend_error.get().or_else(|| confirm_error.get()));
+    let notice = submission_notice(resend, &state.flash);
     let flow = state.flow.clone();
     let step = flow
         .as_ref()
@@ -76,14 +84,32 @@ fn ConfirmSignInForm(state: PageState) -> impl IntoView {
     } else {
         FieldSpec::code("code", label)
     };
+    // A code chosen as the first factor can be sent again, and the user's other methods chosen.
+    let methods = flow
+        .as_ref()
+        .map(|f| f.challenge.methods.clone())
+        .unwrap_or_default();
+    let first_factor = !methods.is_empty();
+    let resend_form = first_factor.then(|| {
+        view! {
+            <ActionForm action=resend attr:class="ca-form ca-form--secondary">
+                <button class="ca-button ca-button--secondary" type="submit" disabled=move || resend.pending().get()>
+                    {t("button.resend_code")}
+                </button>
+            </ActionForm>
+        }
+    });
     view! {
         <AuthCard heading local_pool=state.local_pool>
+            <NoticeBanner notice />
             {explanation}
             <ActionForm action attr:class="ca-form" attr:novalidate=true>
                 <FormError error />
                 <FormFields screen=Screen::ConfirmSignIn error fields=vec![field.maxlength(256)] />
                 <SubmitButton label="button.confirm" pending=action.pending() />
             </ActionForm>
+            {resend_form}
+            <OtherSignInOptions methods />
             <BackToSignIn />
         </AuthCard>
     }
@@ -118,6 +144,10 @@ mod ssr {
                     return Err(AppError::field(ErrorKind::TooLong, "code"));
                 }
                 ("CUSTOM_CHALLENGE", "ANSWER", answer.to_owned())
+            }
+            // A text chosen as the first factor, or an MFA code.
+            Step::ConfirmSignInWithSmsCode if flow.challenge.challenge_name == "SMS_OTP" => {
+                ("SMS_OTP", "SMS_OTP_CODE", input::code(code)?)
             }
             Step::ConfirmSignInWithSmsCode => ("SMS_MFA", "SMS_MFA_CODE", input::code(code)?),
             Step::ConfirmSignInWithEmailCode => ("EMAIL_OTP", "EMAIL_OTP_CODE", input::code(code)?),

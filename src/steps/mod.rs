@@ -11,6 +11,8 @@ pub mod select_mfa;
 pub mod setup_email;
 pub mod setup_totp;
 pub mod sign_in;
+pub mod sign_in_methods;
+pub mod sign_in_password;
 pub mod sign_up;
 pub mod verify_attribute;
 
@@ -55,6 +57,26 @@ pub const FORMS: &[(&str, Step, &[&str])] = &[
             "attributes",
             "login_mechanism",
         ],
+    ),
+    (
+        "/api/choose_sign_in_method",
+        Step::ContinueSignInWithFirstFactorSelection,
+        &["method"],
+    ),
+    (
+        "/api/show_sign_in_methods",
+        Step::ContinueSignInWithFirstFactorSelection,
+        &[],
+    ),
+    (
+        "/api/resend_sign_in_code",
+        Step::ConfirmSignInWithEmailCode,
+        &[],
+    ),
+    (
+        "/api/sign_in_with_password",
+        Step::ConfirmSignInWithPassword,
+        &["password"],
     ),
     ("/api/confirm_sign_up", Step::ConfirmSignUp, &["code"]),
     ("/api/resend_sign_up_code", Step::ConfirmSignUp, &[]),

@@ -16,6 +16,8 @@ use leptos::prelude::*;
 #[server(prefix = "/api", endpoint = "sign_in")]
 pub async fn sign_in(
     username: String,
+    /// Absent with choice-based sign-in, which asks for the username first.
+    #[server(default)]
     password: FormSecret,
     #[server(default)] return_to: Option<String>,
     /// With a phone number for a username: its calling code.
@@ -33,6 +35,14 @@ pub async fn sign_in(
     let (username, dial_code) = (&values["username"], &values["dial_code"]);
     let result = match crate::server::input::login(username, dial_code) {
         // Limited under the name the pool receives, however it was typed.
+        Ok(login) if !ctx.auth.config.sign_in_methods.is_empty() => {
+            ctx.limited(
+                crate::server::limits::Action::SignIn,
+                Some(&login),
+                crate::steps::sign_in_methods::ssr::start(&ctx, &login),
+            )
+            .await
+        }
         Ok(login) => {
             ctx.limited(
                 crate::server::limits::Action::SignIn,
@@ -62,13 +72,36 @@ fn SignInForm(state: PageState) -> impl IntoView {
     let notice = submission_notice(action, &state.flash);
     let kept = |name: &str| state.flash.values.get(name).cloned().unwrap_or_default();
     let options = use_auth_options();
-    let fields = vec![
-        login_field(options.sign_in_mechanism())
-            .value(kept("username"))
-            .dial_code(kept("dial_code")),
-        FieldSpec::password("password", "field.password", "current-password")
-            .placeholder("placeholder.password"),
-    ];
+    // Choice-based sign-in asks for the username first, then shows this user's methods.
+    let choice = !state.sign_in_methods.is_empty();
+    let login = login_field(options.sign_in_mechanism())
+        .value(kept("username"))
+        .dial_code(kept("dial_code"));
+    let fields = if choice {
+        vec![login.autocomplete("username webauthn")]
+    } else {
+        vec![
+            login,
+            FieldSpec::password("password", "field.password", "current-password")
+                .placeholder("placeholder.password"),
+        ]
+    };
+    let submit = if choice {
+        "button.continue"
+    } else {
+        "button.sign_in"
+    };
+    let forgot = (!choice
+        || state
+            .sign_in_methods
+            .contains(&crate::flow::SignInMethod::Password))
+    .then(|| {
+        view! {
+            <p class="ca-back">
+                <a class="ca-link" href=Step::ResetPassword.route()>{t("link.forgot_password")}</a>
+            </p>
+        }
+    });
     // `?return_to=` travels with the form; the server checks it before keeping it.
     // Inside an `<Authenticator>`, signing in comes back to its page.
     let inline = use_context::<InlineAuthenticator>();
@@ -92,17 +125,15 @@ fn SignInForm(state: PageState) -> impl IntoView {
                 <FormError error />
                 {return_to}
                 <FormFields screen=Screen::SignIn fields error />
-                <SubmitButton label="button.sign_in" pending=action.pending() />
+                <SubmitButton label=submit pending=action.pending() />
             </ActionForm>
-            <p class="ca-back">
-                <a class="ca-link" href=Step::ResetPassword.route()>{t("link.forgot_password")}</a>
-            </p>
+            {forgot}
         </AuthCard>
     }
 }
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub(crate) mod ssr {
     use crate::error::{AppError, ErrorKind};
     use crate::flow::{FormSecret, Notice, Step};
     use crate::server::session::{self, Flow};
@@ -127,7 +158,10 @@ mod ssr {
         let username = username.to_owned();
         let cognito = &ctx.auth.cognito;
         let password = Secret::new(password.expose());
+        let choice = !ctx.auth.config.sign_in_methods.is_empty();
         let answer = match ctx.auth.config.sign_in_flow {
+            // The password page of choice-based sign-in.
+            _ if choice => cognito.sign_in_user_auth_srp(&username, &password).await,
             SignInFlow::Srp => cognito.sign_in_srp(&username, &password).await,
             SignInFlow::Password => cognito.sign_in_password(&username, &password).await,
             SignInFlow::CustomWithSrp => {

@@ -270,7 +270,8 @@ pub fn AuthRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
         account::AccountPage, confirm_link::ConfirmLinkPage, confirm_sign_in::ConfirmSignInPage,
         confirm_sign_up::ConfirmSignUpPage, new_password::NewPasswordPage,
         reset_password::ResetPasswordPage, select_mfa::SelectMfaPage, setup_email::SetupEmailPage,
-        setup_totp::SetupTotpPage, verify_attribute::VerifyAttributePage,
+        setup_totp::SetupTotpPage, sign_in_methods::SignInMethodsPage,
+        sign_in_password::SignInPasswordPage, verify_attribute::VerifyAttributePage,
     };
     use leptos_router::components::{Outlet, ParentRoute, Route};
     use leptos_router::{path, SsrMode};
@@ -281,6 +282,8 @@ pub fn AuthRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async />
             <Route path=path!("/confirm-signup") view=ConfirmSignUpPage ssr=SsrMode::Async />
             <Route path=path!("/new-password") view=NewPasswordPage ssr=SsrMode::Async />
+            <Route path=path!("/signin-methods") view=SignInMethodsPage ssr=SsrMode::Async />
+            <Route path=path!("/signin-password") view=SignInPasswordPage ssr=SsrMode::Async />
             <Route path=path!("/confirm-signin") view=ConfirmSignInPage ssr=SsrMode::Async />
             <Route path=path!("/setup-totp") view=SetupTotpPage ssr=SsrMode::Async />
             <Route path=path!("/setup-email") view=SetupEmailPage ssr=SsrMode::Async />

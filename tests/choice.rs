@@ -1,0 +1,197 @@
+//! Choice-based sign-in (`SIGN_IN_METHODS`) through the hosted pages, posted as a browser
+//! without JavaScript posts: username first, the user's own methods, codes and the password.
+
+use cognito_authenticator::server::AuthConfig;
+use cognito_authenticator::SignInMethod;
+use cognito_idp::Clock;
+use local_pool::config::MfaMode;
+use local_pool::PoolConfig;
+mod common;
+use common::*;
+
+async fn choice_app(methods: &[SignInMethod]) -> App {
+    let pool = PoolConfig {
+        print_outbox: false,
+        mfa: MfaMode::Optional,
+        ..PoolConfig::default()
+    };
+    let config = AuthConfig::local(None, pool).with_sign_in_methods(methods.iter().copied());
+    serve_app(config, Clock::system(), None).await
+}
+
+const ALL: [SignInMethod; 3] = [
+    SignInMethod::EmailCode,
+    SignInMethod::SmsCode,
+    SignInMethod::Password,
+];
+
+#[tokio::test]
+async fn username_first_then_this_users_methods_in_the_sites_order() {
+    let app = choice_app(&ALL).await;
+    app.confirmed_user("chooser").await;
+    let client = browser();
+    let (_, page) = app.page(&client, "/signin").await;
+    assert!(
+        page.contains("Continue"),
+        "the first page asks for the username only"
+    );
+    assert!(!page.contains("name=\"password\""));
+    let (status, location) = app
+        .post(&client, "/api/sign_in", &[("username", "chooser")])
+        .await;
+    assert_eq!((status, location.as_str()), (302, "/signin-methods"));
+    let (_, page) = app.page(&client, "/signin-methods").await;
+    // Confirmed by email, no phone: email code first (the site's order), then the password.
+    let email = page.find("Email me a code").expect("the email code");
+    let password = page.find("Use my password").expect("the password");
+    assert!(email < password, "the site's preferred method comes first");
+    assert!(!page.contains("Text me a code"), "no phone number, no text");
+    assert!(page.contains("chooser"));
+
+    // The email code: the code page with the masked address, a resend, the way back.
+    let (status, location) = app
+        .post(
+            &client,
+            "/api/choose_sign_in_method",
+            &[("method", "EMAIL_OTP")],
+        )
+        .await;
+    assert_eq!((status, location.as_str()), (302, "/confirm-signin"));
+    let (_, page) = app.page(&client, "/confirm-signin").await;
+    assert!(page.contains("c***@e***.com"), "{page}");
+    assert!(page.contains("Resend Code"));
+    assert!(page.contains("Other sign-in options"));
+    let first = app.last_code("chooser").await;
+    let (status, location) = app.post(&client, "/api/resend_sign_in_code", &[]).await;
+    assert_eq!((status, location.as_str()), (302, "/confirm-signin"));
+    let (_, page) = app.page(&client, "/confirm-signin").await;
+    assert!(page.contains("A new code is on its way."));
+    let second = app.last_code("chooser").await;
+    assert_eq!(
+        app.outbox_for("chooser").await.len(),
+        3,
+        "sign-up code and two sign-in codes"
+    );
+    // Only the newest code's session is kept: the first code no longer counts.
+    if first != second {
+        let (_, location) = app
+            .post(&client, "/api/confirm_sign_in", &[("code", &first)])
+            .await;
+        assert_eq!(location, "/confirm-signin");
+        let (_, page) = app.page(&client, "/confirm-signin").await;
+        assert!(
+            page.contains("Invalid verification code provided"),
+            "{page}"
+        );
+    }
+    let (status, location) = app
+        .post(&client, "/api/confirm_sign_in", &[("code", &second)])
+        .await;
+    assert_eq!((status, location.as_str()), (302, "/account"));
+}
+
+#[tokio::test]
+async fn the_password_page_and_back_to_the_list() {
+    let app = choice_app(&ALL).await;
+    app.confirmed_user("pw").await;
+    let client = browser();
+    app.post(&client, "/api/sign_in", &[("username", "pw")])
+        .await;
+    let (_, location) = app
+        .post(
+            &client,
+            "/api/choose_sign_in_method",
+            &[("method", "PASSWORD")],
+        )
+        .await;
+    assert_eq!(location, "/signin-password");
+    let (_, page) = app.page(&client, "/signin-password").await;
+    assert!(page.contains("Enter your password"));
+    assert!(page.contains("autocomplete=\"username\""));
+    // Back to the list, and a method not offered to this user is refused.
+    let (_, location) = app.post(&client, "/api/show_sign_in_methods", &[]).await;
+    assert_eq!(location, "/signin-methods");
+    let (_, location) = app
+        .post(
+            &client,
+            "/api/choose_sign_in_method",
+            &[("method", "SMS_OTP")],
+        )
+        .await;
+    assert_eq!(location, "/signin-methods");
+    let (_, page) = app.page(&client, "/signin-methods").await;
+    assert!(
+        page.contains("can&#x27;t sign in with any method")
+            || page.contains("can't sign in with any method"),
+        "{page}"
+    );
+    // The password, wrong then right.
+    app.post(
+        &client,
+        "/api/choose_sign_in_method",
+        &[("method", "PASSWORD")],
+    )
+    .await;
+    let (_, location) = app
+        .post(
+            &client,
+            "/api/sign_in_with_password",
+            &[("password", "Wr0ng-password!")],
+        )
+        .await;
+    assert_eq!(location, "/signin-password");
+    let (_, page) = app.page(&client, "/signin-password").await;
+    assert!(page.contains("Incorrect username or password."), "{page}");
+    let (_, location) = app
+        .post(
+            &client,
+            "/api/sign_in_with_password",
+            &[("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(location, "/account");
+}
+
+#[tokio::test]
+async fn a_password_only_user_goes_straight_to_the_password_and_unknown_names_look_alike() {
+    let app = choice_app(&[SignInMethod::Password, SignInMethod::EmailCode]).await;
+    let client = browser();
+    // An unknown name gets a list or a password page, as some real users do; never an error.
+    for name in ["nobody1", "nobody2", "nobody3", "nobody4"] {
+        let (status, location) = app
+            .post(&client, "/api/sign_in", &[("username", name)])
+            .await;
+        assert_eq!(status, 302);
+        assert!(
+            location == "/signin-methods" || location == "/signin-password",
+            "{name}: {location}"
+        );
+        if location == "/signin-methods" {
+            let (_, location) = app
+                .post(
+                    &client,
+                    "/api/choose_sign_in_method",
+                    &[("method", "EMAIL_OTP")],
+                )
+                .await;
+            assert_eq!(location, "/confirm-signin");
+            assert!(
+                app.outbox_for(name).await.is_empty(),
+                "nothing is sent for {name}"
+            );
+            let (_, location) = app
+                .post(&client, "/api/confirm_sign_in", &[("code", "123456")])
+                .await;
+            assert_eq!(location, "/confirm-signin");
+        }
+    }
+    // A site that offers only codes to a user who has only a password: a clear error.
+    let app = choice_app(&[SignInMethod::SmsCode]).await;
+    app.confirmed_user("onlypw").await;
+    let (_, location) = app
+        .post(&client, "/api/sign_in", &[("username", "onlypw")])
+        .await;
+    assert_eq!(location, "/signin");
+    let (_, page) = app.page(&client, "/signin").await;
+    assert!(page.contains("any method this site offers"), "{page}");
+}
