@@ -153,7 +153,7 @@ async fn the_password_page_and_back_to_the_list() {
 }
 
 #[tokio::test]
-async fn a_password_only_user_goes_straight_to_the_password_and_unknown_names_look_alike() {
+async fn unknown_names_look_like_users_and_one_without_the_sites_methods_is_told() {
     let app = choice_app(&[SignInMethod::Password, SignInMethod::EmailCode]).await;
     let client = browser();
     // An unknown name gets a list or a password page, as some real users do; never an error.
@@ -185,13 +185,92 @@ async fn a_password_only_user_goes_straight_to_the_password_and_unknown_names_lo
             assert_eq!(location, "/confirm-signin");
         }
     }
-    // A site that offers only codes to a user who has only a password: a clear error.
-    let app = choice_app(&[SignInMethod::SmsCode]).await;
-    app.confirmed_user("onlypw").await;
+    // A site that offers only texts, to a user with a password and an email: a clear error.
+    let dir = std::env::temp_dir().join(format!("ca-choice-{}", uuid::Uuid::new_v4()));
+    let on_disk = |methods: &[SignInMethod]| {
+        let pool = PoolConfig {
+            print_outbox: false,
+            ..PoolConfig::default()
+        };
+        AuthConfig::local(Some(dir.clone()), pool).with_sign_in_methods(methods.iter().copied())
+    };
+    let signing_up = serve_app(on_disk(&[SignInMethod::Password]), Clock::system(), None).await;
+    signing_up.confirmed_user("onlypw").await;
+    let app = serve_app(on_disk(&[SignInMethod::SmsCode]), Clock::system(), None).await;
     let (_, location) = app
         .post(&client, "/api/sign_in", &[("username", "onlypw")])
         .await;
     assert_eq!(location, "/signin");
     let (_, page) = app.page(&client, "/signin").await;
     assert!(page.contains("any method this site offers"), "{page}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn passwordless_sign_up_confirms_by_code_and_signs_in() {
+    let app = choice_app(&[SignInMethod::EmailCode]).await;
+    let client = browser();
+    let (_, page) = app.page(&client, "/signup").await;
+    assert!(!page.contains("name=\"password\""), "no password fields");
+    // Codes go by email: an email is needed.
+    let (_, location) = app
+        .post(
+            &client,
+            "/api/sign_up",
+            &[
+                ("username", "nopw"),
+                ("email", ""),
+                ("dial_code", "+1"),
+                ("phone_number", ""),
+            ],
+        )
+        .await;
+    assert_eq!(location, "/signup");
+    let (_, page) = app.page(&client, "/signup").await;
+    assert!(
+        page.contains("aria-invalid=\"true\""),
+        "the email field is marked: {page}"
+    );
+    let (status, location) = app
+        .post(
+            &client,
+            "/api/sign_up",
+            &[
+                ("username", "nopw"),
+                ("email", "nopw@example.com"),
+                ("dial_code", "+1"),
+                ("phone_number", ""),
+            ],
+        )
+        .await;
+    assert_eq!((status, location.as_str()), (302, "/confirm-signup"));
+    let code = app.last_code("nopw").await;
+    let (_, location) = app
+        .post(&client, "/api/confirm_sign_up", &[("code", &code)])
+        .await;
+    assert_eq!(location, "/account", "signed in once confirmed");
+
+    // Signing in again: the email code is this user's only method.
+    let other = browser();
+    let (_, location) = app
+        .post(&other, "/api/sign_in", &[("username", "nopw")])
+        .await;
+    assert_eq!(location, "/signin-methods");
+    let (_, page) = app.page(&other, "/signin-methods").await;
+    assert!(page.contains("Email me a code"));
+    assert!(!page.contains("Use my password"));
+    assert!(!page.contains("Other sign-in options"));
+    let (_, location) = app
+        .post(
+            &other,
+            "/api/choose_sign_in_method",
+            &[("method", "EMAIL_OTP")],
+        )
+        .await;
+    assert_eq!(location, "/confirm-signin");
+    let code = app.last_code("nopw").await;
+    let (_, location) = app
+        .post(&other, "/api/confirm_sign_in", &[("code", &code)])
+        .await;
+    assert_eq!(location, "/account");
 }

@@ -22,8 +22,10 @@ use std::collections::BTreeMap;
 #[server(prefix = "/api", endpoint = "sign_up")]
 pub async fn sign_up(
     username: String,
+    /// Absent where sign-in is by code alone (password-less sign-up).
+    #[server(default)]
     password: FormSecret,
-    confirm_password: FormSecret,
+    #[server(default)] confirm_password: FormSecret,
     #[server(default)] email: String,
     #[server(default)] dial_code: String,
     #[server(default)] phone_number: String,
@@ -68,6 +70,11 @@ pub fn SignUpPage() -> impl IntoView {
     view! { <StepScreen step=Step::SignUp view=|state| view! { <SignUpForm state /> } /> }
 }
 
+/// Sign-up without a password: the site signs in by codes (or passkeys) only.
+pub fn is_passwordless(methods: &[crate::flow::SignInMethod]) -> bool {
+    !methods.is_empty() && !methods.contains(&crate::flow::SignInMethod::Password)
+}
+
 /// The sign-up fields: the username (or the email or phone number standing for it), the
 /// password twice, then the attributes the options ask for.
 fn sign_up_fields(state: &PageState, options: &AuthOptions) -> Vec<FieldSpec> {
@@ -76,14 +83,18 @@ fn sign_up_fields(state: &PageState, options: &AuthOptions) -> Vec<FieldSpec> {
     let username = login_field(mechanism)
         .value(kept("username"))
         .dial_code(kept("dial_code"));
-    let mut fields = vec![
-        username,
-        FieldSpec::password("password", "field.password", "new-password")
-            .placeholder("placeholder.password")
-            .with_rules(state.password_rules),
-        FieldSpec::password("confirm_password", "field.confirm_password", "new-password")
-            .placeholder("placeholder.confirm_password"),
-    ];
+    let mut fields = vec![username];
+    if !is_passwordless(&state.sign_in_methods) {
+        fields.push(
+            FieldSpec::password("password", "field.password", "new-password")
+                .placeholder("placeholder.password")
+                .with_rules(state.password_rules),
+        );
+        fields.push(
+            FieldSpec::password("confirm_password", "field.confirm_password", "new-password")
+                .placeholder("placeholder.confirm_password"),
+        );
+    }
     let attributes = options
         .sign_up_attributes
         .clone()
@@ -201,7 +212,7 @@ fn SignUpForm(state: PageState) -> impl IntoView {
 #[cfg(feature = "ssr")]
 mod ssr {
     use crate::error::{AppError, ErrorKind};
-    use crate::flow::{FormSecret, Notice, Step};
+    use crate::flow::{FormSecret, Notice, SignInMethod, Step};
     use crate::options::{is_attribute, LoginMechanism};
     use crate::server::config::FormValues;
     use crate::server::session::{self, Flow};
@@ -286,7 +297,11 @@ mod ssr {
                 phone
             }
         };
-        input::new_password(password, confirm_password, &ctx.auth.config.password_policy)?;
+        let methods = &ctx.auth.config.sign_in_methods;
+        let passwordless = super::is_passwordless(methods);
+        if !passwordless {
+            input::new_password(password, confirm_password, &ctx.auth.config.password_policy)?;
+        }
         let email = value("email");
         if !email.trim().is_empty() && !form.offers("email") {
             return Err(not_offered("email"));
@@ -332,36 +347,51 @@ mod ssr {
             }
             attributes.push(AttributeType::new(name, text.to_owned()));
         }
+        if passwordless {
+            // Codes go to an email or a phone: one the site signs in with must be given.
+            let has = |name: &str| attributes.iter().any(|a| a.name == name);
+            let email_ok = methods.contains(&SignInMethod::EmailCode) && has("email");
+            let phone_ok = methods.contains(&SignInMethod::SmsCode) && has("phone_number");
+            if !email_ok && !phone_ok {
+                let field = if methods.contains(&SignInMethod::EmailCode) {
+                    "email"
+                } else {
+                    "phone_number"
+                };
+                return Err(AppError::field(ErrorKind::Required, field));
+            }
+        }
         if let Some(check) = &ctx.auth.config.hooks.validate_sign_up {
             check(values)?;
         }
-        let password = Secret::new(password.expose());
-        let created = ctx
-            .auth
-            .cognito
-            .sign_up(&username, &password, attributes)
-            .await
-            .map_err(|err| {
-                let error = AppError::from(err);
-                let field = match error.kind {
-                    ErrorKind::UsernameExists => Some("username"),
-                    ErrorKind::WeakPassword => Some("password"),
-                    ErrorKind::InvalidParameter => error.detail.as_deref().and_then(|d| {
-                        if d.contains("email") {
-                            Some("email")
-                        } else if d.contains("phone") {
-                            Some("phone_number")
-                        } else {
-                            None
-                        }
-                    }),
-                    _ => None,
-                };
-                match field {
-                    Some(field) => error.on(field),
-                    None => error,
-                }
-            })?;
+        let cognito = &ctx.auth.cognito;
+        let created = if passwordless {
+            cognito.sign_up_passwordless(&username, attributes).await
+        } else {
+            let password = Secret::new(password.expose());
+            cognito.sign_up(&username, &password, attributes).await
+        };
+        let created = created.map_err(|err| {
+            let error = AppError::from(err);
+            let field = match error.kind {
+                ErrorKind::UsernameExists => Some("username"),
+                ErrorKind::WeakPassword => Some("password"),
+                ErrorKind::InvalidParameter => error.detail.as_deref().and_then(|d| {
+                    if d.contains("email") {
+                        Some("email")
+                    } else if d.contains("phone") {
+                        Some("phone_number")
+                    } else {
+                        None
+                    }
+                }),
+                _ => None,
+            };
+            match field {
+                Some(field) => error.on(field),
+                None => error,
+            }
+        })?;
         tracing::info!(event = "sign_up", confirmed = created.user_confirmed);
         // Confirmed by the pool's rules: sign in with the session Cognito returned.
         if created.user_confirmed {
