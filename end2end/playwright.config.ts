@@ -27,6 +27,10 @@ export const servers = {
     env: {},
     binary: 'example-site',
   },
+  /** Choice-based sign-in: username first, then the user's email code, text or password. */
+  choice: { port: port + 5, pool: 'mfa = "OPTIONAL"\n', env: { SIGN_IN_METHODS: 'EMAIL_OTP,SMS_OTP,PASSWORD' } },
+  /** Codes only: password-less sign-up and sign-in. */
+  codesOnly: { port: port + 6, pool: '', env: { SIGN_IN_METHODS: 'EMAIL_OTP' } },
 };
 
 function webServer(server: { port: number; pool: string; env: Record<string, string>; binary?: string }) {

@@ -1,19 +1,12 @@
 // Every next step of sign-in, with JavaScript and without; each survives a reload.
-import { type Page } from '@playwright/test';
 import { expect, expectAccessible, test } from './fixtures';
 import {
   AccountPage, PASSWORD, SignInPage, SignUpPage, admin, adminCreateUser, createAccount,
-  lastMessage, ready, reloadKeeps, servers, totp, uniqueName,
+  fieldError, lastMessage, ready, reloadKeeps, servers, totp, uniqueName,
 } from './pages';
 
 const NEW_PASSWORD = 'N3w-password!';
 
-async function fieldError(page: Page, label: string, message: string) {
-  const input = page.getByLabel(label, { exact: true });
-  await expect(input).toHaveAttribute('aria-invalid', 'true');
-  const id = (await input.getAttribute('aria-describedby'))!.split(' ').find((i) => i.endsWith('-error'))!;
-  await expect(page.locator(`#${id}`)).toHaveText(message);
-}
 
 test.describe('on a pool with optional MFA', () => {
   test.use({ baseURL: servers.main });

@@ -130,7 +130,17 @@ export const servers = {
   requiredAttribute: `http://127.0.0.1:${firstPort + 2}`,
   customChallenge: `http://127.0.0.1:${firstPort + 3}`,
   example: `http://127.0.0.1:${firstPort + 4}`,
+  choice: `http://127.0.0.1:${firstPort + 5}`,
+  codesOnly: `http://127.0.0.1:${firstPort + 6}`,
 };
+
+/** Checks that the field labelled `label` is marked invalid with `message`. */
+export async function fieldError(page: Page, label: string, message: string) {
+  const input = page.getByLabel(label, { exact: true });
+  await expect(input).toHaveAttribute('aria-invalid', 'true');
+  const id = (await input.getAttribute('aria-describedby'))!.split(' ').find((i) => i.endsWith('-error'))!;
+  await expect(page.locator(`#${id}`)).toHaveText(message);
+}
 
 /** The newest outbox message for `username` (optionally of one kind). */
 export async function lastMessage(request: APIRequestContext, username: string, kind?: string): Promise<OutboxMessage & { link: string | null }> {
