@@ -142,7 +142,7 @@ if [ -n "$flaky" ]; then
 fi
 if [ -n "$flaky" ] || [ "$e2e_status" != 0 ]; then
   echo "== what the app servers logged during Playwright (warnings and errors)"
-  grep -a '\[WebServer\]' "$e2e_log" | tail -40 || true
+  grep -a '\[WebServer\]' "$e2e_log" | grep -av 'local outbox' | tail -40 || true
 fi
 echo "rust: $rust_passed passed, $rust_failed failed"
 amplify_passed=$(awk '/^# pass/ { print $3 }' "$amplify_log" | tail -1)

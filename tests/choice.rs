@@ -274,3 +274,73 @@ async fn passwordless_sign_up_confirms_by_code_and_signs_in() {
         .await;
     assert_eq!(location, "/account");
 }
+
+#[tokio::test]
+async fn every_code_sent_counts_against_the_names_budget_however_it_is_asked_for() {
+    let pool = PoolConfig {
+        print_outbox: false,
+        // The pool's own limit out of the way: this is the app's.
+        max_code_sends: 100,
+        ..PoolConfig::default()
+    };
+    let config = AuthConfig::local(None, pool).with_sign_in_methods(ALL);
+    let app = serve_app(config, Clock::system(), None).await;
+    app.confirmed_user("flooded").await;
+    let client = browser();
+    app.post(&client, "/api/sign_in", &[("username", "flooded")])
+        .await;
+    // Choosing, going back and choosing again, and resending: five codes in all.
+    let choose = [("method", "EMAIL_OTP")];
+    for round in 0..3 {
+        if round > 0 {
+            let (_, location) = app.post(&client, "/api/show_sign_in_methods", &[]).await;
+            assert_eq!(location, "/signin-methods");
+        }
+        let (_, location) = app
+            .post(&client, "/api/choose_sign_in_method", &choose)
+            .await;
+        assert_eq!(location, "/confirm-signin", "choice {round}");
+    }
+    for round in 0..2 {
+        let (_, location) = app.post(&client, "/api/resend_sign_in_code", &[]).await;
+        assert_eq!(location, "/confirm-signin", "resend {round}");
+    }
+    // The sixth is refused, whichever way it is asked for.
+    app.post(&client, "/api/resend_sign_in_code", &[]).await;
+    let (_, page) = app.page(&client, "/confirm-signin").await;
+    assert!(page.contains("Too many attempts"), "{page}");
+    app.post(&client, "/api/show_sign_in_methods", &[]).await;
+    let (_, location) = app
+        .post(&client, "/api/choose_sign_in_method", &choose)
+        .await;
+    assert_eq!(location, "/signin-methods");
+    let sent = app.outbox_for("flooded").await.len() - 1;
+    assert_eq!(sent, 5, "five codes, then the budget of the name ran out");
+}
+
+#[tokio::test]
+async fn a_sign_in_started_for_any_name_keeps_its_session_only_minutes() {
+    let app = choice_app(&ALL).await;
+    let response = browser()
+        .post(app.url("/api/sign_in"))
+        .header("Accept", "text/html")
+        .header("Origin", app.url(""))
+        .form(&[("username", "anyone-at-all")])
+        .send()
+        .await
+        .unwrap();
+    let cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.contains("Max-Age"))
+        .expect("a session cookie");
+    let max_age: i64 = cookie
+        .split(';')
+        .find_map(|part| part.trim().strip_prefix("Max-Age="))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(max_age <= 240, "{cookie}");
+}

@@ -68,6 +68,13 @@ impl Ctx {
             expires_at: self.now() + self.auth.config.challenge_validity_secs,
         })
         .await?;
+        // Anyone can start a sign-in for any name: until it succeeds, its session lives no
+        // longer than its step, so a flood of starts cannot fill the store for hours.
+        let validity = self.auth.config.challenge_validity_secs + 60;
+        self.session
+            .set_expiry(Some(tower_sessions::Expiry::OnInactivity(
+                time::Duration::seconds(validity),
+            )));
         tracing::info!(event = "sign_in", step = ?step);
         Ok(Next::Go(step))
     }

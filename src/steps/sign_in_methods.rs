@@ -39,13 +39,7 @@ pub async fn show_sign_in_methods() -> Result<Reply, AppError> {
 #[server(prefix = "/api", endpoint = "resend_sign_in_code")]
 pub async fn resend_sign_in_code() -> Result<Reply, AppError> {
     let ctx = crate::server::Ctx::load().await?;
-    let result = ctx
-        .limited(
-            crate::server::limits::Action::SendCode,
-            None,
-            ssr::resend(&ctx),
-        )
-        .await;
+    let result = ssr::resend(&ctx).await;
     let result = ctx.restart_if_expired(result).await;
     ctx.finish(Step::ConfirmSignInWithEmailCode, result, &[])
         .await
@@ -192,13 +186,22 @@ pub(crate) mod ssr {
     }
 
     /// Asks Cognito for a code by `factor` (`EMAIL_OTP`, `SMS_OTP`): the code page follows.
+    /// Counted as a code sent, under the name as typed (as the first page counts it).
     async fn send_code(ctx: &Ctx, flow: &Flow, factor: &str) -> Result<Next, AppError> {
-        let outcome = ctx
-            .auth
-            .cognito
-            .start_user_auth(&flow.username, Some(factor))
-            .await?;
-        ctx.advance_with(&flow.username, outcome, list_of(flow))
+        let login = match flow.challenge.login.as_str() {
+            "" => flow.username.as_str(),
+            typed => typed,
+        };
+        let send = async {
+            let outcome = ctx
+                .auth
+                .cognito
+                .start_user_auth(&flow.username, Some(factor))
+                .await?;
+            ctx.advance_with(&flow.username, outcome, list_of(flow))
+                .await
+        };
+        ctx.limited(crate::server::limits::Action::SendCode, Some(login), send)
             .await
     }
 

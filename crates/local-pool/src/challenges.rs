@@ -297,7 +297,8 @@ impl LocalPool {
         } else {
             "MFA_CODE"
         };
-        if !state.decoy {
+        // Nothing goes to a stand-in, nor to a disabled account (which no code signs in).
+        if !state.decoy && user.enabled {
             self.send_message(
                 &user.username,
                 medium,
@@ -417,7 +418,7 @@ impl LocalPool {
     }
 
     /// A wrong code: the same `Session` may try again, until the attempts run out.
-    async fn wrong_code(
+    pub(crate) async fn wrong_code(
         &self,
         session: &Secret,
         user: &UserRecord,
@@ -515,7 +516,16 @@ impl LocalPool {
                 };
                 let given = required(responses, key)?;
                 let expected = state.code.clone().unwrap_or_default();
+                // A code as the first factor counts toward the lockout like a password, so
+                // new sessions do not buy new guesses.
+                let counts = state.first_factor && !state.decoy;
+                if counts {
+                    self.check_lockout(&user).await?;
+                }
                 if expected.is_empty() || !constant_time_eq(given, &expected) {
+                    if counts {
+                        self.count_failed_attempt(user.clone()).await?;
+                    }
                     return self
                         .wrong_code(
                             &session,

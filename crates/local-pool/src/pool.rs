@@ -448,7 +448,16 @@ impl LocalPool {
         self.inner
             .password_checks
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let (password, hash) = (password.to_owned(), hash.to_owned());
+        // A user without a password costs a full check too (against the decoy), so timing
+        // does not tell them apart, and nothing matches.
+        let checked = match hash {
+            "" => match self.decoy_hash().await {
+                Ok(decoy) => decoy,
+                Err(_) => return false,
+            },
+            hash => hash.to_owned(),
+        };
+        let (password, hash) = (password.to_owned(), checked);
         self.with_hashing_memory(move |memory| argon2_verify(password.as_bytes(), &hash, memory))
             .await
             .unwrap_or(false)
@@ -858,7 +867,16 @@ impl LocalPool {
 
     /// Counts a wrong password. From the threshold on, each failure locks the user out for
     /// twice as long as the last (1 s, 2 s, 4 s … up to the cap), as Cognito does.
-    pub(crate) async fn record_failed_sign_in(&self, mut user: UserRecord) -> Fault {
+    pub(crate) async fn record_failed_sign_in(&self, user: UserRecord) -> Fault {
+        match self.count_failed_attempt(user).await {
+            Ok(()) => fault(ErrorKind::NotAuthorized, INCORRECT),
+            Err(err) => err,
+        }
+    }
+
+    /// Counts a failed first factor (a wrong password, or a wrong sign-in code) toward the
+    /// lockout.
+    pub(crate) async fn count_failed_attempt(&self, mut user: UserRecord) -> OpResult<()> {
         let config = self.cfg();
         let now = self.now();
         let result: OpResult<()> = async {
@@ -882,10 +900,7 @@ impl LocalPool {
             Ok(())
         }
         .await;
-        match result {
-            Ok(()) => fault(ErrorKind::NotAuthorized, INCORRECT),
-            Err(err) => err,
-        }
+        result
     }
 
     /// Authorizes an access-token call: signature, expiry, revocation, user state.
@@ -1267,23 +1282,24 @@ impl LocalPool {
         srp::validate_public_a(a_hex)
             .map_err(|_| fault(ErrorKind::InvalidParameter, "Invalid SRP_A"))?;
         let user = self.resolve_user(login).await?;
-        // An unknown user gets a challenge that looks real and is stable per username.
+        // An unknown user, or one without a password (whose verifier is empty: SRP with it
+        // would accept any claim), gets a challenge that looks real, is stable per name, and
+        // no claim passes.
+        let fake_for = |id: String| {
+            let seed = Sha256::digest(format!("{}:{login}", self.inner.fake_seed));
+            let salt = seed[16..32].to_vec();
+            let verifier = srp::verifier("fake", &id, &random_token(16), &salt);
+            (id, salt, verifier, true)
+        };
         let (user_id, salt, verifier, fake) = match &user {
+            Some(user) if user.srp_verifier.is_empty() => fake_for(user.username.clone()),
             Some(user) => (
                 user.username.clone(),
                 user.srp_salt.clone(),
                 BigUint::from_bytes_be(&user.srp_verifier),
                 false,
             ),
-            None if client.prevent_user_existence_errors => {
-                let seed = Sha256::digest(format!("{}:{login}", self.inner.fake_seed));
-                let id = uuid::Builder::from_random_bytes(seed[..16].try_into().expect("16 bytes"))
-                    .into_uuid()
-                    .to_string();
-                let salt = seed[16..32].to_vec();
-                let verifier = srp::verifier("fake", &id, &random_token(16), &salt);
-                (id, salt, verifier, true)
-            }
+            None if client.prevent_user_existence_errors => fake_for(self.decoy_username(login)),
             None => return Err(fault(ErrorKind::UserNotFound, "User does not exist.")),
         };
         let server = SrpServer::new(&verifier);
@@ -1458,6 +1474,10 @@ impl LocalPool {
             return Err(incorrect());
         };
         let verifier = BigUint::from_bytes_be(&v);
+        // A zero verifier makes the shared secret zero whatever the password: never valid.
+        if verifier == BigUint::from(0u8) {
+            return Err(incorrect());
+        }
         let server = SrpServer::with_private(&verifier, &b).ok_or_else(incorrect)?;
         let config = self.cfg();
         let pool_name = srp::pool_name(&config.pool_id);

@@ -64,13 +64,28 @@ impl LocalPool {
         Ok(factors)
     }
 
+    /// A login as the pool looks it up (emails are matched without case where users sign in
+    /// with them), so a stand-in's answers do not change with the case typed.
+    fn normalised(&self, login: &str) -> String {
+        if self.cfg().signs_in_with("email") && login.contains('@') {
+            login.to_lowercase()
+        } else {
+            login.to_owned()
+        }
+    }
+
+    fn decoy_seed(&self, purpose: &str, login: &str) -> [u8; 32] {
+        let login = self.normalised(login);
+        Sha256::digest(format!("{}#{purpose}:{login}", self.inner.fake_seed)).into()
+    }
+
     /// The name an unknown login is given in challenges: the login itself where users sign in
     /// with a username, a stable id shaped like Cognito's where they sign in with an alias.
     pub(crate) fn decoy_username(&self, login: &str) -> String {
         if self.cfg().username_attributes.is_empty() {
             return login.to_owned();
         }
-        let seed = Sha256::digest(format!("{}:{login}", self.inner.fake_seed));
+        let seed = self.decoy_seed("username", login);
         uuid::Builder::from_random_bytes(seed[..16].try_into().expect("16 bytes"))
             .into_uuid()
             .to_string()
@@ -93,20 +108,33 @@ impl LocalPool {
         }
     }
 
-    /// What an unknown login is offered: the password where the pool allows it, and each code
-    /// factor the pool allows for about half of all names, the same each time for one name.
+    /// What an unknown login is offered, shaped like a real user's and the same each time:
+    /// where the login is an email or phone number the pool signs in with, its code (a real
+    /// user found that way has it verified); other code factors for about half of all names;
+    /// and the password, which about a quarter of the names that get a code go without (as
+    /// users who signed up without one do).
     fn decoy_factors(&self, login: &str) -> Vec<String> {
         let config = self.cfg();
-        let seed = Sha256::digest(format!("{}#factors:{login}", self.inner.fake_seed));
+        let seed = self.decoy_seed("factors", login);
+        let passwordless = config.mfa != crate::config::MfaMode::On;
+        let by_email = config.signs_in_with("email") && login.contains('@');
+        let by_phone = config.signs_in_with("phone_number") && login.starts_with('+');
+        let email = passwordless
+            && config.allows_first_factor("EMAIL_OTP")
+            && (by_email || (!by_phone && seed[0] & 1 == 1));
+        let sms = passwordless
+            && config.allows_first_factor(SMS_OTP)
+            && (by_phone || (!by_email && seed[1] & 1 == 1));
+        let password = config.allows_first_factor("PASSWORD")
+            && (!(email || sms) || !seed[2].is_multiple_of(4));
         let mut factors = Vec::new();
-        if config.allows_first_factor("PASSWORD") {
+        if password {
             factors.extend(["PASSWORD".to_owned(), "PASSWORD_SRP".to_owned()]);
         }
-        let passwordless = config.mfa != crate::config::MfaMode::On;
-        if passwordless && config.allows_first_factor("EMAIL_OTP") && seed[0] & 1 == 1 {
+        if email {
             factors.push("EMAIL_OTP".to_owned());
         }
-        if passwordless && config.allows_first_factor(SMS_OTP) && seed[1] & 1 == 1 {
+        if sms {
             factors.push(SMS_OTP.to_owned());
         }
         factors
@@ -190,13 +218,18 @@ impl LocalPool {
         let answer = required(responses, "ANSWER")?;
         check_choice(answer, "ANSWER")?;
         if !state.options.iter().any(|o| o == answer) {
-            // The same session may still choose another.
-            self.store_challenge_with_id(session, user, &req.client_id, &state)
-                .await?;
-            return Err(fault(
-                ErrorKind::InvalidParameter,
-                format!("{answer} is not one of the challenges available to the user"),
-            ));
+            // The same session may choose another, a few times (its attempts are counted).
+            let message = format!("{answer} is not one of the challenges available to the user");
+            return self
+                .wrong_code(
+                    session,
+                    user,
+                    &req.client_id,
+                    state,
+                    ErrorKind::InvalidParameter,
+                    &message,
+                )
+                .await;
         }
         self.begin_first_factor(user, state.decoy, login, answer, responses, &req.client_id)
             .await
@@ -249,8 +282,9 @@ impl LocalPool {
                 .await
             }
             "EMAIL_OTP" | SMS_OTP => {
-                // Each ask sends a message: limited per name, known or not, like other sends.
-                self.throttle_code_send(login)?;
+                // Each ask sends a message: limited per account (however it is named), known
+                // or not, like other sends.
+                self.throttle_code_send(&user.username)?;
                 let (medium, attribute) = if factor == SMS_OTP {
                     ("SMS", "phone_number")
                 } else {
@@ -283,20 +317,36 @@ impl LocalPool {
         }
     }
 
-    /// An address for an unknown login's code, masked like a real one would be.
+    /// The address an unknown login's code would go to (masked later, like a real one): the
+    /// login itself when it is an address of that kind, else one drawn from the name.
     fn decoy_destination(&self, login: &str, attribute: &str) -> String {
-        let seed = Sha256::digest(format!("{}#{attribute}:{login}", self.inner.fake_seed));
+        let login = self.normalised(login);
+        let seed = self.decoy_seed(attribute, &login);
         if attribute == "phone_number" {
+            if login.starts_with('+') && crate::pool::is_valid_phone(&login) {
+                return login;
+            }
             let digits: String = seed[..4]
                 .iter()
                 .map(|b| char::from(b'0' + b % 10))
                 .collect();
-            format!("+1555010{digits}")
-        } else {
-            Self::simulated_delivery(self, login)
-                .destination
-                .unwrap_or_default()
+            return format!("+1555010{digits}");
         }
+        if crate::pool::is_valid_email(&login) {
+            return login;
+        }
+        const DOMAINS: [&str; 8] = [
+            "gmail.com",
+            "outlook.com",
+            "yahoo.com",
+            "icloud.com",
+            "hotmail.com",
+            "proton.me",
+            "gmx.de",
+            "example.org",
+        ];
+        let letter = char::from(b'a' + seed[0] % 26);
+        format!("{letter}@{}", DOMAINS[seed[1] as usize % DOMAINS.len()])
     }
 
     /// `GetUserAuthFactors`: the user's MFA settings and every factor they could sign in with.

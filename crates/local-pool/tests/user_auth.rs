@@ -325,7 +325,19 @@ async fn an_unknown_name_gets_a_choice_and_a_code_page_that_never_passes() {
     let first = available(h.client.start_user_auth("ghost", None).await.unwrap()).1;
     let again = available(h.client.start_user_auth("ghost", None).await.unwrap()).1;
     assert_eq!(first, again, "stable per name");
-    assert_eq!(&first[..2], ["PASSWORD", "PASSWORD_SRP"]);
+    // Shaped like real users' lists: the password (with SRP) or not, then codes.
+    let shapes = unknown_names_lists(&h, 60).await;
+    let password = ["PASSWORD".to_owned(), "PASSWORD_SRP".to_owned()];
+    assert!(
+        shapes.iter().any(|l| l.starts_with(&password)),
+        "{shapes:?}"
+    );
+    assert!(
+        shapes
+            .iter()
+            .any(|l| !l.is_empty() && !l.contains(&password[0])),
+        "some look like users without a password: {shapes:?}"
+    );
     // Some unknown names are offered email codes, as real users are.
     let mut offered_email = None;
     for index in 0..40 {
@@ -373,14 +385,23 @@ async fn an_unknown_name_gets_a_choice_and_a_code_page_that_never_passes() {
     );
     assert_eq!(k, ErrorKind::CodeMismatch);
     // The password choice fails as a wrong password does.
-    let (session, _) = available(h.client.start_user_auth("ghost", None).await.unwrap());
+    let mut with_password = None;
+    for index in 0..40 {
+        let name = format!("spook{index}");
+        let (session, list) = available(h.client.start_user_auth(&name, None).await.unwrap());
+        if list.iter().any(|f| f == "PASSWORD") {
+            with_password = Some((name, session));
+            break;
+        }
+    }
+    let (name, session) = with_password.expect("most unknown names are offered the password");
     let (k, m) = kind(
         h.client
             .respond(
                 "SELECT_CHALLENGE",
                 session,
                 responses(&[
-                    ("USERNAME", "ghost"),
+                    ("USERNAME", &name),
                     ("ANSWER", "PASSWORD"),
                     ("PASSWORD", PASSWORD),
                 ]),
@@ -585,4 +606,197 @@ async fn the_sign_in_policy_through_the_management_api_and_the_file() {
     assert_eq!(parsed.allowed_first_auth_factors, ["PASSWORD", "EMAIL_OTP"]);
     let refused = PoolConfig::from_toml("allowed_first_auth_factors = [\"EMAIL\"]\n").unwrap_err();
     assert!(refused.contains("\"EMAIL\" is not one of"), "{refused}");
+}
+
+/// The lists `count` unknown names are offered.
+async fn unknown_names_lists(h: &Harness, count: usize) -> std::collections::BTreeSet<Vec<String>> {
+    let mut lists = std::collections::BTreeSet::new();
+    for index in 0..count {
+        let name = format!("phantom{index}");
+        lists.insert(available(h.client.start_user_auth(&name, None).await.unwrap()).1);
+    }
+    lists
+}
+
+#[tokio::test]
+async fn where_people_sign_in_by_email_an_unknown_address_is_offered_its_code_whatever_its_case() {
+    let h = start(PoolConfig {
+        username_attributes: vec!["email".into()],
+        ..passwordless_pool()
+    })
+    .await;
+    for index in 0..20 {
+        let address = format!("Someone{index}@Example.com");
+        let (_, list) = available(h.client.start_user_auth(&address, None).await.unwrap());
+        assert!(list.iter().any(|f| f == "EMAIL_OTP"), "{address}: {list:?}");
+        let (_, lower) = available(
+            h.client
+                .start_user_auth(&address.to_lowercase(), None)
+                .await
+                .unwrap(),
+        );
+        assert_eq!(list, lower, "the same answer whatever the case");
+    }
+    let (_, session, params) = challenge(
+        h.client
+            .start_user_auth("nobody@example.com", Some("EMAIL_OTP"))
+            .await
+            .unwrap(),
+    );
+    assert!(session.is_some());
+    assert_eq!(
+        params.get("CODE_DELIVERY_DESTINATION"),
+        Some("n***@e***.com"),
+        "masked once, as a real address is"
+    );
+}
+
+#[tokio::test]
+async fn a_user_without_a_password_cannot_be_signed_in_by_srp_with_a_forged_claim() {
+    use base64::Engine;
+    use hmac::{Hmac, Mac};
+    use num_bigint::BigUint;
+    use sha2::{Digest, Sha256};
+    let h = start(passwordless_pool()).await;
+    let email = vec![AttributeType::new("email", "forge@example.com")];
+    h.client.sign_up_passwordless("forge", email).await.unwrap();
+    let code = h.last_code("forge").await;
+    h.client
+        .confirm_sign_up("forge", &Secret::new(code), None)
+        .await
+        .unwrap();
+
+    // Any valid SRP_A: with an empty verifier the pool's shared secret would be zero, which
+    // anyone can compute without the password.
+    let a_hex = cognito_idp::srp::SrpClient::new().public_hex();
+    let answer = h
+        .client
+        .transport
+        .send(&cognito_idp::wire::InitiateAuthRequest {
+            auth_flow: "USER_SRP_AUTH".into(),
+            auth_parameters: responses(&[("USERNAME", "forge"), ("SRP_A", &a_hex)]),
+            client_id: "localclient0000000000000001".into(),
+            client_metadata: None,
+            session: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(answer.challenge_name.as_deref(), Some("PASSWORD_VERIFIER"));
+    let params = answer.challenge_parameters;
+    assert_eq!(
+        params.get("SALT").map(str::len),
+        Some(32),
+        "a salt like anyone's"
+    );
+    let pad = |x: &BigUint| {
+        let mut bytes = x.to_bytes_be();
+        if bytes[0] & 0x80 != 0 {
+            bytes.insert(0, 0);
+        }
+        bytes
+    };
+    let hex = |text: &str| BigUint::parse_bytes(text.as_bytes(), 16).unwrap();
+    let u = BigUint::from_bytes_be(
+        &Sha256::new()
+            .chain_update(pad(&hex(&a_hex)))
+            .chain_update(pad(&hex(params.get("SRP_B").unwrap())))
+            .finalize(),
+    );
+    let mac = |key: &[u8], parts: &[&[u8]]| {
+        let mut mac = Hmac::<Sha256>::new_from_slice(key).unwrap();
+        for part in parts {
+            mac.update(part);
+        }
+        mac.finalize().into_bytes().to_vec()
+    };
+    let prk = mac(&pad(&u), &[&pad(&BigUint::from(0u8))]);
+    let key = mac(&prk, &[b"Caldera Derived Key", &[1u8]]);
+    let block = params.get("SECRET_BLOCK").unwrap().to_owned();
+    let user_id = params.get("USER_ID_FOR_SRP").unwrap().to_owned();
+    let timestamp = cognito_idp::srp::timestamp(h.clock.now());
+    let block_bytes = base64::engine::general_purpose::STANDARD
+        .decode(&block)
+        .unwrap();
+    let signature = mac(
+        &key[..16],
+        &[
+            b"LocalPool",
+            user_id.as_bytes(),
+            &block_bytes,
+            timestamp.as_bytes(),
+        ],
+    );
+    let signature = base64::engine::general_purpose::STANDARD.encode(signature);
+    let (k, m) = kind(
+        h.client
+            .respond(
+                "PASSWORD_VERIFIER",
+                answer.session,
+                responses(&[
+                    ("USERNAME", &user_id),
+                    ("PASSWORD_CLAIM_SECRET_BLOCK", &block),
+                    ("PASSWORD_CLAIM_SIGNATURE", &signature),
+                    ("TIMESTAMP", &timestamp),
+                ]),
+            )
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(
+        (k, m.as_str()),
+        (ErrorKind::NotAuthorized, "Incorrect username or password.")
+    );
+    // Nor the password flow, with any password.
+    let (k, _) = kind(
+        h.client
+            .sign_in_password("forge", &Secret::new("Anyth1ng-at-all!"))
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(k, ErrorKind::NotAuthorized);
+}
+
+#[tokio::test]
+async fn wrong_sign_in_codes_count_toward_the_lockout_across_sessions() {
+    let h = start(PoolConfig {
+        lockout_threshold: 2,
+        max_code_sends: 100,
+        ..passwordless_pool()
+    })
+    .await;
+    h.user("guessed").await;
+    for _ in 0..3 {
+        let (_, session, _) = challenge(
+            h.client
+                .start_user_auth("guessed", Some("EMAIL_OTP"))
+                .await
+                .unwrap(),
+        );
+        let code = h.last_code("guessed").await;
+        let wrong = if code == "000000" { "111111" } else { "000000" };
+        let answer = responses(&[("USERNAME", "guessed"), ("EMAIL_OTP_CODE", wrong)]);
+        h.client
+            .respond("EMAIL_OTP", session, answer)
+            .await
+            .unwrap_err();
+    }
+    // Past the threshold, even the right code waits (each new session gave no new guesses).
+    let (_, session, _) = challenge(
+        h.client
+            .start_user_auth("guessed", Some("EMAIL_OTP"))
+            .await
+            .unwrap(),
+    );
+    let code = h.last_code("guessed").await;
+    let answer = responses(&[("USERNAME", "guessed"), ("EMAIL_OTP_CODE", &code)]);
+    let (k, m) = kind(
+        h.client
+            .respond("EMAIL_OTP", session, answer)
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(
+        (k, m.as_str()),
+        (ErrorKind::NotAuthorized, "Password attempts exceeded")
+    );
 }
