@@ -151,6 +151,16 @@ impl SignInMethod {
         }
     }
 
+    /// The method's name (the account page lists a user's).
+    pub fn name_key(self) -> &'static str {
+        match self {
+            SignInMethod::Passkey => "method_name.passkey",
+            SignInMethod::EmailCode => "method_name.email_code",
+            SignInMethod::SmsCode => "method_name.sms_code",
+            SignInMethod::Password => "method_name.password",
+        }
+    }
+
     /// The text of the button that picks this method.
     pub fn label_key(self) -> &'static str {
         match self {
@@ -388,6 +398,10 @@ pub struct UserView {
     pub mfa_available: Vec<MfaType>,
     /// A TOTP set-up in progress from the account page.
     pub totp_setup: Option<TotpSetupView>,
+    /// How this user can sign in, as Cognito reports it (`GetUserAuthFactors`), with
+    /// choice-based sign-in.
+    #[serde(default)]
+    pub sign_in_methods: Vec<SignInMethod>,
 }
 
 /// The pool's password policy, as the page shows it (a checklist updated while typing).

@@ -88,6 +88,12 @@ async fn username_first_then_this_users_methods_in_the_sites_order() {
         .post(&client, "/api/confirm_sign_in", &[("code", &second)])
         .await;
     assert_eq!((status, location.as_str()), (302, "/account"));
+    // The account page lists the ways this user can sign in, as Cognito reports them.
+    let (_, page) = app.page(&client, "/account").await;
+    assert!(page.contains("Ways to sign in"), "{page}");
+    assert!(page.contains("data-method=\"EMAIL_OTP\""));
+    assert!(page.contains("data-method=\"PASSWORD\""));
+    assert!(!page.contains("data-method=\"SMS_OTP\""));
 }
 
 #[tokio::test]
@@ -163,7 +169,7 @@ async fn unknown_names_look_like_users_and_one_without_the_sites_methods_is_told
             .await;
         assert_eq!(status, 302);
         assert!(
-            location == "/signin-methods" || location == "/signin-password",
+            ["/signin-methods", "/signin-password", "/confirm-signin"].contains(&location.as_str()),
             "{name}: {location}"
         );
         if location == "/signin-methods" {
@@ -250,29 +256,26 @@ async fn passwordless_sign_up_confirms_by_code_and_signs_in() {
         .await;
     assert_eq!(location, "/account", "signed in once confirmed");
 
-    // Signing in again: the email code is this user's only method.
+    // Signing in again: the email code is this user's only method, so it is sent at once.
     let other = browser();
     let (_, location) = app
         .post(&other, "/api/sign_in", &[("username", "nopw")])
         .await;
-    assert_eq!(location, "/signin-methods");
-    let (_, page) = app.page(&other, "/signin-methods").await;
-    assert!(page.contains("Email me a code"));
-    assert!(!page.contains("Use my password"));
-    assert!(!page.contains("Other sign-in options"));
-    let (_, location) = app
-        .post(
-            &other,
-            "/api/choose_sign_in_method",
-            &[("method", "EMAIL_OTP")],
-        )
-        .await;
     assert_eq!(location, "/confirm-signin");
+    let (_, page) = app.page(&other, "/confirm-signin").await;
+    assert!(page.contains("n***@e***.com"));
+    assert!(!page.contains("Other sign-in options"));
     let code = app.last_code("nopw").await;
     let (_, location) = app
         .post(&other, "/api/confirm_sign_in", &[("code", &code)])
         .await;
     assert_eq!(location, "/account");
+    let (_, page) = app.page(&other, "/account").await;
+    assert!(page.contains("data-method=\"EMAIL_OTP\""), "{page}");
+    assert!(
+        !page.contains("data-method=\"PASSWORD\""),
+        "no password to sign in with"
+    );
 }
 
 #[tokio::test]

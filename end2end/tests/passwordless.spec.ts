@@ -93,6 +93,8 @@ test.describe('choice-based sign-in', () => {
     await page.getByLabel('Code', { exact: true }).fill(resent);
     await page.getByRole('button', { name: 'Confirm' }).click();
     await account.expectSignedInAs(username);
+    expect(await page.getByTestId('sign-in-methods').locator('li').allTextContents())
+      .toEqual(['Code by email', 'Code by text message', 'Password']);
   });
 
   test('the password from the list; a name with no account gets a list too', async ({ page, javaScriptEnabled: js }) => {
@@ -127,7 +129,7 @@ test.describe('choice-based sign-in', () => {
 
     // No account by this name: a page like a real user's, never "user not found".
     await startSignIn(page, js, uniqueName('nobody'));
-    await expect(page).toHaveURL(/\/signin-(methods|password)$/);
+    await expect(page).toHaveURL(/\/(signin-methods|signin-password|confirm-signin)$/);
     await expect(page.getByText(/not found|does not exist/i)).toHaveCount(0);
   });
 });
@@ -153,15 +155,16 @@ test.describe('codes only', () => {
     await new ConfirmSignUpPage(page).confirm((await lastMessage(page.request, username, 'CONFIRM_SIGN_UP')).code!);
     const account = new AccountPage(page);
     await account.expectSignedInAs(username);
+    // Ways to sign in as Cognito reports them; no password to change.
+    await expect(page.getByTestId('sign-in-methods')).toHaveText('Code by email');
+    await expect(page.getByRole('heading', { name: 'Change your password' })).toHaveCount(0);
 
     const other = await browser.newContext({ javaScriptEnabled: js, baseURL: servers.codesOnly });
     const otherPage = await other.newPage();
+    // The email code is this user's only way in: it is sent at once.
     await startSignIn(otherPage, js, username);
-    expect(await methods(otherPage)).toEqual(['Email me a code']);
-    await expect(otherPage.getByRole('button', { name: 'Other sign-in options' })).toHaveCount(0);
-    await ready(otherPage, js);
-    await otherPage.getByRole('button', { name: 'Email me a code' }).click();
     await expect(otherPage).toHaveURL(/\/confirm-signin$/);
+    await expect(otherPage.getByRole('button', { name: 'Other sign-in options' })).toHaveCount(0);
     await ready(otherPage, js);
     await otherPage.getByLabel('Code', { exact: true }).fill(await newestCode(otherPage, username, 'SIGN_IN_CODE'));
     await otherPage.getByRole('button', { name: 'Confirm' }).click();

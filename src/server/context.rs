@@ -487,6 +487,37 @@ impl Ctx {
             mfa_preferred,
             mfa_available: self.auth.config.mfa_factors.clone(),
             totp_setup: user.totp_setup.clone(),
+            sign_in_methods: self.sign_in_methods_of(user).await,
+        }
+    }
+
+    /// With choice-based sign-in, the ways this user can sign in, in the site's order (none
+    /// if Cognito does not answer: the page shows the rest).
+    async fn sign_in_methods_of(&self, user: &SignedIn) -> Vec<crate::flow::SignInMethod> {
+        let offered = &self.auth.config.sign_in_methods;
+        if offered.is_empty() {
+            return Vec::new();
+        }
+        match self
+            .auth
+            .cognito
+            .get_user_auth_factors(&user.access_token)
+            .await
+        {
+            Ok(answer) => offered
+                .iter()
+                .copied()
+                .filter(|method| {
+                    answer
+                        .configured_user_auth_factors
+                        .iter()
+                        .any(|name| crate::flow::SignInMethod::from_cognito(name) == Some(*method))
+                })
+                .collect(),
+            Err(err) => {
+                tracing::warn!(error = %err, "could not read the user's sign-in factors");
+                Vec::new()
+            }
         }
     }
 

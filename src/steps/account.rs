@@ -136,6 +136,7 @@ fn Account(state: PageState) -> impl IntoView {
         mfa_preferred: None,
         mfa_available: Vec::new(),
         totp_setup: None,
+        sign_in_methods: Vec::new(),
     });
     let rows = user
         .attributes
@@ -210,6 +211,41 @@ fn Account(state: PageState) -> impl IntoView {
             </ActionForm>
         }
     });
+    let methods = (!user.sign_in_methods.is_empty()).then(|| {
+        let items = user
+            .sign_in_methods
+            .iter()
+            .map(|m| view! { <li data-method=m.cognito_name()>{t(m.name_key())}</li> })
+            .collect_view();
+        view! {
+            <section class="ca-section" aria-labelledby="ca-methods-heading">
+                <h2 class="ca-subheading" id="ca-methods-heading">{t("account.sign_in_methods_heading")}</h2>
+                <ul class="ca-list" data-testid="sign-in-methods">{items}</ul>
+            </section>
+        }
+    });
+    // An account that signs in without a password has none to change.
+    let has_password = user.sign_in_methods.is_empty()
+        || user
+            .sign_in_methods
+            .contains(&crate::flow::SignInMethod::Password);
+    let password_section = has_password.then(|| {
+        view! {
+            <section class="ca-section" aria-labelledby="ca-password-heading">
+                <h2 class="ca-subheading" id="ca-password-heading">{t("account.password_heading")}</h2>
+                <ActionForm action=password attr:class="ca-form" attr:novalidate=true>
+                    <Field spec=FieldSpec::password("current_password", "field.current_password", "current-password") error />
+                    <Field spec=FieldSpec::password("password", "field.new_password", "new-password").with_rules(password_rules) error />
+                    <Field spec=FieldSpec::password("confirm_password", "field.confirm_password", "new-password") error />
+                    <label class="ca-check">
+                        <input type="checkbox" name="sign_out_others" value="on" checked=true />
+                        {t("account.sign_out_others")}
+                    </label>
+                    <SubmitButton label="button.change_password" pending=password.pending() />
+                </ActionForm>
+            </section>
+        }
+    });
     let security = (!user.mfa_available.is_empty()).then(|| {
         view! {
             <section class="ca-section" aria-labelledby="ca-mfa-heading">
@@ -228,20 +264,9 @@ fn Account(state: PageState) -> impl IntoView {
             <table class="ca-attributes" aria-label=t("account.attributes")>
                 <tbody>{rows}</tbody>
             </table>
+            {methods}
             {security}
-            <section class="ca-section" aria-labelledby="ca-password-heading">
-                <h2 class="ca-subheading" id="ca-password-heading">{t("account.password_heading")}</h2>
-                <ActionForm action=password attr:class="ca-form" attr:novalidate=true>
-                    <Field spec=FieldSpec::password("current_password", "field.current_password", "current-password") error />
-                    <Field spec=FieldSpec::password("password", "field.new_password", "new-password").with_rules(password_rules) error />
-                    <Field spec=FieldSpec::password("confirm_password", "field.confirm_password", "new-password") error />
-                    <label class="ca-check">
-                        <input type="checkbox" name="sign_out_others" value="on" checked=true />
-                        {t("account.sign_out_others")}
-                    </label>
-                    <SubmitButton label="button.change_password" pending=password.pending() />
-                </ActionForm>
-            </section>
+            {password_section}
             <p class="ca-hint">{t("account.sign_out_hint")}</p>
             <div class="ca-actions">
                 <ActionForm action=sign_out attr:class="ca-form ca-form--inline">

@@ -119,7 +119,23 @@ pub(crate) mod ssr {
             ..ChallengeView::default()
         };
         match ctx.auth.cognito.start_user_auth(login, None).await {
-            Ok(outcome) => ctx.advance_with(login, outcome, base).await,
+            Ok(outcome) => {
+                let next = ctx.advance_with(login, outcome, base).await?;
+                // A code as the only way in: nothing to choose, so it is sent at once.
+                if matches!(next, Next::Go(Step::ContinueSignInWithFirstFactorSelection)) {
+                    if let Ok(flow) = ctx
+                        .flow_at(&[Step::ContinueSignInWithFirstFactorSelection])
+                        .await
+                    {
+                        if let [method @ (SignInMethod::EmailCode | SignInMethod::SmsCode)] =
+                            flow.challenge.methods.as_slice()
+                        {
+                            return send_code(ctx, &flow, method.cognito_name()).await;
+                        }
+                    }
+                }
+                Ok(next)
+            }
             // A pool that names unknown users (no PreventUserExistenceErrors) would tell here;
             // the password page answers them as a wrong password.
             Err(err)

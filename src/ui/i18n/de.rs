@@ -193,4 +193,9 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("link.other_sign_in_options", "Andere Anmeldeoptionen"),
     ("signin_password.heading", "Passwort eingeben"),
     ("error.no_sign_in_method", "Dieses Konto kann sich mit keiner der Methoden dieser Website anmelden. Bitte wenden Sie sich an die Betreiber der Website."),
+    ("account.sign_in_methods_heading", "Anmeldemöglichkeiten"),
+    ("method_name.passkey", "Passkey"),
+    ("method_name.email_code", "Code per E-Mail"),
+    ("method_name.sms_code", "Code per SMS"),
+    ("method_name.password", "Passwort"),
 ];

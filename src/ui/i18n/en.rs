@@ -193,4 +193,9 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("link.other_sign_in_options", "Other sign-in options"),
     ("signin_password.heading", "Enter your password"),
     ("error.no_sign_in_method", "This account can't sign in with any method this site offers. Please contact the site's administrator."),
+    ("account.sign_in_methods_heading", "Ways to sign in"),
+    ("method_name.passkey", "Passkey"),
+    ("method_name.email_code", "Code by email"),
+    ("method_name.sms_code", "Code by text message"),
+    ("method_name.password", "Password"),
 ];

@@ -193,4 +193,9 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("link.other_sign_in_options", "Otras formas de iniciar sesión"),
     ("signin_password.heading", "Escribe tu contraseña"),
     ("error.no_sign_in_method", "Esta cuenta no puede iniciar sesión con ninguna de las formas que ofrece este sitio. Contacta con el administrador del sitio."),
+    ("account.sign_in_methods_heading", "Formas de iniciar sesión"),
+    ("method_name.passkey", "Llave de acceso"),
+    ("method_name.email_code", "Código por correo"),
+    ("method_name.sms_code", "Código por SMS"),
+    ("method_name.password", "Contraseña"),
 ];

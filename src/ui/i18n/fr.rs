@@ -193,4 +193,9 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("link.other_sign_in_options", "Autres options de connexion"),
     ("signin_password.heading", "Saisissez votre mot de passe"),
     ("error.no_sign_in_method", "Ce compte ne peut se connecter avec aucune des méthodes proposées par ce site. Contactez l’administrateur du site."),
+    ("account.sign_in_methods_heading", "Moyens de connexion"),
+    ("method_name.passkey", "Clé d’accès"),
+    ("method_name.email_code", "Code par e-mail"),
+    ("method_name.sms_code", "Code par SMS"),
+    ("method_name.password", "Mot de passe"),
 ];

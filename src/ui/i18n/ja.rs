@@ -193,4 +193,9 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("link.other_sign_in_options", "その他のサインイン方法"),
     ("signin_password.heading", "パスワードを入力"),
     ("error.no_sign_in_method", "このアカウントは、このサイトが提供するどの方法でもサインインできません。サイトの管理者にお問い合わせください。"),
+    ("account.sign_in_methods_heading", "サインイン方法"),
+    ("method_name.passkey", "パスキー"),
+    ("method_name.email_code", "メールのコード"),
+    ("method_name.sms_code", "SMSのコード"),
+    ("method_name.password", "パスワード"),
 ];
