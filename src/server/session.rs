@@ -27,6 +27,15 @@ pub struct Flow {
 }
 
 impl Flow {
+    /// The name as the person typed it (choice-based sign-in keeps it), else Cognito's: what
+    /// attempt limits count, so one person's name is one budget however the flow got there.
+    pub fn login(&self) -> &str {
+        match self.challenge.login.as_str() {
+            "" => &self.username,
+            typed => typed,
+        }
+    }
+
     pub fn view(&self) -> FlowView {
         FlowView {
             step: self.step,

@@ -204,10 +204,7 @@ pub(crate) mod ssr {
     /// Asks Cognito for a code by `factor` (`EMAIL_OTP`, `SMS_OTP`): the code page follows.
     /// Counted as a code sent, under the name as typed (as the first page counts it).
     async fn send_code(ctx: &Ctx, flow: &Flow, factor: &str) -> Result<Next, AppError> {
-        let login = match flow.challenge.login.as_str() {
-            "" => flow.username.as_str(),
-            typed => typed,
-        };
+        let login = flow.login();
         let send = async {
             let outcome = ctx
                 .auth

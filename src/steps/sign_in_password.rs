@@ -17,11 +17,7 @@ pub async fn sign_in_with_password(password: FormSecret) -> Result<Reply, AppErr
     let ctx = crate::server::Ctx::load().await?;
     let result = match ctx.flow_at(&[Step::ConfirmSignInWithPassword]).await {
         Ok(flow) => {
-            // The name as typed, so the attempt limits count it as the one-step form does.
-            let login = match flow.challenge.login.as_str() {
-                "" => flow.username.clone(),
-                typed => typed.to_owned(),
-            };
+            let login = flow.login().to_owned();
             ctx.limited(
                 crate::server::limits::Action::SignIn,
                 Some(&login),

@@ -339,16 +339,7 @@ async fn an_unknown_name_gets_a_choice_and_a_code_page_that_never_passes() {
         "some look like users without a password: {shapes:?}"
     );
     // Some unknown names are offered email codes, as real users are.
-    let mut offered_email = None;
-    for index in 0..40 {
-        let name = format!("ghost{index}");
-        let (session, list) = available(h.client.start_user_auth(&name, None).await.unwrap());
-        if list.iter().any(|f| f == "EMAIL_OTP") {
-            offered_email = Some((name, session));
-            break;
-        }
-    }
-    let (name, session) = offered_email.expect("some unknown names are offered an email code");
+    let (name, session) = unknown_name_offered(&h, "ghost", "EMAIL_OTP").await;
     let (challenge_name, session, params) = challenge(
         h.client
             .respond(
@@ -385,16 +376,7 @@ async fn an_unknown_name_gets_a_choice_and_a_code_page_that_never_passes() {
     );
     assert_eq!(k, ErrorKind::CodeMismatch);
     // The password choice fails as a wrong password does.
-    let mut with_password = None;
-    for index in 0..40 {
-        let name = format!("spook{index}");
-        let (session, list) = available(h.client.start_user_auth(&name, None).await.unwrap());
-        if list.iter().any(|f| f == "PASSWORD") {
-            with_password = Some((name, session));
-            break;
-        }
-    }
-    let (name, session) = with_password.expect("most unknown names are offered the password");
+    let (name, session) = unknown_name_offered(&h, "spook", "PASSWORD").await;
     let (k, m) = kind(
         h.client
             .respond(
@@ -606,6 +588,18 @@ async fn the_sign_in_policy_through_the_management_api_and_the_file() {
     assert_eq!(parsed.allowed_first_auth_factors, ["PASSWORD", "EMAIL_OTP"]);
     let refused = PoolConfig::from_toml("allowed_first_auth_factors = [\"EMAIL\"]\n").unwrap_err();
     assert!(refused.contains("\"EMAIL\" is not one of"), "{refused}");
+}
+
+/// The first of 40 unknown names (`<prefix><n>`) that is offered `factor`, with its session.
+async fn unknown_name_offered(h: &Harness, prefix: &str, factor: &str) -> (String, Option<Secret>) {
+    for index in 0..40 {
+        let name = format!("{prefix}{index}");
+        let (session, list) = available(h.client.start_user_auth(&name, None).await.unwrap());
+        if list.iter().any(|f| f == factor) {
+            return (name, session);
+        }
+    }
+    panic!("no unknown name among 40 is offered {factor}");
 }
 
 /// The lists `count` unknown names are offered.
