@@ -66,6 +66,13 @@ error_kinds! {
     UserNotConfirmed => "UserNotConfirmedException",
     UserNotFound => "UserNotFoundException",
     UsernameExists => "UsernameExistsException",
+    WebAuthnChallengeNotFound => "WebAuthnChallengeNotFoundException",
+    WebAuthnClientMismatch => "WebAuthnClientMismatchException",
+    WebAuthnConfigurationMissing => "WebAuthnConfigurationMissingException",
+    WebAuthnCredentialNotSupported => "WebAuthnCredentialNotSupportedException",
+    WebAuthnNotEnabled => "WebAuthnNotEnabledException",
+    WebAuthnOriginNotAllowed => "WebAuthnOriginNotAllowedException",
+    WebAuthnRelyingPartyMismatch => "WebAuthnRelyingPartyMismatchException",
 }
 
 impl ErrorKind {

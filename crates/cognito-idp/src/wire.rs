@@ -720,6 +720,72 @@ pub struct JwkSet {
     pub keys: Vec<Jwk>,
 }
 
+// ---- passkeys (WebAuthn) ---------------------------------------------------------------------
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct StartWebAuthnRegistrationRequest(pub AccessTokenRequest);
+
+/// `CredentialCreationOptions` is the WebAuthn JSON form of `PublicKeyCredentialCreationOptions`
+/// (buffers as base64url), an object on the wire; handed to the browser as it is.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StartWebAuthnRegistrationResponse {
+    pub credential_creation_options: serde_json::Value,
+}
+operation!(StartWebAuthnRegistrationRequest => StartWebAuthnRegistrationResponse, "StartWebAuthnRegistration");
+
+/// `Credential` is the browser's `RegistrationResponseJSON`, an object on the wire.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CompleteWebAuthnRegistrationRequest {
+    pub access_token: Secret,
+    pub credential: serde_json::Value,
+}
+operation!(CompleteWebAuthnRegistrationRequest => Empty, "CompleteWebAuthnRegistration");
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListWebAuthnCredentialsRequest {
+    pub access_token: Secret,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_results: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct WebAuthnCredentialDescription {
+    pub credential_id: String,
+    pub friendly_credential_name: String,
+    pub relying_party_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authenticator_attachment: Option<String>,
+    #[serde(default)]
+    pub authenticator_transports: Vec<String>,
+    /// Epoch seconds (a JSON number, as Cognito's timestamps are).
+    pub created_at: f64,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListWebAuthnCredentialsResponse {
+    #[serde(default)]
+    pub credentials: Vec<WebAuthnCredentialDescription>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+operation!(ListWebAuthnCredentialsRequest => ListWebAuthnCredentialsResponse, "ListWebAuthnCredentials", idempotent);
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeleteWebAuthnCredentialRequest {
+    pub access_token: Secret,
+    pub credential_id: String,
+}
+operation!(DeleteWebAuthnCredentialRequest => Empty, "DeleteWebAuthnCredential", idempotent);
+
 #[cfg(test)]
 mod tests {
     use super::*;

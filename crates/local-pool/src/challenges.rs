@@ -43,6 +43,9 @@ pub(crate) struct ChallengeState {
     /// A challenge given to a name with no account: no code went anywhere, and no answer passes.
     #[serde(default)]
     pub decoy: bool,
+    /// The passkey sign-in being verified (`WEB_AUTHN`): the verifier's state, JSON.
+    #[serde(default)]
+    pub webauthn: Option<String>,
 }
 
 /// The server side of a device SRP exchange, between its two challenges.
@@ -503,6 +506,10 @@ impl LocalPool {
                 user.updated_at = self.now();
                 self.inner.store.update_user(&user).await?;
                 self.second_factor(&user, client_id, device_key).await
+            }
+            crate::webauthn::WEB_AUTHN => {
+                self.answer_passkey(&session, user, client_id, state, responses)
+                    .await
             }
             crate::user_auth::SELECT_CHALLENGE => {
                 self.answer_select_challenge(&user, state, &session, req)

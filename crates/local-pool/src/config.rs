@@ -61,6 +61,8 @@ pub struct PoolConfig {
     pub argon2: Argon2Params,
     /// Device tracking (Cognito's `DeviceConfiguration`); off when absent.
     pub device_configuration: Option<DeviceConfiguration>,
+    /// Passkeys (Cognito's `WebAuthnConfiguration`).
+    pub webauthn: WebAuthnConfig,
     /// More pools served at the same endpoint (`[[pools]]` tables, each with these keys).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub pools: Vec<PoolConfig>,
@@ -103,6 +105,7 @@ impl Default for PoolConfig {
             print_outbox: true,
             argon2: Argon2Params::default(),
             device_configuration: None,
+            webauthn: WebAuthnConfig::default(),
             pools: Vec::new(),
         }
     }
@@ -126,6 +129,7 @@ impl PoolConfig {
                 ));
             }
             check_first_factors(&pool.allowed_first_auth_factors)?;
+            pool.webauthn.check()?;
             if !pool_ids.insert(&pool.pool_id) {
                 return Err(format!("pool_id {} is declared twice", pool.pool_id));
             }
@@ -264,6 +268,88 @@ pub struct DeviceConfiguration {
     /// Cognito's `DeviceOnlyRememberedOnUserPrompt`: a confirmed device is remembered only
     /// after `UpdateDeviceStatus` (else at `ConfirmDevice`).
     pub device_only_remembered_on_user_prompt: bool,
+}
+
+/// Passkey settings. Registering and signing in with passkeys also needs `WEB_AUTHN` in
+/// `allowed_first_auth_factors`.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebAuthnConfig {
+    /// Cognito's `RelyingPartyId`: a domain name (never an IP address), which the pages that
+    /// run the ceremonies are on or under. `localhost` for local development.
+    pub relying_party_id: Option<String>,
+    /// `required` or `preferred` (Cognito's only two).
+    pub user_verification: String,
+    /// `SINGLE_FACTOR`, or `MULTI_FACTOR_WITH_USER_VERIFICATION`: a passkey used with user
+    /// verification then also satisfies MFA.
+    pub factor_configuration: String,
+    /// Origins `clientDataJSON` may name; empty allows `https://<rp id>` and its subdomains on
+    /// any port, and `http://localhost` on any port when the RP id is `localhost`.
+    pub origins: Vec<String>,
+    /// Passkeys one user may register (`LimitExceededException` past it).
+    pub max_credentials: usize,
+}
+
+impl Default for WebAuthnConfig {
+    fn default() -> Self {
+        Self {
+            relying_party_id: None,
+            user_verification: "preferred".into(),
+            factor_configuration: "SINGLE_FACTOR".into(),
+            origins: Vec::new(),
+            max_credentials: 20,
+        }
+    }
+}
+
+impl WebAuthnConfig {
+    pub fn check(&self) -> Result<(), String> {
+        if !matches!(self.user_verification.as_str(), "required" | "preferred") {
+            return Err(format!(
+                "webauthn.user_verification {:?} is not \"required\" or \"preferred\"",
+                self.user_verification
+            ));
+        }
+        if !matches!(
+            self.factor_configuration.as_str(),
+            "SINGLE_FACTOR" | "MULTI_FACTOR_WITH_USER_VERIFICATION"
+        ) {
+            return Err(format!(
+                "webauthn.factor_configuration {:?} is not SINGLE_FACTOR or MULTI_FACTOR_WITH_USER_VERIFICATION",
+                self.factor_configuration
+            ));
+        }
+        if let Some(id) = &self.relying_party_id {
+            check_relying_party_id(id)?;
+        }
+        Ok(())
+    }
+
+    /// Whether a passkey used with user verification also counts as MFA.
+    pub fn is_multi_factor(&self) -> bool {
+        self.factor_configuration == "MULTI_FACTOR_WITH_USER_VERIFICATION"
+    }
+}
+
+/// A relying-party id is a domain: browsers refuse an IP address (WebAuthn's RP id must be a
+/// registrable domain suffix of the page's effective domain).
+pub fn check_relying_party_id(id: &str) -> Result<(), String> {
+    let well_formed = !id.is_empty()
+        && id.len() <= 127
+        && id.split('.').all(|label| {
+            !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+    if !well_formed {
+        return Err(format!("relying party id {id:?} is not a domain name"));
+    }
+    if id.parse::<std::net::IpAddr>().is_ok()
+        || id.split('.').all(|l| l.chars().all(|c| c.is_ascii_digit()))
+    {
+        return Err(format!(
+            "relying party id {id:?} is an IP address; passkeys need a domain name (use localhost on this machine)"
+        ));
+    }
+    Ok(())
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]

@@ -23,6 +23,7 @@ pub mod totp;
 pub mod triggers;
 pub mod user_auth;
 pub mod users;
+pub mod webauthn;
 
 pub use config::PoolConfig;
 pub use pool::LocalPool;

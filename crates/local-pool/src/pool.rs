@@ -905,6 +905,14 @@ impl LocalPool {
 
     /// Authorizes an access-token call: signature, expiry, revocation, user state.
     pub(crate) async fn authorize(&self, access_token: &Secret) -> OpResult<UserRecord> {
+        Ok(self.authorize_with_client(access_token).await?.0)
+    }
+
+    /// The user an access token is for, and the app client it was issued to.
+    pub(crate) async fn authorize_with_client(
+        &self,
+        access_token: &Secret,
+    ) -> OpResult<(UserRecord, String)> {
         let invalid = || fault(ErrorKind::NotAuthorized, "Invalid Access Token");
         let claims = self
             .inner
@@ -936,7 +944,8 @@ impl LocalPool {
         if !user.enabled {
             return Err(fault(ErrorKind::NotAuthorized, "User is disabled."));
         }
-        Ok(user)
+        let client_id = text("client_id").ok_or_else(invalid)?.to_owned();
+        Ok((user, client_id))
     }
 
     // ---- operations ----------------------------------------------------------------------

@@ -643,6 +643,22 @@ impl Pools {
                 }
             }
             config.mfa_factors = factors;
+            if let Some(webauthn) = body.get("WebAuthnConfiguration").filter(|v| !v.is_null()) {
+                let mut settings = config.webauthn.clone();
+                let text = |key: &str| webauthn.get(key).and_then(Value::as_str);
+                if let Some(id) = text("RelyingPartyId") {
+                    crate::config::check_relying_party_id(id).map_err(|e| invalid(&e))?;
+                    settings.relying_party_id = Some(id.to_owned());
+                }
+                if let Some(verification) = text("UserVerification") {
+                    settings.user_verification = verification.to_owned();
+                }
+                if let Some(factor) = text("FactorConfiguration") {
+                    settings.factor_configuration = factor.to_owned();
+                }
+                settings.check().map_err(|e| invalid(&e))?;
+                config.webauthn = settings;
+            }
             Ok(())
         })
         .await?;
@@ -663,6 +679,14 @@ impl Pools {
         if has("EMAIL_OTP") {
             answer["EmailMfaConfiguration"] =
                 json!({"Message": "Your authentication code is {####}", "Subject": "Your code"});
+        }
+        let webauthn = &config.webauthn;
+        answer["WebAuthnConfiguration"] = json!({
+            "UserVerification": webauthn.user_verification,
+            "FactorConfiguration": webauthn.factor_configuration,
+        });
+        if let Some(id) = &webauthn.relying_party_id {
+            answer["WebAuthnConfiguration"]["RelyingPartyId"] = json!(id);
         }
         Ok(answer)
     }

@@ -172,7 +172,7 @@ const MANAGEMENT: [&str; 12] = [
 /// calls an app makes with a user's tokens, a challenge session or nothing. The others this
 /// pool serves (`Admin*`, `ListUsers`, [`MANAGEMENT`]) are SigV4-signed on AWS; any other name
 /// is an unknown operation.
-const PUBLIC_OPERATIONS: [&str; 26] = [
+const PUBLIC_OPERATIONS: [&str; 30] = [
     "SignUp",
     "ConfirmSignUp",
     "ResendConfirmationCode",
@@ -199,6 +199,10 @@ const PUBLIC_OPERATIONS: [&str; 26] = [
     "ListDevices",
     "ForgetDevice",
     "UpdateDeviceStatus",
+    "StartWebAuthnRegistration",
+    "CompleteWebAuthnRegistration",
+    "ListWebAuthnCredentials",
+    "DeleteWebAuthnCredential",
 ];
 
 /// Whether a request was made by a web page: browsers add `Origin` to every POST (same-origin
@@ -328,6 +332,10 @@ async fn dispatch(
         "ListDevices" => list_devices,
         "ForgetDevice" => forget_device,
         "UpdateDeviceStatus" => update_device_status,
+        "StartWebAuthnRegistration" => start_web_authn_registration,
+        "CompleteWebAuthnRegistration" => complete_web_authn_registration,
+        "ListWebAuthnCredentials" => list_web_authn_credentials,
+        "DeleteWebAuthnCredential" => delete_web_authn_credential,
         "AdminCreateUser" => admin_create_user,
         "AdminResetUserPassword" => admin_reset_user_password,
         "AdminGetUser" => admin_get_user,

@@ -83,6 +83,18 @@ CREATE TABLE IF NOT EXISTS devices (
   last_authenticated_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS devices_user ON devices(username);
+CREATE TABLE IF NOT EXISTS passkeys (
+  credential_id TEXT PRIMARY KEY,
+  username TEXT NOT NULL,
+  name TEXT NOT NULL,
+  relying_party_id TEXT NOT NULL,
+  attachment TEXT,
+  transports TEXT NOT NULL,
+  credential TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_used_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS passkeys_user ON passkeys(username);
 "#;
 
 /// Cognito's `UserStatusType` values the pool uses.
@@ -170,6 +182,21 @@ pub struct DeviceRecord {
     pub created_at: i64,
     pub updated_at: i64,
     pub last_authenticated_at: i64,
+}
+
+/// A registered passkey: its id (base64url), the verifier's state of it (public key, sign
+/// count; JSON), and what `ListWebAuthnCredentials` describes.
+#[derive(Clone, Debug)]
+pub struct PasskeyRecord {
+    pub credential_id: String,
+    pub username: String,
+    pub name: String,
+    pub relying_party_id: String,
+    pub attachment: Option<String>,
+    pub transports: Vec<String>,
+    pub credential: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
 }
 
 impl DeviceRecord {
@@ -545,6 +572,69 @@ impl Store {
         Ok(result.rows_affected() == 1)
     }
 
+    /// A user's passkeys, oldest first.
+    pub async fn passkeys(&self, username: &str) -> StoreResult<Vec<PasskeyRecord>> {
+        sqlx::query("SELECT * FROM passkeys WHERE username = ? ORDER BY created_at, credential_id")
+            .bind(username)
+            .fetch_all(&self.db)
+            .await?
+            .iter()
+            .map(|row| {
+                let transports: String = row.try_get("transports")?;
+                Ok(PasskeyRecord {
+                    credential_id: row.try_get("credential_id")?,
+                    username: row.try_get("username")?,
+                    name: row.try_get("name")?,
+                    relying_party_id: row.try_get("relying_party_id")?,
+                    attachment: row.try_get("attachment")?,
+                    transports: serde_json::from_str(&transports).unwrap_or_default(),
+                    credential: row.try_get("credential")?,
+                    created_at: row.try_get("created_at")?,
+                    last_used_at: row.try_get("last_used_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Whether any user has registered this credential id.
+    pub async fn passkey_exists(&self, credential_id: &str) -> StoreResult<bool> {
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM passkeys WHERE credential_id = ?")
+                .bind(credential_id)
+                .fetch_optional(&self.db)
+                .await?;
+        Ok(found.is_some())
+    }
+
+    /// Stores a new passkey, or a used one's new state (sign count, last use).
+    pub async fn put_passkey(&self, passkey: &PasskeyRecord) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT OR REPLACE INTO passkeys (credential_id, username, name, relying_party_id, \
+             attachment, transports, credential, created_at, last_used_at) VALUES (?,?,?,?,?,?,?,?,?)",
+        )
+        .bind(&passkey.credential_id)
+        .bind(&passkey.username)
+        .bind(&passkey.name)
+        .bind(&passkey.relying_party_id)
+        .bind(&passkey.attachment)
+        .bind(serde_json::to_string(&passkey.transports).expect("strings serialise"))
+        .bind(&passkey.credential)
+        .bind(passkey.created_at)
+        .bind(passkey.last_used_at)
+        .execute(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn delete_passkey(&self, username: &str, credential_id: &str) -> StoreResult<bool> {
+        let result = sqlx::query("DELETE FROM passkeys WHERE credential_id = ? AND username = ?")
+            .bind(credential_id)
+            .bind(username)
+            .execute(&self.db)
+            .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
     pub async fn refresh_token(&self, token_hash: &str) -> StoreResult<Option<RefreshRecord>> {
         sqlx::query("SELECT * FROM refresh_tokens WHERE token_hash = ?")
             .bind(token_hash)
@@ -616,7 +706,7 @@ impl Store {
 
     pub async fn delete_user(&self, username: &str) -> StoreResult<()> {
         let mut tx = self.db.begin().await?;
-        for table in ["users", "codes", "mfa", "lockouts", "devices"] {
+        for table in ["users", "codes", "mfa", "lockouts", "devices", "passkeys"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE username = ?"))
                 .bind(username)
                 .execute(&mut *tx)

@@ -1,10 +1,12 @@
 //! Choice-based sign-in (`USER_AUTH`): the first factors a pool allows and a user has,
-//! `SELECT_CHALLENGE`, a password or a one-time code by email or SMS as the first factor, and
+//! `SELECT_CHALLENGE`, a password, a one-time code by email or SMS or a passkey
+//! (`webauthn.rs`) as the first factor, and
 //! `GetUserAuthFactors`. Unknown users get answers shaped like a real user's, stable per name.
 
 use crate::challenges::ChallengeState;
 use crate::pool::{fault, required, LocalPool, OpResult, INCORRECT, SESSION_EXPIRED};
 use crate::store::{UserRecord, UserStatus};
+use crate::webauthn::WEB_AUTHN;
 use cognito_idp::error::ErrorKind;
 use cognito_idp::wire::*;
 use cognito_idp::{Secret, SecretMap};
@@ -60,6 +62,10 @@ impl LocalPool {
         }
         if passwordless && config.allows_first_factor(SMS_OTP) && verified(user, "phone_number") {
             factors.push(SMS_OTP.to_owned());
+        }
+        // Where a passkey with user verification counts as MFA, users with MFA may use it too.
+        if (passwordless || config.webauthn.is_multi_factor()) && self.has_passkey(user).await? {
+            factors.push(WEB_AUTHN.to_owned());
         }
         Ok(factors)
     }
@@ -137,7 +143,19 @@ impl LocalPool {
         if sms {
             factors.push(SMS_OTP.to_owned());
         }
+        if (passwordless || config.webauthn.is_multi_factor())
+            && self.passkeys_on()
+            && seed[3].is_multiple_of(4)
+        {
+            factors.push(WEB_AUTHN.to_owned());
+        }
         factors
+    }
+
+    /// The passkey an unknown name is said to have: a 16-byte id like the commonest
+    /// providers' (Google Password Manager, Chromium's), the same each time.
+    fn decoy_credential(&self, login: &str) -> Vec<u8> {
+        self.decoy_seed("passkey", login)[..16].to_vec()
     }
 
     /// `InitiateAuth` / `AdminInitiateAuth` with `USER_AUTH`.
@@ -309,7 +327,11 @@ impl LocalPool {
                 )
                 .await
             }
-            // Passkeys come with WebAuthn; no user has one yet, so none is ever offered.
+            WEB_AUTHN => {
+                let decoy_credential = decoy.then(|| self.decoy_credential(login));
+                self.passkey_challenge(user, decoy_credential, client_id)
+                    .await
+            }
             _ => Err(fault(
                 ErrorKind::InvalidParameter,
                 format!("{factor} is not one of the challenges available to the user"),
@@ -372,6 +394,9 @@ impl LocalPool {
         }
         if enabled.iter().any(|f| f == "SOFTWARE_TOKEN_MFA") {
             factors.push("SOFTWARE_TOKEN".to_owned());
+        }
+        if self.has_passkey(&user).await? {
+            factors.push(WEB_AUTHN.to_owned());
         }
         Ok(GetUserAuthFactorsResponse {
             username: user.username,
