@@ -31,15 +31,22 @@ export const servers = {
   choice: { port: port + 5, pool: 'mfa = "OPTIONAL"\n', env: { SIGN_IN_METHODS: 'EMAIL_OTP,SMS_OTP,PASSWORD' } },
   /** Codes only: password-less sign-up and sign-in. */
   codesOnly: { port: port + 6, pool: '', env: { SIGN_IN_METHODS: 'EMAIL_OTP' } },
+  /** Passkeys first: browsed at localhost, the only loopback name a passkey can belong to. */
+  passkeys: {
+    port: port + 7,
+    pool: '',
+    env: { SIGN_IN_METHODS: 'WEB_AUTHN,EMAIL_OTP,PASSWORD' },
+    host: 'localhost',
+  },
 };
 
-function webServer(server: { port: number; pool: string; env: Record<string, string>; binary?: string }) {
+function webServer(server: { port: number; pool: string; env: Record<string, string>; binary?: string; host?: string }) {
   const binary = server.binary ?? 'cognito-authenticator';
   // Each run starts on an empty local pool; the outbox is read as JSON, not echoed.
   const dataDir = mkdtempSync(join(tmpdir(), 'ca-e2e-'));
   const poolConfig = join(dataDir, 'pool.toml');
   writeFileSync(poolConfig, `print_outbox = false\n${server.pool}`);
-  const url = `http://127.0.0.1:${server.port}`;
+  const url = `http://${server.host ?? '127.0.0.1'}:${server.port}`;
   return {
     command: `../target/debug/${binary}`,
     url: `${url}/signin`,

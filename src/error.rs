@@ -57,6 +57,12 @@ pub enum ErrorKind {
     Misconfigured,
     /// Choice-based sign-in: this account has none of the sign-in methods the site offers.
     NoSignInMethod,
+    /// A passkey could not be used or created (refused by Cognito, or its ceremony failed).
+    PasskeyFailed,
+    /// The passkey ceremony runs in the browser: it needs JavaScript.
+    PasskeyNeedsJavaScript,
+    /// The page is not on the passkeys' site (their relying party), so the browser refuses.
+    PasskeyWrongSite,
     /// A pool trigger (Lambda) failed or answered something unusable.
     TriggerFailed,
     /// A value was refused by the embedder's own check (see `AuthConfig::validate_sign_up`).
@@ -69,7 +75,7 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    pub const ALL: [ErrorKind; 34] = [
+    pub const ALL: [ErrorKind; 37] = [
         ErrorKind::Required,
         ErrorKind::TooLong,
         ErrorKind::InvalidUsername,
@@ -100,6 +106,9 @@ impl ErrorKind {
         ErrorKind::MfaNotAvailable,
         ErrorKind::Misconfigured,
         ErrorKind::NoSignInMethod,
+        ErrorKind::PasskeyFailed,
+        ErrorKind::PasskeyNeedsJavaScript,
+        ErrorKind::PasskeyWrongSite,
         ErrorKind::TriggerFailed,
         ErrorKind::InvalidValue,
         ErrorKind::UnreadableForm,
@@ -233,6 +242,9 @@ impl AppError {
             ErrorKind::MfaNotAvailable => "error.mfa_not_available",
             ErrorKind::Misconfigured => "error.misconfigured",
             ErrorKind::NoSignInMethod => "error.no_sign_in_method",
+            ErrorKind::PasskeyFailed => "error.passkey_failed",
+            ErrorKind::PasskeyNeedsJavaScript => "error.passkey_needs_js",
+            ErrorKind::PasskeyWrongSite => "error.passkey_wrong_site",
             ErrorKind::TriggerFailed => "error.trigger_failed",
             ErrorKind::InvalidValue => self.detail.as_deref().unwrap_or("error.invalid_value"),
             ErrorKind::UnreadableForm => "error.unreadable_form",
@@ -343,6 +355,17 @@ mod from_cognito {
                     ErrorKind::TriggerFailed
                 }
                 Cognito::ConcurrentModification => ErrorKind::Unavailable,
+                Cognito::WebAuthnOriginNotAllowed | Cognito::WebAuthnRelyingPartyMismatch => {
+                    tracing::warn!(error = %err, "a passkey made on a page the relying party does not cover");
+                    ErrorKind::PasskeyWrongSite
+                }
+                Cognito::WebAuthnChallengeNotFound
+                | Cognito::WebAuthnClientMismatch
+                | Cognito::WebAuthnCredentialNotSupported => ErrorKind::PasskeyFailed,
+                Cognito::WebAuthnNotEnabled | Cognito::WebAuthnConfigurationMissing => {
+                    tracing::error!(error = %err, "the pool is not set up for passkeys (WEB_AUTHN and a relying party id)");
+                    ErrorKind::Misconfigured
+                }
                 Cognito::UserLambdaValidation => {
                     // "PreSignUp failed with error <why>." — the why is meant for the user.
                     let why = service

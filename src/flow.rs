@@ -32,12 +32,14 @@ pub enum Step {
     ConfirmResetPasswordWithCode,
     /// Signed in, with no verified email or phone: offer to verify one.
     VerifyAttribute,
+    /// Signed in: "Sign in faster with a passkey" (create one, or not now).
+    PasskeyPrompt,
     /// Signed in.
     Done,
 }
 
 impl Step {
-    pub const ALL: [Step; 18] = [
+    pub const ALL: [Step; 19] = [
         Step::SignIn,
         Step::SignUp,
         Step::ConfirmSignUp,
@@ -55,6 +57,7 @@ impl Step {
         Step::ResetPassword,
         Step::ConfirmResetPasswordWithCode,
         Step::VerifyAttribute,
+        Step::PasskeyPrompt,
         Step::Done,
     ];
 
@@ -79,6 +82,7 @@ impl Step {
             Step::ResetPassword => "/forgot-password",
             Step::ConfirmResetPasswordWithCode => "/reset-password",
             Step::VerifyAttribute => "/verify",
+            Step::PasskeyPrompt => "/passkey",
             Step::Done => "/account",
         }
     }
@@ -322,10 +326,12 @@ pub enum Notice {
     CodeSent,
     /// A signed-out visitor was sent from a page that needs a signed-in one.
     NotSignedIn,
+    PasskeyAdded,
+    PasskeyDeleted,
 }
 
 impl Notice {
-    pub const ALL: [Notice; 16] = [
+    pub const ALL: [Notice; 18] = [
         Notice::NotSignedIn,
         Notice::CodeResent,
         Notice::SignedOut,
@@ -342,6 +348,8 @@ impl Notice {
         Notice::MfaPreferenceSaved,
         Notice::AttributeVerified,
         Notice::CodeSent,
+        Notice::PasskeyAdded,
+        Notice::PasskeyDeleted,
     ];
 
     /// How the notice is named in a redirect's URL (`/signin?notice=flow_expired`), for the
@@ -373,6 +381,8 @@ impl Notice {
             Notice::MfaPreferenceSaved => "notice.mfa_preference_saved",
             Notice::AttributeVerified => "notice.attribute_verified",
             Notice::CodeSent => "notice.code_sent",
+            Notice::PasskeyAdded => "notice.passkey_added",
+            Notice::PasskeyDeleted => "notice.passkey_deleted",
         }
     }
 }
@@ -402,6 +412,19 @@ pub struct UserView {
     /// choice-based sign-in.
     #[serde(default)]
     pub sign_in_methods: Vec<SignInMethod>,
+    /// The user's passkeys, where the site offers them (`None`: it does not).
+    #[serde(default)]
+    pub passkeys: Option<Vec<PasskeyView>>,
+}
+
+/// One of the user's passkeys as the account page lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeyView {
+    /// Cognito's credential id (base64url), which deleting it names.
+    pub id: String,
+    pub name: String,
+    /// When it was registered, as `YYYY-MM-DD` (UTC).
+    pub created: String,
 }
 
 /// The pool's password policy, as the page shows it (a checklist updated while typing).

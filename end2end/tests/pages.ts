@@ -132,6 +132,7 @@ export const servers = {
   example: `http://127.0.0.1:${firstPort + 4}`,
   choice: `http://127.0.0.1:${firstPort + 5}`,
   codesOnly: `http://127.0.0.1:${firstPort + 6}`,
+  passkeys: `http://localhost:${firstPort + 7}`,
 };
 
 /** Checks that the field labelled `label` is marked invalid with `message`. */

@@ -77,12 +77,38 @@ impl std::fmt::Debug for Hooks {
     }
 }
 
+/// When the passkey offer follows a sign-in or sign-up. Whichever is chosen, a visitor who
+/// says "not now" is not asked again in that session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PasskeyPrompt {
+    Always,
+    Never,
+    /// Only to users who have no passkey yet.
+    WhenNone,
+}
+
+impl PasskeyPrompt {
+    pub fn parse(value: &str) -> Result<Self, String> {
+        match value {
+            "always" => Ok(Self::Always),
+            "never" => Ok(Self::Never),
+            "when-none" => Ok(Self::WhenNone),
+            other => Err(format!(
+                "PASSKEY_PROMPT must be always, never or when-none, not {other:?}"
+            )),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct AuthConfig {
     pub sign_in_flow: SignInFlow,
     /// Choice-based sign-in (`SIGN_IN_METHODS`): the methods offered, in the site's order of
     /// preference. Empty: the username-and-password form with `sign_in_flow`.
     pub sign_in_methods: Vec<crate::flow::SignInMethod>,
+    /// When "Sign in faster with a passkey" follows a sign-in (`PASSKEY_PROMPT`), where the
+    /// site offers passkeys.
+    pub passkey_prompt: PasskeyPrompt,
     pub backend: Backend,
     /// How often a signed-in session re-checks its access token with Cognito, so a
     /// "sign out everywhere" on another device ends this session within that many seconds.
@@ -144,6 +170,7 @@ impl AuthConfig {
         Self {
             sign_in_flow: SignInFlow::Srp,
             sign_in_methods: Vec::new(),
+            passkey_prompt: PasskeyPrompt::WhenNone,
             backend: Backend::Local {
                 data_dir,
                 pool: Box::new(pool),
@@ -287,8 +314,27 @@ impl AuthConfig {
                 }
                 pool.allowed_first_auth_factors = factors;
             }
+            // Passkeys on this machine: a relying party id must be a name, and `localhost`
+            // is the one a browser accepts on loopback (never 127.0.0.1).
+            if methods.contains(&crate::flow::SignInMethod::Passkey)
+                && pool.webauthn.relying_party_id.is_none()
+            {
+                pool.webauthn.relying_party_id = Some("localhost".to_owned());
+            }
         }
         self.sign_in_methods = methods;
+    }
+
+    /// When to offer a passkey after sign-in (default: to users who have none).
+    pub fn with_passkey_prompt(mut self, prompt: PasskeyPrompt) -> Self {
+        self.passkey_prompt = prompt;
+        self
+    }
+
+    /// Whether the site offers passkeys.
+    pub fn offers_passkeys(&self) -> bool {
+        self.sign_in_methods
+            .contains(&crate::flow::SignInMethod::Passkey)
     }
 
     /// Changes submitted values before they are checked and sent (for example lower-casing
@@ -494,6 +540,12 @@ impl AuthConfig {
         if let Some(value) = var("SIGN_IN_METHODS") {
             match parse_sign_in_methods(&value) {
                 Ok(methods) => config.set_sign_in_methods(methods),
+                Err(problem) => problems.push(problem),
+            }
+        }
+        if let Some(value) = var("PASSKEY_PROMPT") {
+            match PasskeyPrompt::parse(&value) {
+                Ok(prompt) => config.passkey_prompt = prompt,
                 Err(problem) => problems.push(problem),
             }
         }

@@ -488,6 +488,37 @@ impl Ctx {
             mfa_available: self.auth.config.mfa_factors.clone(),
             totp_setup: user.totp_setup.clone(),
             sign_in_methods: self.sign_in_methods_of(user).await,
+            passkeys: self.passkeys_of(user).await,
+        }
+    }
+
+    /// The user's passkeys, where the site offers them (`None` if it does not, or if Cognito
+    /// does not answer: the page then leaves the section out).
+    async fn passkeys_of(&self, user: &SignedIn) -> Option<Vec<crate::flow::PasskeyView>> {
+        if !self.auth.config.offers_passkeys() {
+            return None;
+        }
+        match self
+            .auth
+            .cognito
+            .list_web_authn_credentials(&user.access_token)
+            .await
+        {
+            Ok(list) => Some(
+                list.into_iter()
+                    .map(|p| crate::flow::PasskeyView {
+                        id: p.credential_id,
+                        name: p.friendly_credential_name,
+                        created: time::OffsetDateTime::from_unix_timestamp(p.created_at as i64)
+                            .map(|t| t.date().to_string())
+                            .unwrap_or_default(),
+                    })
+                    .collect(),
+            ),
+            Err(err) => {
+                tracing::warn!(error = %err, "could not list the user's passkeys");
+                None
+            }
         }
     }
 
@@ -563,6 +594,7 @@ impl Ctx {
             signed_in_at: now,
             totp_setup: None,
             epochs: Vec::new(),
+            passkey_prompt_dismissed: false,
         })
     }
 
@@ -614,6 +646,7 @@ impl Ctx {
                         refreshed.totp_setup = user.totp_setup.take();
                         refreshed.epochs = std::mem::take(&mut user.epochs);
                         refreshed.signed_in_at = user.signed_in_at;
+                        refreshed.passkey_prompt_dismissed = user.passkey_prompt_dismissed;
                         user = refreshed;
                         let _ = session::update_signed_in(&self.session, &user).await;
                     }
@@ -740,7 +773,7 @@ impl Ctx {
                     tell(Notice::NotSignedIn).await
                 })
             }
-            Step::VerifyAttribute if self.current_user().await.is_none() => {
+            Step::VerifyAttribute | Step::PasskeyPrompt if self.current_user().await.is_none() => {
                 Some(Step::SignIn.route().to_owned())
             }
             step if step.needs_flow() => match self.flow().await {

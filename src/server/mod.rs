@@ -16,7 +16,7 @@ pub mod session;
 pub mod session_store;
 
 pub use cognito_idp::Clock;
-pub use config::{AuthConfig, Backend, SignInFlow};
+pub use config::{AuthConfig, Backend, PasskeyPrompt, SignInFlow};
 pub use context::{Auth, Ctx, Next};
 pub use extract::CurrentUser;
 pub use routes::{connect, mount, provide_auth_context};

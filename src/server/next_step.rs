@@ -228,20 +228,54 @@ impl Ctx {
     }
 
     /// The site's sign-in methods Cognito offers this user (its `AvailableChallenges`), in
-    /// the site's order. Passkeys wait for the WebAuthn ceremony, which is not built yet.
+    /// the site's order.
     pub fn offered_methods(&self, available: &[String]) -> Vec<SignInMethod> {
         self.auth
             .config
             .sign_in_methods
             .iter()
             .copied()
-            .filter(|method| *method != SignInMethod::Passkey)
             .filter(|method| {
                 available
                     .iter()
                     .any(|name| SignInMethod::from_cognito(name) == Some(*method))
             })
             .collect()
+    }
+
+    /// Signed in: "Sign in faster with a passkey", where the site offers passkeys and its
+    /// prompt setting says so, else the account page (or where the visitor was going).
+    pub async fn offer_passkey(&self, user: &session::SignedIn) -> Next {
+        use crate::server::config::PasskeyPrompt;
+        let config = &self.auth.config;
+        if !config.offers_passkeys() || user.passkey_prompt_dismissed {
+            return Next::Go(Step::Done);
+        }
+        let wanted = match config.passkey_prompt {
+            PasskeyPrompt::Never => false,
+            PasskeyPrompt::Always => true,
+            PasskeyPrompt::WhenNone => self
+                .auth
+                .cognito
+                .list_web_authn_credentials(&user.access_token)
+                .await
+                .is_ok_and(|list| list.is_empty()),
+        };
+        if !wanted {
+            return Next::Go(Step::Done);
+        }
+        let flow = Flow {
+            step: Step::PasskeyPrompt,
+            username: user.username.clone(),
+            cognito_session: None,
+            delivery: None,
+            challenge: ChallengeView::default(),
+            expires_at: self.now() + config.flow_validity_secs,
+        };
+        match self.set_flow(&flow).await {
+            Ok(()) => Next::Go(Step::PasskeyPrompt),
+            Err(_) => Next::Go(Step::Done),
+        }
     }
 
     /// Signed in: offer to verify a contact if none is, else the account page.
@@ -258,7 +292,7 @@ impl Ctx {
             .map(str::to_owned)
             .collect();
         if verified("email") || verified("phone_number") || unverified.is_empty() {
-            return Next::Go(Step::Done);
+            return self.offer_passkey(user).await;
         }
         let flow = Flow {
             step: Step::VerifyAttribute,

@@ -218,6 +218,10 @@ pub fn mount(app: Router, auth: &Auth) -> Router {
     let allowed_origins = Arc::new(auth.config.allowed_origins.clone());
     let app = app
         .route(STYLESHEET_PATH, axum::routing::get(stylesheet))
+        .route(
+            crate::steps::passkey::PASSKEY_SCRIPT_PATH,
+            axum::routing::get(passkey_script),
+        )
         // Inside the cross-site check: a refused post is never read.
         .layer(axum::middleware::from_fn(super::forms::unreadable_forms))
         .layer(axum::middleware::from_fn_with_state(
@@ -316,6 +320,21 @@ async fn redirects_carry_no_page(
 /// Where [`mount`] serves the components' stylesheet (for embedders: the hosted app's own
 /// build includes it already).
 pub const STYLESHEET_PATH: &str = "/cognito-authenticator/authenticator.css";
+
+/// The passkey ceremonies' script (plain JavaScript, a few kilobytes): loaded only by the
+/// pages that offer a passkey, so the others ship no more than before.
+async fn passkey_script() -> impl axum::response::IntoResponse {
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/javascript; charset=utf-8",
+            ),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../ui/passkey.js"),
+    )
+}
 
 async fn stylesheet() -> impl axum::response::IntoResponse {
     (

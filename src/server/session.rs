@@ -69,6 +69,9 @@ pub struct SignedIn {
     /// by account name.
     #[serde(default)]
     pub epochs: Vec<(String, u64)>,
+    /// "Not now" was said to the passkey offer in this session.
+    #[serde(default)]
+    pub passkey_prompt_dismissed: bool,
 }
 
 /// How an account is named wherever it can be named: a sign-in by username, email or phone

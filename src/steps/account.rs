@@ -137,6 +137,7 @@ fn Account(state: PageState) -> impl IntoView {
         mfa_available: Vec::new(),
         totp_setup: None,
         sign_in_methods: Vec::new(),
+        passkeys: None,
     });
     let rows = user
         .attributes
@@ -224,6 +225,10 @@ fn Account(state: PageState) -> impl IntoView {
             </section>
         }
     });
+    let passkeys = user
+        .passkeys
+        .clone()
+        .map(|passkeys| view! { <crate::steps::passkey::PasskeysSection passkeys /> });
     // An account that signs in without a password has none to change.
     let has_password = user.sign_in_methods.is_empty()
         || user
@@ -265,6 +270,7 @@ fn Account(state: PageState) -> impl IntoView {
                 <tbody>{rows}</tbody>
             </table>
             {methods}
+            {passkeys}
             {security}
             {password_section}
             <p class="ca-hint">{t("account.sign_out_hint")}</p>

@@ -6,6 +6,7 @@ pub mod confirm_sign_in;
 pub mod confirm_sign_up;
 pub mod forgot_password;
 pub mod new_password;
+pub mod passkey;
 pub mod reset_password;
 pub mod select_mfa;
 pub mod setup_email;
@@ -127,6 +128,20 @@ pub const FORMS: &[(&str, Step, &[&str])] = &[
     ),
     ("/api/verify_attribute", Step::VerifyAttribute, &["code"]),
     ("/api/skip_verification", Step::VerifyAttribute, &[]),
+    (
+        "/api/passkey_sign_in_options",
+        Step::ContinueSignInWithFirstFactorSelection,
+        &[],
+    ),
+    (
+        "/api/passkey_sign_in",
+        Step::ContinueSignInWithFirstFactorSelection,
+        &["credential"],
+    ),
+    ("/api/passkey_registration_options", Step::Done, &[]),
+    ("/api/passkey_register", Step::Done, &["credential", "page"]),
+    ("/api/skip_passkey", Step::PasskeyPrompt, &[]),
+    ("/api/delete_passkey", Step::Done, &["credential_id"]),
     ("/api/sign_out", Step::Done, &[]),
     ("/api/sign_out_everywhere", Step::Done, &[]),
     ("/api/start_totp_setup", Step::Done, &[]),

@@ -67,16 +67,26 @@ fn SignInMethodsForm(state: PageState) -> impl IntoView {
             } else {
                 "ca-button ca-button--secondary"
             };
-            let separator = (index == 1).then(|| view! { <p class="ca-divider"><span>{t("signin_methods.or")}</span></p> });
-            let passkey_note = (*method == SignInMethod::Passkey)
-                .then(|| view! { <noscript><p class="ca-text">{t("signin_methods.passkey_needs_js")}</p></noscript> });
+            let separator = (index == 1)
+                .then(|| view! { <p class="ca-divider"><span>{t("signin_methods.or")}</span></p> });
+            // The passkey runs its ceremony in the browser (`passkey.js` takes the click);
+            // without JavaScript its post is answered with why it cannot work.
+            let passkey = *method == SignInMethod::Passkey;
+            let passkey_parts = passkey.then(|| {
+                view! {
+                    <p class="ca-hint" data-hide-with-js>{t("signin_methods.passkey_needs_js")}</p>
+                    <crate::steps::passkey::PasskeyError />
+                    <crate::steps::passkey::PasskeyScript />
+                }
+            });
             view! {
                 {separator}
                 <button class=class type="submit" name="method" value=method.cognito_name()
+                    data-passkey=passkey.then_some("sign-in")
                     disabled=move || pending.get()>
                     {t(method.label_key())}
                 </button>
-                {passkey_note}
+                {passkey_parts}
             }
         })
         .collect_view();
@@ -197,7 +207,7 @@ pub(crate) mod ssr {
             SignInMethod::EmailCode | SignInMethod::SmsCode => {
                 send_code(ctx, &flow, method.cognito_name()).await
             }
-            SignInMethod::Passkey => Err(AppError::new(ErrorKind::UnsupportedStep)),
+            SignInMethod::Passkey => Err(AppError::new(ErrorKind::PasskeyNeedsJavaScript)),
         }
     }
 

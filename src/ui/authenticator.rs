@@ -269,8 +269,8 @@ pub fn AuthRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     use crate::steps::{
         account::AccountPage, confirm_link::ConfirmLinkPage, confirm_sign_in::ConfirmSignInPage,
         confirm_sign_up::ConfirmSignUpPage, new_password::NewPasswordPage,
-        reset_password::ResetPasswordPage, select_mfa::SelectMfaPage, setup_email::SetupEmailPage,
-        setup_totp::SetupTotpPage, sign_in_methods::SignInMethodsPage,
+        passkey::PasskeyPromptPage, reset_password::ResetPasswordPage, select_mfa::SelectMfaPage,
+        setup_email::SetupEmailPage, setup_totp::SetupTotpPage, sign_in_methods::SignInMethodsPage,
         sign_in_password::SignInPasswordPage, verify_attribute::VerifyAttributePage,
     };
     use leptos_router::components::{Outlet, ParentRoute, Route};
@@ -291,6 +291,7 @@ pub fn AuthRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async />
             <Route path=path!("/reset-password") view=ResetPasswordPage ssr=SsrMode::Async />
             <Route path=path!("/verify") view=VerifyAttributePage ssr=SsrMode::Async />
+            <Route path=path!("/passkey") view=PasskeyPromptPage ssr=SsrMode::Async />
             <Route path=path!("/confirm-link") view=ConfirmLinkPage ssr=SsrMode::Async />
             <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
         </ParentRoute>

@@ -378,6 +378,73 @@ impl UserPoolClient {
             .await
     }
 
+    /// `StartWebAuthnRegistration`: the options for the browser's `navigator.credentials.create`.
+    pub async fn start_web_authn_registration(
+        &self,
+        access_token: &Secret,
+    ) -> Result<serde_json::Value, Error> {
+        let started = self
+            .transport
+            .send(&StartWebAuthnRegistrationRequest(AccessTokenRequest {
+                access_token: access_token.clone(),
+            }))
+            .await?;
+        Ok(started.credential_creation_options)
+    }
+
+    /// `CompleteWebAuthnRegistration` with the browser's `RegistrationResponseJSON`.
+    pub async fn complete_web_authn_registration(
+        &self,
+        access_token: &Secret,
+        credential: serde_json::Value,
+    ) -> Result<(), Error> {
+        self.transport
+            .send(&CompleteWebAuthnRegistrationRequest {
+                access_token: access_token.clone(),
+                credential,
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// Every passkey of the user (`ListWebAuthnCredentials`, page by page).
+    pub async fn list_web_authn_credentials(
+        &self,
+        access_token: &Secret,
+    ) -> Result<Vec<WebAuthnCredentialDescription>, Error> {
+        let mut all = Vec::new();
+        let mut next_token = None;
+        loop {
+            let page = self
+                .transport
+                .send(&ListWebAuthnCredentialsRequest {
+                    access_token: access_token.clone(),
+                    max_results: None,
+                    next_token: next_token.take(),
+                })
+                .await?;
+            all.extend(page.credentials);
+            match page.next_token {
+                Some(token) if all.len() < 1000 => next_token = Some(token),
+                _ => return Ok(all),
+            }
+        }
+    }
+
+    pub async fn delete_web_authn_credential(
+        &self,
+        access_token: &Secret,
+        credential_id: &str,
+    ) -> Result<(), Error> {
+        self.transport
+            .send(&DeleteWebAuthnCredentialRequest {
+                access_token: access_token.clone(),
+                credential_id: credential_id.to_owned(),
+            })
+            .await?;
+        Ok(())
+    }
+
     /// `USER_SRP_AUTH` from a device the pool remembers: presents its key and answers the
     /// device SRP challenges, so a remembered device can skip MFA.
     pub async fn sign_in_srp_on_device(
