@@ -81,8 +81,16 @@ async fn serve() -> Result<(), String> {
     if auth.local_pool.is_some() {
         tracing::info!("using the embedded local user pool; codes appear on this console and at http://{addr}/local/outbox");
     }
+    let offers_passkeys = auth.config.offers_passkeys();
     let app = routes::router(auth, leptos_options);
     tracing::info!("listening on http://{addr}");
+    if offers_passkeys && addr.ip().is_loopback() {
+        // A passkey belongs to a domain name: browsers refuse them at an IP address.
+        tracing::info!(
+            "passkeys: open http://localhost:{} (at http://{addr} the browser refuses them)",
+            addr.port()
+        );
+    }
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),

@@ -475,4 +475,18 @@ mod example_tests {
         let parsed = PoolConfig::from_toml(text).expect("examples/local-pool.toml parses");
         assert_eq!(parsed, PoolConfig::default());
     }
+
+    #[test]
+    fn a_relying_party_is_a_domain_name() {
+        for bad in ["127.0.0.1", "::1", "local host", "", "example..com"] {
+            let text = format!("[webauthn]\nrelying_party_id = {bad:?}\n");
+            assert!(PoolConfig::from_toml(&text).is_err(), "{bad} accepted");
+        }
+        for good in ["localhost", "auth.example.com"] {
+            let text = format!("[webauthn]\nrelying_party_id = {good:?}\n");
+            assert!(PoolConfig::from_toml(&text).is_ok(), "{good} refused");
+        }
+        let text = "[webauthn]\nuser_verification = \"discouraged\"\n";
+        assert!(PoolConfig::from_toml(text).is_err());
+    }
 }
