@@ -77,6 +77,17 @@ access_key_id = "signer"
 secret_access_key = "signer-secret"
 [[pools.clients]]
 client_id = "signedclient0000000000001"
+
+# Passkeys (test_passkeys.py).
+[[pools]]
+pool_id = "us-east-1_Passkeys"
+pool_name = "Passkeys"
+print_outbox = false
+allowed_first_auth_factors = ["PASSWORD", "EMAIL_OTP", "WEB_AUTHN"]
+[pools.webauthn]
+relying_party_id = "localhost"
+[[pools.clients]]
+client_id = "passkeysclient00000000001"
 TOML
 pool_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 target/debug/cognito-authenticator local-pool --port "$pool_port" --data "$pool_dir/data" --config "$pool_dir/pool.toml" > "$pool_dir/pool.log" 2>&1 &

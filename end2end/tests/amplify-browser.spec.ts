@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { PASSWORD, lastCode, servers, uniqueName } from './pages';
+import { PASSWORD, lastCode, lastMessage, servers, uniqueName } from './pages';
 
 const POOL = {
   userPoolId: 'us-east-1_LocalPool',
@@ -22,6 +22,8 @@ test.skip(({ javaScriptEnabled }) => !javaScriptEnabled, 'Amplify runs in the pa
 
 let server: Server;
 let pageOrigin: string;
+/** The same page at `localhost`, the only loopback name passkeys work at. */
+let localhostOrigin: string;
 
 test.beforeAll(async ({}, testInfo) => {
   if (testInfo.project.use.javaScriptEnabled === false) return;
@@ -52,12 +54,13 @@ test.beforeAll(async ({}, testInfo) => {
     response
       .writeHead(200, {
         'Content-Type': 'text/html; charset=utf-8',
-        'Content-Security-Policy': `default-src 'none'; script-src 'nonce-${nonce}'; connect-src ${servers.main}`,
+        'Content-Security-Policy': `default-src 'none'; script-src 'nonce-${nonce}'; connect-src ${servers.main} ${servers.passkeys}`,
       })
       .end(html.replace('{{nonce}}', nonce));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   pageOrigin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  localhostOrigin = `http://localhost:${(server.address() as AddressInfo).port}`;
 });
 
 test.afterAll(async () => {
@@ -65,15 +68,16 @@ test.afterAll(async () => {
 });
 
 /** Opens the page and collects what the browser says about blocked cross-origin calls. */
-async function openPage(page: Page): Promise<string[]> {
+async function openPage(page: Page, origin = pageOrigin): Promise<string[]> {
   const blocked: string[] = [];
   page.on('console', (message) => {
     if (/CORS|Access-Control/i.test(message.text())) blocked.push(message.text());
   });
   page.on('requestfailed', (request) => blocked.push(`${request.method()} ${request.url()}: ${request.failure()?.errorText}`));
-  await page.goto(`${pageOrigin}/`);
+  await page.goto(`${origin}/`);
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
   expect(new URL(page.url()).origin).not.toBe(servers.main);
+  expect(new URL(page.url()).origin).not.toBe(servers.passkeys);
   return blocked;
 }
 
@@ -144,4 +148,66 @@ test('a page of another origin gets no user list with administrator credentials'
   } else {
     expect(outcome.blocked).toMatch(/Failed to fetch/);
   }
+});
+
+test.describe('Amplify with choice-based sign-in and passkeys', () => {
+  test.use({ baseURL: servers.passkeys });
+
+  test('USER_AUTH from the list, an email code, and a passkey Amplify creates and uses', async ({ page, request }) => {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: {
+        protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true,
+        isUserVerified: true, automaticPresenceSimulation: true,
+      },
+    });
+    const blocked = await openPage(page, localhostOrigin);
+    await page.evaluate(
+      (pool) => (window as unknown as { amplifyPage: { configure(p: object): void } }).amplifyPage.configure(pool),
+      { ...POOL, userPoolEndpoint: `${servers.passkeys}/local/cognito/` },
+    );
+    const username = uniqueName('amplifypk');
+    await amplify(page, blocked, 'signUp', { username, password: PASSWORD, email: `${username}@example.com` });
+    await amplify(page, blocked, 'confirmSignUp', {
+      username, code: (await lastMessage(request, username, 'CONFIRM_SIGN_UP')).code,
+    });
+
+    type Step = { isSignedIn: boolean; nextStep: { signInStep: string; availableChallenges?: string[] } };
+    // The list, then the password as Amplify answers it (a local step, then SRP).
+    const listed = await amplify<Step>(page, blocked, 'signInUserAuth', { username });
+    expect(listed.nextStep.signInStep).toBe('CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION');
+    expect(listed.nextStep.availableChallenges).toEqual(['PASSWORD', 'PASSWORD_SRP', 'EMAIL_OTP']);
+    const password = await amplify<Step>(page, blocked, 'confirmSignIn', { challengeResponse: 'PASSWORD_SRP' });
+    expect(password.nextStep.signInStep).toBe('CONFIRM_SIGN_IN_WITH_PASSWORD');
+    const done = await amplify<Step>(page, blocked, 'confirmSignIn', { challengeResponse: PASSWORD });
+    expect(done).toEqual({ isSignedIn: true, nextStep: { signInStep: 'DONE' } });
+
+    // Amplify runs the registration ceremony in this page, against the pool.
+    await amplify(page, blocked, 'associatePasskey');
+    const passkeys = await amplify<{ credentialId: string; friendlyCredentialName: string; relyingPartyId: string }[]>(
+      page, blocked, 'listPasskeys',
+    );
+    expect(passkeys).toHaveLength(1);
+    expect(passkeys[0]).toMatchObject({ friendlyCredentialName: 'Passkey 1', relyingPartyId: 'localhost' });
+    await amplify(page, blocked, 'signOut');
+
+    // The passkey from the list: Amplify runs the ceremony and gets tokens.
+    const again = await amplify<Step>(page, blocked, 'signInUserAuth', { username });
+    expect(again.nextStep.availableChallenges).toEqual(['PASSWORD', 'PASSWORD_SRP', 'EMAIL_OTP', 'WEB_AUTHN']);
+    const withPasskey = await amplify<Step>(page, blocked, 'confirmSignIn', { challengeResponse: 'WEB_AUTHN' });
+    expect(withPasskey).toEqual({ isSignedIn: true, nextStep: { signInStep: 'DONE' } });
+    await amplify(page, blocked, 'signOut');
+
+    // An email code as the preferred first factor.
+    const code = await amplify<Step>(page, blocked, 'signInUserAuth', { username, preferredChallenge: 'EMAIL_OTP' });
+    expect(code.nextStep.signInStep).toBe('CONFIRM_SIGN_IN_WITH_EMAIL_CODE');
+    const signedIn = await amplify<Step>(page, blocked, 'confirmSignIn', {
+      challengeResponse: (await lastMessage(request, username, 'SIGN_IN_CODE')).code,
+    });
+    expect(signedIn.isSignedIn).toBe(true);
+    await amplify(page, blocked, 'deletePasskey', { credentialId: passkeys[0].credentialId });
+    expect(await amplify(page, blocked, 'listPasskeys')).toEqual([]);
+    expect(blocked, 'cross-origin calls the browser blocked').toEqual([]);
+  });
 });
