@@ -15,6 +15,8 @@ pub mod page;
 pub mod pool;
 pub mod pools;
 pub mod server;
+pub mod sign_in;
+pub mod sign_up;
 pub mod sigv4;
 pub mod store;
 pub mod throttle;
