@@ -1,7 +1,7 @@
 //! The HTML shell and the router: one route per step (see `flow.rs`).
 
 use crate::flow::Step;
-use crate::ui::authenticator::AuthRoutes;
+use crate::screens::AuthRoutes;
 use crate::ui::i18n::{current_locale, t};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};

@@ -8,6 +8,7 @@ pub mod app;
 pub mod error;
 pub mod flow;
 pub mod options;
+pub mod screens;
 pub mod steps;
 pub mod ui;
 
@@ -17,10 +18,9 @@ pub mod server;
 pub use error::{AppError, ErrorKind};
 pub use flow::{AuthUser, SignInMethod};
 pub use options::{AuthOptions, FieldOptions, InitialState, LoginMechanism, Screen, SlotPlace};
-pub use ui::authenticator::{
-    provide_auth_options, use_current_user, AuthRoutes, Authenticator, RequireAuth, SignOutButton,
-};
+pub use screens::{provide_auth_options, AuthRoutes, Authenticator, RequireAuth, SignOutButton};
 pub use ui::i18n::{current_locale, Locale, Messages};
+pub use ui::step_page::use_current_user;
 
 /// The hosted pages' browser entry point: islands mode, so only the islands on the page (the
 /// password helpers) are hydrated, by Leptos's loader right after this returns.

@@ -5,13 +5,11 @@
 use crate::error::AppError;
 use crate::flow::{FormSecret, MfaType, PageState, Reply, Step, UserView};
 use crate::steps::setup_totp::TotpSetupDetails;
-use crate::ui::authenticator::{
-    reload_on_success, submission_error, submission_notice, StepScreen,
-};
 use crate::ui::errors::{FormError, NoticeBanner};
 use crate::ui::fields::{Field, FieldSpec, RadioGroup, SubmitButton};
 use crate::ui::i18n::{attribute_label, t};
 use crate::ui::layout::AuthCard;
+use crate::ui::step_page::{reload_on_success, submission_error, submission_notice, StepScreen};
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "sign_out")]

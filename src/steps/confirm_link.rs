@@ -3,11 +3,11 @@
 
 use crate::error::AppError;
 use crate::flow::{PageState, Reply, Step};
-use crate::ui::authenticator::{submission_error, StepScreen};
 use crate::ui::errors::FormError;
 use crate::ui::fields::SubmitButton;
 use crate::ui::i18n::t;
 use crate::ui::layout::{AuthCard, BackToSignIn};
+use crate::ui::step_page::{submission_error, StepScreen};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 

@@ -4,13 +4,11 @@ use crate::error::AppError;
 use crate::flow::{FormSecret, PageState, Reply, Step};
 use crate::options::Screen;
 use crate::steps::sign_in_methods::{OtherSignInOptions, ResendSignInCode};
-use crate::ui::authenticator::{
-    reload_on_success, submission_error, submission_notice, StepScreen,
-};
 use crate::ui::errors::{FormError, NoticeBanner};
 use crate::ui::fields::{FieldSpec, FormFields, SubmitButton};
 use crate::ui::i18n::t;
 use crate::ui::layout::{AuthCard, BackToSignIn};
+use crate::ui::step_page::{reload_on_success, submission_error, submission_notice, StepScreen};
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "confirm_sign_in")]

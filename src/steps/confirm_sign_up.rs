@@ -3,11 +3,11 @@
 use crate::error::AppError;
 use crate::flow::{FormSecret, PageState, Reply, Step};
 use crate::options::Screen;
-use crate::ui::authenticator::{submission_error, submission_notice, StepScreen};
 use crate::ui::errors::{FormError, NoticeBanner};
 use crate::ui::fields::{FieldSpec, FormFields, SubmitButton};
 use crate::ui::i18n::t;
 use crate::ui::layout::{AuthCard, BackToSignIn};
+use crate::ui::step_page::{submission_error, submission_notice, StepScreen};
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "confirm_sign_up")]

@@ -17,17 +17,8 @@ pub mod sign_in_password;
 pub mod sign_up;
 pub mod verify_attribute;
 
-use crate::error::AppError;
-use crate::flow::{PageState, Step};
-use leptos::prelude::*;
-
-/// What a step's page renders from. Sends the visitor to the right page when this one does not
-/// fit (a redirect on the server, client-side navigation in the browser).
-#[server(prefix = "/api", endpoint = "page")]
-pub async fn load_page(step: Step) -> Result<PageState, AppError> {
-    let ctx = crate::server::Ctx::load().await?;
-    ctx.page_state(step).await
-}
+#[cfg(feature = "ssr")]
+use crate::flow::Step;
 
 /// Every form's server function: its path, the step whose page shows its outcome, and the
 /// inputs it reads (besides `extra[…]`, where embedders' own inputs go). A post that names

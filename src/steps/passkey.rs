@@ -5,10 +5,10 @@
 
 use crate::error::AppError;
 use crate::flow::{PageState, Reply, Step};
-use crate::ui::authenticator::StepScreen;
 use crate::ui::errors::FormError;
 use crate::ui::i18n::t;
 use crate::ui::layout::AuthCard;
+use crate::ui::step_page::StepScreen;
 use leptos::prelude::*;
 
 /// Where the hosted server (and [`crate::server::mount`]) serves the passkey script.
@@ -146,7 +146,7 @@ pub fn PasskeyPromptPage() -> impl IntoView {
 #[component]
 fn PasskeyPrompt(state: PageState) -> impl IntoView {
     let skip = ServerAction::<SkipPasskey>::new();
-    let error = crate::ui::authenticator::submission_error(skip, &state.flash);
+    let error = crate::ui::step_page::submission_error(skip, &state.flash);
     view! {
         <AuthCard heading="passkey.prompt.heading">
             <FormError error />

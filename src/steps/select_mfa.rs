@@ -3,10 +3,10 @@
 
 use crate::error::AppError;
 use crate::flow::{PageState, Reply, Step};
-use crate::ui::authenticator::{submission_error, StepScreen};
 use crate::ui::errors::FormError;
 use crate::ui::fields::{RadioGroup, SubmitButton};
 use crate::ui::layout::{AuthCard, BackToSignIn};
+use crate::ui::step_page::{submission_error, StepScreen};
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "select_mfa")]

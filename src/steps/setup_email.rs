@@ -4,11 +4,11 @@
 use crate::error::AppError;
 use crate::flow::{PageState, Reply, Step};
 use crate::options::Screen;
-use crate::ui::authenticator::{submission_error, StepScreen};
 use crate::ui::errors::FormError;
 use crate::ui::fields::{FieldSpec, FormFields, SubmitButton};
 use crate::ui::i18n::t;
 use crate::ui::layout::{AuthCard, BackToSignIn};
+use crate::ui::step_page::{submission_error, StepScreen};
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "setup_email")]

@@ -4,13 +4,13 @@ use crate::error::AppError;
 use crate::flow::{FormSecret, PageState, Reply, Step};
 use crate::options::{use_auth_options, Screen};
 use crate::steps::sign_up::login_field;
-use crate::ui::authenticator::{
-    submission_error, submission_notice, use_current_user, InlineAuthenticator, StepScreen,
-};
 use crate::ui::errors::{FormError, NoticeBanner};
 use crate::ui::fields::{FieldSpec, FormFields, SubmitButton};
 use crate::ui::i18n::t;
 use crate::ui::layout::{AuthCard, Tab};
+use crate::ui::step_page::{
+    submission_error, submission_notice, use_current_user, InlineAuthenticator, StepScreen,
+};
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "sign_in")]

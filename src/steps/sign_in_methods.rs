@@ -4,10 +4,10 @@
 
 use crate::error::AppError;
 use crate::flow::{PageState, Reply, SignInMethod, Step};
-use crate::ui::authenticator::{submission_error, StepScreen};
 use crate::ui::errors::FormError;
 use crate::ui::i18n::t;
 use crate::ui::layout::{AuthCard, BackToSignIn};
+use crate::ui::step_page::{submission_error, StepScreen};
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "choose_sign_in_method")]

@@ -5,11 +5,11 @@ use crate::error::AppError;
 use crate::flow::{FormSecret, PageState, Reply, Step};
 use crate::options::Screen;
 use crate::steps::sign_in_methods::OtherSignInOptions;
-use crate::ui::authenticator::{submission_error, StepScreen};
 use crate::ui::errors::FormError;
 use crate::ui::fields::{FieldSpec, FormFields, SubmitButton};
 use crate::ui::i18n::t;
 use crate::ui::layout::{AuthCard, BackToSignIn};
+use crate::ui::step_page::{submission_error, StepScreen};
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "sign_in_with_password")]

@@ -8,10 +8,10 @@
 use crate::error::AppError;
 use crate::flow::{FormSecret, PageState, Reply, Step};
 use crate::options::{use_auth_options, AuthOptions, LoginMechanism, Screen, SlotPlace};
-use crate::ui::authenticator::{submission_error, StepScreen};
 use crate::ui::errors::FormError;
 use crate::ui::fields::{attribute_field, FieldSpec, FormFields, SubmitButton};
 use crate::ui::layout::{AuthCard, Tab};
+use crate::ui::step_page::{submission_error, StepScreen};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 

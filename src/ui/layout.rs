@@ -73,7 +73,7 @@ pub fn AuthCard(
     });
     // Each step is its own page (in islands mode and without JavaScript), and the title is the
     // first thing a screen reader reads of it. Inside an embedder's page the title is theirs.
-    let title = use_context::<crate::ui::authenticator::InlineAuthenticator>()
+    let title = use_context::<crate::ui::step_page::InlineAuthenticator>()
         .is_none()
         .then(|| view! { <Title text=t(heading) /> });
     view! {
