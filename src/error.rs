@@ -63,6 +63,8 @@ pub enum ErrorKind {
     PasskeyNeedsJavaScript,
     /// The page is not on the passkeys' site (their relying party), so the browser refuses.
     PasskeyWrongSite,
+    /// Adding a passkey needs a sign-in of the last few minutes.
+    RecentSignInRequired,
     /// A pool trigger (Lambda) failed or answered something unusable.
     TriggerFailed,
     /// A value was refused by the embedder's own check (see `AuthConfig::validate_sign_up`).
@@ -75,7 +77,7 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    pub const ALL: [ErrorKind; 37] = [
+    pub const ALL: [ErrorKind; 38] = [
         ErrorKind::Required,
         ErrorKind::TooLong,
         ErrorKind::InvalidUsername,
@@ -109,6 +111,7 @@ impl ErrorKind {
         ErrorKind::PasskeyFailed,
         ErrorKind::PasskeyNeedsJavaScript,
         ErrorKind::PasskeyWrongSite,
+        ErrorKind::RecentSignInRequired,
         ErrorKind::TriggerFailed,
         ErrorKind::InvalidValue,
         ErrorKind::UnreadableForm,
@@ -245,6 +248,7 @@ impl AppError {
             ErrorKind::PasskeyFailed => "error.passkey_failed",
             ErrorKind::PasskeyNeedsJavaScript => "error.passkey_needs_js",
             ErrorKind::PasskeyWrongSite => "error.passkey_wrong_site",
+            ErrorKind::RecentSignInRequired => "error.recent_sign_in_required",
             ErrorKind::TriggerFailed => "error.trigger_failed",
             ErrorKind::InvalidValue => self.detail.as_deref().unwrap_or("error.invalid_value"),
             ErrorKind::UnreadableForm => "error.unreadable_form",

@@ -70,7 +70,28 @@ pub async fn unreadable_forms(request: Request, next: Next) -> Response {
             tracing::info!(endpoint = %path, "form post that could not be read");
             refuse(*step, no_js, session, None).await
         }
+        // The framework answers every error with a 500; a refused input is not the server's
+        // failure, so it gets its own status (the browser's client reads any 4xx/5xx alike).
+        Ok(error) if parts.status == StatusCode::INTERNAL_SERVER_ERROR => {
+            let mut response = Response::from_parts(parts, Body::from(bytes));
+            *response.status_mut() = status_of(&error);
+            response
+        }
         _ => Response::from_parts(parts, Body::from(bytes)),
+    }
+}
+
+/// The HTTP status of a server function's typed error.
+fn status_of(error: &AppError) -> StatusCode {
+    match error.kind {
+        ErrorKind::Unexpected => StatusCode::INTERNAL_SERVER_ERROR,
+        ErrorKind::Unavailable | ErrorKind::Misconfigured | ErrorKind::TriggerFailed => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+        ErrorKind::RateLimited | ErrorKind::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+        ErrorKind::NotSignedIn => StatusCode::UNAUTHORIZED,
+        ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+        _ => StatusCode::BAD_REQUEST,
     }
 }
 

@@ -47,7 +47,13 @@ pub async fn passkey_sign_in(credential: String) -> Result<Reply, AppError> {
 #[server(prefix = "/api", endpoint = "passkey_registration_options")]
 pub async fn passkey_registration_options() -> Result<String, AppError> {
     let ctx = crate::server::Ctx::load().await?;
-    ssr::registration_options(&ctx).await
+    let mut options = None;
+    ctx.limited(crate::server::limits::Action::SignIn, None, async {
+        options = Some(ssr::registration_options(&ctx).await?);
+        Ok(crate::server::Next::Stay(Reply::default()))
+    })
+    .await?;
+    options.ok_or_else(|| AppError::new(crate::error::ErrorKind::Unexpected))
 }
 
 /// Saves the new passkey; `page` is where it was made (`prompt` or `account`).
@@ -235,6 +241,19 @@ pub(crate) mod ssr {
             .ok_or_else(|| AppError::new(ErrorKind::PasskeyFailed))
     }
 
+    /// Cognito's refusal of a passkey credential, as the passkey's own error: "incorrect
+    /// username or password" would mislead (none was given), and Cognito's wording of a
+    /// malformed credential is no help to a person.
+    fn passkey_error(err: cognito_idp::Error) -> AppError {
+        let error = AppError::from(err);
+        match error.kind {
+            ErrorKind::IncorrectCredentials | ErrorKind::InvalidParameter => {
+                AppError::new(ErrorKind::PasskeyFailed)
+            }
+            _ => error,
+        }
+    }
+
     pub async fn sign_in_options(ctx: &Ctx) -> Result<String, AppError> {
         let mut flow = ctx
             .flow_at(&[Step::ContinueSignInWithFirstFactorSelection])
@@ -296,15 +315,7 @@ pub(crate) mod ssr {
             .cognito
             .respond(WEB_AUTHN, Some(session), responses)
             .await
-            .map_err(|err| {
-                let error = AppError::from(err);
-                // "Incorrect username or password" would mislead: no password was given.
-                if error.kind == ErrorKind::IncorrectCredentials {
-                    AppError::new(ErrorKind::PasskeyFailed)
-                } else {
-                    error
-                }
-            })?;
+            .map_err(passkey_error)?;
         let base = crate::flow::ChallengeView {
             login: flow.challenge.login.clone(),
             methods: flow.challenge.methods.clone(),
@@ -313,10 +324,17 @@ pub(crate) mod ssr {
         ctx.advance_with(&flow.username, outcome, base).await
     }
 
+    /// How recent a sign-in must be to add a passkey: a passkey outlives the session, the
+    /// password and "sign out everywhere", so a browser left signed in cannot add one later.
+    pub const RECENT_SIGN_IN_SECS: i64 = 15 * 60;
+
     pub async fn registration_options(ctx: &Ctx) -> Result<String, AppError> {
         let user = ctx.require_user().await?;
         if !ctx.auth.config.offers_passkeys() {
             return Err(AppError::new(ErrorKind::Misconfigured));
+        }
+        if ctx.now() - user.signed_in_at > RECENT_SIGN_IN_SECS {
+            return Err(AppError::new(ErrorKind::RecentSignInRequired));
         }
         let options = ctx
             .auth
@@ -332,7 +350,8 @@ pub(crate) mod ssr {
         ctx.auth
             .cognito
             .complete_web_authn_registration(&user.access_token, credential)
-            .await?;
+            .await
+            .map_err(passkey_error)?;
         tracing::info!(event = "passkey_added");
         if page == Step::PasskeyPrompt {
             ctx.clear_flow().await?;
@@ -355,7 +374,7 @@ pub(crate) mod ssr {
     pub async fn delete(ctx: &Ctx, credential_id: &str) -> Result<Next, AppError> {
         let user = ctx.require_user().await?;
         let well_formed = !credential_id.is_empty()
-            && credential_id.len() <= 1024
+            && credential_id.len() <= 1400
             && credential_id
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');

@@ -93,7 +93,10 @@ async function post(endpoint, fields) {
   });
   const location = response.headers.get('location');
   if (location && response.headers.has('serverfnredirect')) {
-    window.location.assign(location);
+    // Only ever within this site (the server names its own pages; this makes sure of it).
+    const target = new URL(location, window.location.href);
+    if (target.origin !== window.location.origin) throw new ServerError('Unexpected');
+    window.location.assign(target.href);
     return null;
   }
   let value = null;

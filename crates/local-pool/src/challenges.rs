@@ -79,9 +79,22 @@ impl LocalPool {
     /// After the password: status checks, a required new password, then second factors.
     pub(crate) async fn after_first_factor(
         &self,
+        user: UserRecord,
+        client_id: &str,
+        device_key: Option<&str>,
+    ) -> OpResult<AuthResponse> {
+        self.after_passkey(user, client_id, device_key, false).await
+    }
+
+    /// [`LocalPool::after_first_factor`], where `satisfies_mfa` (a passkey used with user
+    /// verification, where the pool counts it as MFA) skips the second factor and the device
+    /// check (no device key is attached then: it proved nothing).
+    pub(crate) async fn after_passkey(
+        &self,
         mut user: UserRecord,
         client_id: &str,
         device_key: Option<&str>,
+        satisfies_mfa: bool,
     ) -> OpResult<AuthResponse> {
         if !user.enabled {
             return Err(fault(ErrorKind::NotAuthorized, "User is disabled."));
@@ -112,6 +125,9 @@ impl LocalPool {
             user.failed_attempts = 0;
             user.updated_at = self.now();
             self.inner.store.update_user(&user).await?;
+        }
+        if satisfies_mfa {
+            return self.issue_tokens(&user, client_id, None).await;
         }
         if let Some(device) = self.confirmed_device(&user, device_key).await? {
             return self.device_challenge(&user, client_id, &device).await;

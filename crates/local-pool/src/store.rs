@@ -606,10 +606,10 @@ impl Store {
         Ok(found.is_some())
     }
 
-    /// Stores a new passkey, or a used one's new state (sign count, last use).
-    pub async fn put_passkey(&self, passkey: &PasskeyRecord) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT OR REPLACE INTO passkeys (credential_id, username, name, relying_party_id, \
+    /// Stores a new passkey; `false` if its id is taken (by anyone).
+    pub async fn insert_passkey(&self, passkey: &PasskeyRecord) -> StoreResult<bool> {
+        let result = sqlx::query(
+            "INSERT OR IGNORE INTO passkeys (credential_id, username, name, relying_party_id, \
              attachment, transports, credential, created_at, last_used_at) VALUES (?,?,?,?,?,?,?,?,?)",
         )
         .bind(&passkey.credential_id)
@@ -623,7 +623,21 @@ impl Store {
         .bind(passkey.last_used_at)
         .execute(&self.db)
         .await?;
-        Ok(())
+        Ok(result.rows_affected() == 1)
+    }
+
+    /// A used passkey's new state (sign count, flags, last use); `false` if it is gone.
+    pub async fn record_passkey_use(&self, passkey: &PasskeyRecord) -> StoreResult<bool> {
+        let result = sqlx::query(
+            "UPDATE passkeys SET credential = ?, last_used_at = ? WHERE credential_id = ? AND username = ?",
+        )
+        .bind(&passkey.credential)
+        .bind(passkey.last_used_at)
+        .bind(&passkey.credential_id)
+        .bind(&passkey.username)
+        .execute(&self.db)
+        .await?;
+        Ok(result.rows_affected() == 1)
     }
 
     pub async fn delete_passkey(&self, username: &str, credential_id: &str) -> StoreResult<bool> {

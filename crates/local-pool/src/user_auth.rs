@@ -152,10 +152,12 @@ impl LocalPool {
         factors
     }
 
-    /// The passkey an unknown name is said to have: a 16-byte id like the commonest
-    /// providers' (Google Password Manager, Chromium's), the same each time.
+    /// The passkey an unknown name is said to have, the same each time: an id of 16 bytes
+    /// (Google Password Manager's, Chromium's) or 32 (Windows Hello's), as real ones vary.
     fn decoy_credential(&self, login: &str) -> Vec<u8> {
-        self.decoy_seed("passkey", login)[..16].to_vec()
+        let seed = self.decoy_seed("passkey", login);
+        let length = if seed[31] & 1 == 0 { 16 } else { 32 };
+        seed[..length].to_vec()
     }
 
     /// `InitiateAuth` / `AdminInitiateAuth` with `USER_AUTH`.

@@ -28,9 +28,8 @@ const GET_TIMEOUT: Duration = Duration::from_secs(180);
 /// `ListWebAuthnCredentials` returns at most this many at once.
 const MAX_LIST: i64 = 20;
 
-fn registration_id(username: &str) -> String {
-    format!("{REGISTRATION}:{username}")
-}
+/// The most a stored passkey (key, counter, flags) may take; attestation chains are not kept.
+const MAX_STORED: usize = 4096;
 
 fn internal(err: impl std::fmt::Display) -> Fault {
     fault(ErrorKind::InternalError, err.to_string())
@@ -80,7 +79,8 @@ fn registration_fault(err: WebauthnError) -> Fault {
 
 /// The transports and attachment the browser reported, as strings (kept as sent).
 fn reported(credential: &serde_json::Value) -> (Vec<String>, Option<String>) {
-    let transports = credential["response"]["transports"]
+    // Sorted and without repeats (as browsers report them), so every list reads alike.
+    let transports: std::collections::BTreeSet<String> = credential["response"]["transports"]
         .as_array()
         .map(|list| {
             list.iter()
@@ -91,6 +91,7 @@ fn reported(credential: &serde_json::Value) -> (Vec<String>, Option<String>) {
                 .collect()
         })
         .unwrap_or_default();
+    let transports = transports.into_iter().collect();
     let attachment = credential["authenticatorAttachment"]
         .as_str()
         .filter(|a| matches!(*a, "platform" | "cross-platform"))
@@ -99,6 +100,17 @@ fn reported(credential: &serde_json::Value) -> (Vec<String>, Option<String>) {
 }
 
 impl LocalPool {
+    /// Where a user's pending registration is kept: derived from the pool's secret seed, so no
+    /// one else can name it (and so end it early through another operation's `Session`).
+    fn registration_id(&self, username: &str) -> String {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(format!(
+            "{}#{REGISTRATION}:{username}",
+            self.inner.fake_seed
+        ));
+        URL_SAFE_NO_PAD.encode(digest)
+    }
+
     /// The relying-party id, when the pool has passkeys on.
     fn relying_party(&self) -> OpResult<String> {
         let config = self.cfg();
@@ -202,7 +214,7 @@ impl LocalPool {
             .generate_challenge_register(builder)
             .map_err(internal)?;
         self.save_auth_session(
-            &registration_id(&user.username),
+            &self.registration_id(&user.username),
             &crate::store::AuthSessionRecord {
                 username: user.username.clone(),
                 client_id,
@@ -226,7 +238,7 @@ impl LocalPool {
         let rp_id = self.relying_party()?;
         let store = &self.inner.store;
         let pending = store
-            .take_auth_session(&registration_id(&user.username))
+            .take_auth_session(&self.registration_id(&user.username))
             .await?
             .filter(|r| r.kind == REGISTRATION && r.expires_at > self.now())
             .ok_or_else(|| {
@@ -250,15 +262,27 @@ impl LocalPool {
                 )
             })?;
         let core = self.verifier(&rp_id, CREATE_TIMEOUT)?;
-        let verified = core
+        let mut verified = core
             .register_credential(&credential, &state, None)
             .map_err(registration_fault)?;
-        let credential_id = URL_SAFE_NO_PAD.encode(&verified.cred_id);
-        if store.passkey_exists(&credential_id).await? {
+        // No attestation policy applies, so its certificate chain is not kept.
+        verified.attestation = Default::default();
+        let stored = serde_json::to_string(&verified).map_err(internal)?;
+        if stored.len() > MAX_STORED {
             return Err(fault(
+                ErrorKind::WebAuthnCredentialNotSupported,
+                "The passkey's public key is larger than this user pool accepts.",
+            ));
+        }
+        let credential_id = URL_SAFE_NO_PAD.encode(&verified.cred_id);
+        let already = || {
+            fault(
                 ErrorKind::InvalidParameter,
                 "This passkey is already registered.",
-            ));
+            )
+        };
+        if store.passkey_exists(&credential_id).await? {
+            return Err(already());
         }
         let existing = store.passkeys(&user.username).await?;
         let number = existing
@@ -268,19 +292,23 @@ impl LocalPool {
             .unwrap_or(0)
             + 1;
         let (transports, attachment) = reported(&req.credential);
-        store
-            .put_passkey(&PasskeyRecord {
+        let inserted = store
+            .insert_passkey(&PasskeyRecord {
                 credential_id,
                 username: user.username.clone(),
                 name: format!("Passkey {number}"),
                 relying_party_id: rp_id,
                 attachment,
                 transports,
-                credential: serde_json::to_string(&verified).map_err(internal)?,
+                credential: stored,
                 created_at: self.now(),
                 last_used_at: None,
             })
             .await?;
+        // A registration of the same id that won a race keeps it.
+        if !inserted {
+            return Err(already());
+        }
         Ok(Empty {})
     }
 
@@ -379,9 +407,12 @@ impl LocalPool {
         let builder = core
             .new_challenge_authenticate_builder(credentials, policy)
             .map_err(internal)?;
-        let (options, state) = core
+        let (options, mut state) = core
             .generate_challenge_authenticate(builder)
             .map_err(internal)?;
+        // The answer is checked against the stored passkey it names, so the session keeps
+        // only the challenge and policy, not a copy of every key.
+        state.set_allowed_credentials(Vec::new());
         let mut options = serde_json::to_value(options.public_key).map_err(internal)?;
         // The transports each passkey reported at registration help the browser find it.
         if let Some(allowed) = options["allowCredentials"].as_array_mut() {
@@ -395,10 +426,17 @@ impl LocalPool {
             }
         }
         if let Some(id) = decoy_credential {
+            // Transports as browsers report a platform passkey's (sorted); synced ones add
+            // "hybrid".
+            let transports = if id[0] & 1 == 0 {
+                serde_json::json!(["hybrid", "internal"])
+            } else {
+                serde_json::json!(["internal"])
+            };
             options["allowCredentials"] = serde_json::json!([{
                 "type": "public-key",
-                "id": URL_SAFE_NO_PAD.encode(id),
-                "transports": ["internal", "hybrid"],
+                "id": URL_SAFE_NO_PAD.encode(&id),
+                "transports": transports,
             }]);
         }
         let state = ChallengeState {
@@ -431,32 +469,21 @@ impl LocalPool {
             )
         })?;
         let refused = "The passkey could not be verified.";
-        if state.decoy {
-            return self
-                .wrong_code(
-                    session,
-                    &user,
-                    client_id,
-                    state,
-                    ErrorKind::NotAuthorized,
-                    refused,
-                )
-                .await;
-        }
         let auth_state: AuthenticationState = state
             .webauthn
             .as_deref()
             .and_then(|s| serde_json::from_str(s).ok())
             .ok_or_else(|| fault(ErrorKind::NotAuthorized, SESSION_EXPIRED))?;
-        self.check_lockout(&user).await?;
         let rp_id = self.relying_party()?;
         let store = &self.inner.store;
         let credential_id = URL_SAFE_NO_PAD.encode(&assertion.raw_id);
+        // The same look-up for a stand-in (which has none), so both take alike.
         let mut passkey = store
             .passkeys(&user.username)
             .await?
             .into_iter()
-            .find(|p| p.credential_id == credential_id && p.relying_party_id == rp_id);
+            .find(|p| p.credential_id == credential_id && p.relying_party_id == rp_id)
+            .filter(|_| !state.decoy);
         // The user handle, when the authenticator gives one, must be this user's.
         let handle_ok = assertion
             .get_user_unique_id()
@@ -477,8 +504,10 @@ impl LocalPool {
             }
             _ => None,
         };
+        // A refused assertion does not count toward the lockout: no one guesses a signature,
+        // and counting would let anyone lock an account by its name, and tell real names
+        // (locked) from unknown ones (never locked).
         let Some((credential, user_verified)) = outcome else {
-            self.count_failed_attempt(user.clone()).await?;
             return self
                 .wrong_code(
                     session,
@@ -493,13 +522,13 @@ impl LocalPool {
         let mut passkey = passkey.expect("verified above");
         passkey.credential = serde_json::to_string(&credential).map_err(internal)?;
         passkey.last_used_at = Some(self.now());
-        store.put_passkey(&passkey).await?;
-        let device_key = responses.get("DEVICE_KEY");
+        // Deleted meanwhile: it no longer signs anyone in.
+        if !store.record_passkey_use(&passkey).await? {
+            return Err(fault(ErrorKind::NotAuthorized, refused));
+        }
         // A passkey used with user verification is a second factor too, where the pool says so.
         let counts_as_mfa = self.cfg().webauthn.is_multi_factor() && user_verified;
-        if counts_as_mfa && user.enabled && user.status == crate::store::UserStatus::Confirmed {
-            return self.issue_tokens(&user, client_id, device_key).await;
-        }
-        self.after_first_factor(user, client_id, device_key).await
+        self.after_passkey(user, client_id, responses.get("DEVICE_KEY"), counts_as_mfa)
+            .await
     }
 }

@@ -502,3 +502,53 @@ async fn with_passkeys_as_mfa_a_user_with_mfa_signs_in_with_the_passkey_alone() 
     let answer = answer(&h, "mo", &session, &assertion).await.unwrap();
     assert!(answer.authentication_result.is_some(), "{answer:?}");
 }
+
+#[tokio::test]
+async fn refused_assertions_lock_no_one_and_a_pending_registration_cannot_be_named() {
+    let h = start(passkey_pool()).await;
+    let tokens = h.user("ivy").await;
+    let mut key = device();
+    register(&h, &mut key, &tokens.access_token).await;
+    let other = h.user("oz").await;
+    let mut theirs = device();
+    register(&h, &mut theirs, &other.access_token).await;
+    // Many refused assertions for ivy, over many sessions (more than the lockout threshold).
+    for _ in 0..8 {
+        let (_, oz_options) = passkey_challenge(&h, "oz").await;
+        let foreign = assert_with(&mut theirs, &oz_options, ORIGIN).await;
+        let (session, _) = passkey_challenge(&h, "ivy").await;
+        let (kind_, message) = kind(answer(&h, "ivy", &session, &foreign).await.unwrap_err());
+        assert_eq!(kind_, ErrorKind::NotAuthorized, "{message}");
+    }
+    // Neither her passkey nor her password is locked.
+    let (session, options) = passkey_challenge(&h, "ivy").await;
+    let right = assert_with(&mut key, &options, ORIGIN).await;
+    assert!(answer(&h, "ivy", &session, &right)
+        .await
+        .unwrap()
+        .authentication_result
+        .is_some());
+    h.sign_in("ivy").await;
+
+    // A registration in progress is not ended by naming it as another operation's session.
+    let options = start_registration(&h, &tokens.access_token).await;
+    for guess in ["webauthn_registration:ivy", "webauthn_registration"] {
+        let _ = h
+            .client
+            .transport
+            .send(&RespondToAuthChallengeRequest {
+                client_id: "localclient0000000000000001".into(),
+                challenge_name: "SMS_MFA".into(),
+                session: Some(Secret::new(guess)),
+                challenge_responses: responses(&[("USERNAME", "ivy"), ("SMS_MFA_CODE", "123456")]),
+                client_metadata: None,
+            })
+            .await;
+    }
+    let mut second = device();
+    let credential = create(&mut second, &options, ORIGIN).await;
+    complete(&h, &tokens.access_token, credential)
+        .await
+        .unwrap();
+    assert_eq!(list(&h, &tokens.access_token).await.len(), 2);
+}

@@ -219,4 +219,5 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("button.delete", "Löschen"),
     ("button.delete_passkey", "Passkey löschen"),
     ("button.add_passkey", "Passkey hinzufügen"),
+    ("error.recent_sign_in_required", "Melden Sie sich zu Ihrer Sicherheit ab und wieder an, bevor Sie einen Passkey hinzufügen (Ihre letzte Anmeldung liegt mehr als 15 Minuten zurück)."),
 ];

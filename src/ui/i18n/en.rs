@@ -219,4 +219,5 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("button.delete", "Delete"),
     ("button.delete_passkey", "Delete passkey"),
     ("button.add_passkey", "Add a passkey"),
+    ("error.recent_sign_in_required", "For your security, sign out and sign in again before adding a passkey (your last sign-in was more than 15 minutes ago)."),
 ];

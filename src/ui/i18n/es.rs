@@ -219,4 +219,5 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("button.delete", "Eliminar"),
     ("button.delete_passkey", "Eliminar llave de acceso"),
     ("button.add_passkey", "Añadir una llave de acceso"),
+    ("error.recent_sign_in_required", "Por tu seguridad, cierra sesión y vuelve a iniciarla antes de añadir una llave de acceso (tu último inicio de sesión fue hace más de 15 minutos)."),
 ];

@@ -215,8 +215,9 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("account.passkeys_heading", "Clés d’accès"),
     ("account.no_passkeys", "Vous n’avez pas encore de clé d’accès."),
     ("account.passkey_created", "ajoutée le {date}"),
-    ("account.delete_passkey_confirm", "Supprimer « {name} » ? Vous ne pourrez plus vous connecter avec elle."),
+    ("account.delete_passkey_confirm", "Supprimer « {name} » ? Vous ne pourrez plus vous connecter avec elle."),
     ("button.delete", "Supprimer"),
     ("button.delete_passkey", "Supprimer la clé d’accès"),
     ("button.add_passkey", "Ajouter une clé d’accès"),
+    ("error.recent_sign_in_required", "Pour votre sécurité, déconnectez-vous et reconnectez-vous avant d’ajouter une clé d’accès (votre dernière connexion date de plus de 15 minutes)."),
 ];

@@ -219,4 +219,5 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("button.delete", "削除"),
     ("button.delete_passkey", "パスキーを削除"),
     ("button.add_passkey", "パスキーを追加"),
+    ("error.recent_sign_in_required", "セキュリティのため、パスキーを追加する前にサインアウトしてもう一度サインインしてください（前回のサインインから15分以上経っています）。"),
 ];
