@@ -15,11 +15,20 @@ const sizes = (bytes) => ({
 });
 const files = readdirSync(pkg).filter((f) => /\.(wasm|js|css)$/.test(f)).map((f) => join(pkg, f));
 files.push(html);
+// The passkey script, loaded only by pages that offer a passkey (not counted in the total).
+{
+  const s = sizes(readFileSync(join('src', 'ui', 'passkey.js')));
+  const verdict = s.gzip <= 15_000 ? 'meets' : '**misses**';
+  console.log(`| passkey.js (only on pages with a passkey choice): raw / gzip / brotli | ${kb(s.raw)} / ${kb(s.gzip)} / ${kb(s.brotli)} | ≤ 15 kB gzip | ${verdict} |`);
+}
 let gzipTotal = 0;
+const page = readFileSync(html, 'utf8');
 for (const file of files) {
   const s = sizes(readFileSync(file));
-  gzipTotal += s.gzip;
-  const name = file === html ? 'the /signin HTML' : file.split('/').pop();
+  // A file the page does not load (the stylesheet, now inline) is listed but not counted.
+  const loaded = file === html || page.includes(file.split('/').pop());
+  if (loaded) gzipTotal += s.gzip;
+  const name = file === html ? 'the /signin HTML' : `${file.split('/').pop()}${loaded ? '' : ' (not loaded by /signin)'}`;
   console.log(`| ${name}: raw / gzip / brotli | ${kb(s.raw)} / ${kb(s.gzip)} / ${kb(s.brotli)} | — | — |`);
 }
 const budget = 120_000;

@@ -108,7 +108,24 @@ pub fn router(auth: Auth, leptos_options: LeptosOptions) -> Router {
             shell,
         ))
         .with_state(leptos_options);
-    mount(app, &auth)
+    // Pages compressed (their stylesheet is inline, so the HTML is most of what a first visit
+    // loads); the browser files are served precompressed already.
+    let html = |_: axum::http::StatusCode,
+                _: axum::http::Version,
+                headers: &axum::http::HeaderMap,
+                _: &axum::http::Extensions| {
+        headers
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html"))
+    };
+    let compression = tower_http::compression::CompressionLayer::new().compress_when(
+        tower_http::compression::predicate::Predicate::and(
+            tower_http::compression::predicate::DefaultPredicate::new(),
+            html,
+        ),
+    );
+    mount(app, &auth).layer(compression)
 }
 
 /// What every render and server function of a request needs: call it as the
