@@ -3,10 +3,11 @@
 //!
 //! - `inprocess`: SRP math (client and pool side), the local pool's SignUp (argon2id) and SRP
 //!   sign-in, a sign-in through the app's server function against the same calls made directly
-//!   (the app's own overhead), the same for an email-code sign-in, session-store get/set (memory, SQLite, Redis), and memory per
+//!   (the app's own overhead), the same for an email-code and a passkey sign-in, session-store get/set (memory, SQLite, Redis), and memory per
 //!   signed-in session at 10k and 100k sessions;
 //! - `plain <port> <file>`: serves `file` from a bare axum handler (the SSR comparison);
 //! - `account <base-url> <username>`: a confirmed user to sign in with;
+//! - `passkey`: the passkey sign-in overhead alone;
 //! - `concurrent <base-url> <server-pid> <users>`: that many sign-ups, confirmations, sign-outs
 //!   and sign-ins at once against a running server: throughput, errors, the server's peak RSS.
 
@@ -37,6 +38,8 @@ fn main() {
     match args.first().map(String::as_str) {
         Some("plain") => runtime.block_on(plain(&args[1], &args[2])),
         Some("account") => runtime.block_on(App::at(&args[1]).confirmed_user(&args[2])),
+        // One measure alone, to check it without the whole suite.
+        Some("passkey") => runtime.block_on(passkey_sign_in_overhead()),
         Some("concurrent") => runtime.block_on(concurrent(
             &args[1],
             &args[2],
@@ -113,6 +116,7 @@ async fn inprocess() {
     app.confirmed_user("bench").await;
     sign_in_overhead(&app, &direct).await;
     code_sign_in_overhead().await;
+    passkey_sign_in_overhead().await;
     let record = signed_in_record(&app, &auth).await;
     session_stores(&record).await;
     session_memory(&record).await;
@@ -333,6 +337,210 @@ async fn code_sign_in_overhead() {
     report_overhead(
         "email-code sign-in through the app (username page, code page)",
         "**app overhead per code sign-in** (difference)",
+        &mut through_app,
+        &mut straight,
+    );
+}
+
+/// A user who is always there and verified, for the software authenticator.
+struct AlwaysVerified;
+
+#[async_trait::async_trait]
+impl passkey::authenticator::UserValidationMethod for AlwaysVerified {
+    type PasskeyItem = passkey::types::Passkey;
+    async fn check_user<'a>(
+        &self,
+        _hint: passkey::authenticator::UiHint<'a, passkey::types::Passkey>,
+        presence: bool,
+        verification: bool,
+    ) -> Result<passkey::authenticator::UserCheck, passkey::types::ctap2::Ctap2Error> {
+        Ok(passkey::authenticator::UserCheck {
+            presence,
+            verification,
+        })
+    }
+    fn is_presence_enabled(&self) -> bool {
+        true
+    }
+    fn is_verification_enabled(&self) -> Option<bool> {
+        Some(true)
+    }
+}
+
+type Device = passkey::client::Client<
+    passkey::authenticator::MemoryStore,
+    AlwaysVerified,
+    passkey::crypto::AvailableBackend,
+    public_suffix::PublicSuffixList,
+    (),
+>;
+
+const PASSKEY_ORIGIN: &str = "http://localhost:3000";
+
+/// The authenticator's answer to request options (JSON, as the pool gives them).
+async fn passkey_assertion(device: &mut Device, options: &str) -> String {
+    let options: serde_json::Value = serde_json::from_str(options).unwrap();
+    let request: passkey::types::webauthn::CredentialRequestOptions =
+        serde_json::from_value(serde_json::json!({ "publicKey": options })).unwrap();
+    let origin = url::Url::parse(PASSKEY_ORIGIN).unwrap();
+    let assertion = device
+        .authenticate(&origin, request, passkey::client::DefaultClientData)
+        .await
+        .unwrap();
+    serde_json::to_string(&assertion).unwrap()
+}
+
+/// A passkey sign-in through the app (username page, the options for the page's script, the
+/// credential it posts) against the same three Cognito calls made directly. The
+/// authenticator's own work is left out of both.
+async fn passkey_sign_in_overhead() {
+    use cognito_authenticator::SignInMethod;
+    let pool = PoolConfig {
+        print_outbox: false,
+        ..PoolConfig::default()
+    };
+    let mut config = AuthConfig::local(None, pool.clone())
+        .with_sign_in_methods([SignInMethod::Passkey, SignInMethod::Password])
+        .with_passkey_prompt(cognito_authenticator::server::PasskeyPrompt::Never);
+    config.attempt_limit_scale = 1e6;
+    let app = serve_app(config, Clock::system(), None).await;
+    app.confirmed_user("passbench").await;
+    let direct = direct_client(&app, &pool);
+    let mut device: Device =
+        passkey::client::Client::new(passkey::authenticator::Authenticator::new(
+            passkey::types::ctap2::Aaguid::new_empty(),
+            passkey::authenticator::MemoryStore::new(),
+            AlwaysVerified,
+            passkey::crypto::AvailableBackend,
+        ))
+        .allows_insecure_localhost(true);
+    // The passkey, registered with the pool directly.
+    let tokens = match direct
+        .sign_in_srp("passbench", &Secret::new(PASSWORD))
+        .await
+        .unwrap()
+    {
+        cognito_idp::SignInOutcome::SignedIn(tokens) => tokens,
+        other => panic!("expected tokens, got {other:?}"),
+    };
+    let options = direct
+        .start_web_authn_registration(&tokens.access_token)
+        .await
+        .unwrap();
+    let request: passkey::types::webauthn::CredentialCreationOptions =
+        serde_json::from_value(serde_json::json!({ "publicKey": options })).unwrap();
+    let created = device
+        .register(
+            &url::Url::parse(PASSKEY_ORIGIN).unwrap(),
+            request,
+            passkey::client::DefaultClientData,
+        )
+        .await
+        .unwrap();
+    direct
+        .complete_web_authn_registration(
+            &tokens.access_token,
+            serde_json::to_value(created).unwrap(),
+        )
+        .await
+        .unwrap();
+
+    let post = |client: &reqwest::Client, path: &str, body: String| {
+        client
+            .post(app.url(path))
+            .header(ORIGIN, &app.base)
+            .header(ACCEPT, "application/json")
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+    };
+    let (mut through_app, mut straight) = (Vec::new(), Vec::new());
+    for round in 0..220 {
+        let visitor = browser();
+        let started = Instant::now();
+        let listed = post(&visitor, "/api/sign_in", "username=passbench".into())
+            .await
+            .unwrap();
+        assert!(
+            listed.status().is_success(),
+            "sign-in answered {}",
+            listed.status()
+        );
+        let _ = listed.bytes().await;
+        let options = post(&visitor, "/api/passkey_sign_in_options", String::new())
+            .await
+            .unwrap();
+        assert!(
+            options.status().is_success(),
+            "options answered {}",
+            options.status()
+        );
+        let options: String = options.json().await.unwrap();
+        let mut app_time = started.elapsed();
+        let credential = passkey_assertion(&mut device, &options).await;
+        let started = Instant::now();
+        let body = format!(
+            "credential={}",
+            cognito_authenticator::flow::percent_encode(&credential)
+        );
+        let signed_in = post(&visitor, "/api/passkey_sign_in", body).await.unwrap();
+        assert_eq!(
+            signed_in
+                .headers()
+                .get("location")
+                .map(|v| v.to_str().unwrap()),
+            Some("/account"),
+            "passkey sign-in answered {}",
+            signed_in.status()
+        );
+        let _ = signed_in.bytes().await;
+        app_time += started.elapsed();
+
+        // The same three Cognito calls the app makes: the list of methods (for the method
+        // page), the passkey's challenge, the answer.
+        let started = Instant::now();
+        direct
+            .start_user_auth("passbench", None)
+            .await
+            .expect("direct USER_AUTH list");
+        let challenge = direct
+            .start_user_auth("passbench", Some("WEB_AUTHN"))
+            .await
+            .expect("direct USER_AUTH");
+        let mut direct_time = started.elapsed();
+        let cognito_idp::SignInOutcome::Challenge {
+            session,
+            parameters,
+            ..
+        } = challenge
+        else {
+            panic!("expected the WEB_AUTHN challenge");
+        };
+        let options = parameters
+            .get("CREDENTIAL_REQUEST_OPTIONS")
+            .unwrap()
+            .to_owned();
+        let credential = passkey_assertion(&mut device, &options).await;
+        let started = Instant::now();
+        let answer: cognito_idp::SecretMap = [
+            ("USERNAME", "passbench".to_owned()),
+            ("CREDENTIAL", credential),
+        ]
+        .into_iter()
+        .collect();
+        direct
+            .respond("WEB_AUTHN", session, answer)
+            .await
+            .expect("direct passkey answer");
+        direct_time += started.elapsed();
+        if round >= 20 {
+            through_app.push(app_time);
+            straight.push(direct_time);
+        }
+    }
+    report_overhead(
+        "passkey sign-in through the app (username page, options, credential)",
+        "**app overhead per passkey sign-in** (difference)",
         &mut through_app,
         &mut straight,
     );
