@@ -34,7 +34,10 @@ async fn passkey_app(clock: Clock) -> App {
         SignInMethod::EmailCode,
         SignInMethod::Password,
     ]);
-    serve_app(config, clock, None).await
+    let mut app = serve_app(config, clock, None).await;
+    // Passkeys belong to a name: the site is visited at localhost, as the README says.
+    app.base = app.base.replace("127.0.0.1", "localhost");
+    app
 }
 
 /// A server-function call as the page's script makes it: JSON back, no redirect followed.
@@ -133,7 +136,28 @@ async fn the_offer_follows_sign_in_until_not_now_and_adding_needs_a_recent_sign_
     assert_eq!(status, 400);
     assert!(body.contains("RecentSignInRequired"), "{body}");
 
-    // A new sign-in (a new session) is offered it again.
+    // A new sign-in (a new session) is offered it again; at an IP address, where no passkey
+    // can work, it is not.
+    let at_ip = App::at(&app.base.replace("localhost", "127.0.0.1"));
+    let client = browser();
+    at_ip
+        .post(&client, "/api/sign_in", &[("username", "penny")])
+        .await;
+    at_ip
+        .post(
+            &client,
+            "/api/choose_sign_in_method",
+            &[("method", "PASSWORD")],
+        )
+        .await;
+    let (_, location) = at_ip
+        .post(
+            &client,
+            "/api/sign_in_with_password",
+            &[("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(location, "/account");
     let client = browser();
     app.post(&client, "/api/sign_in", &[("username", "penny")])
         .await;

@@ -39,6 +39,10 @@ pub fn parse_sign_in_methods(value: &str) -> Result<Vec<crate::flow::SignInMetho
         }
         methods.push(method);
     }
+    // A passkey is added once signed in: something else has to sign a new account in first.
+    if methods == [crate::flow::SignInMethod::Passkey] {
+        return Err("SIGN_IN_METHODS: WEB_AUTHN needs another method too (EMAIL_OTP, SMS_OTP or PASSWORD): a passkey is added after the first sign-in".into());
+    }
     Ok(methods)
 }
 
@@ -608,6 +612,30 @@ mod tests {
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
         AuthConfig::from_vars(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn passkeys_come_with_another_method_and_a_prompt_setting() {
+        let problems = read(&[("SIGN_IN_METHODS", "WEB_AUTHN")]).unwrap_err();
+        assert!(
+            problems[0].contains("WEB_AUTHN needs another method"),
+            "{problems:?}"
+        );
+        let config = read(&[
+            ("SIGN_IN_METHODS", "WEB_AUTHN,EMAIL_OTP"),
+            ("PASSKEY_PROMPT", "always"),
+        ])
+        .unwrap();
+        assert!(config.offers_passkeys());
+        assert_eq!(config.passkey_prompt, PasskeyPrompt::Always);
+        // The embedded pool's relying party is localhost, with WEB_AUTHN allowed.
+        let Backend::Local { pool, .. } = &config.backend else {
+            panic!("the embedded pool");
+        };
+        assert_eq!(pool.webauthn.relying_party_id.as_deref(), Some("localhost"));
+        assert!(pool.allows_first_factor("WEB_AUTHN"));
+        let problems = read(&[("PASSKEY_PROMPT", "sometimes")]).unwrap_err();
+        assert!(problems[0].contains("PASSKEY_PROMPT"), "{problems:?}");
     }
 
     #[test]

@@ -776,6 +776,15 @@ impl Ctx {
             Step::VerifyAttribute | Step::PasskeyPrompt if self.current_user().await.is_none() => {
                 Some(Step::SignIn.route().to_owned())
             }
+            // The offer, once answered: nothing expired, the account page is where it led.
+            Step::PasskeyPrompt
+                if self
+                    .flow()
+                    .await
+                    .is_none_or(|f| f.step != Step::PasskeyPrompt) =>
+            {
+                Some(Step::Done.route().to_owned())
+            }
             step if step.needs_flow() => match self.flow().await {
                 Some(flow) if flow.step.route() == step.route() => None,
                 _ => Some(tell(Notice::FlowExpired).await),

@@ -248,7 +248,7 @@ impl Ctx {
     pub async fn offer_passkey(&self, user: &session::SignedIn) -> Next {
         use crate::server::config::PasskeyPrompt;
         let config = &self.auth.config;
-        if !config.offers_passkeys() || user.passkey_prompt_dismissed {
+        if !config.offers_passkeys() || user.passkey_prompt_dismissed || self.at_ip_address() {
             return Next::Go(Step::Done);
         }
         let wanted = match config.passkey_prompt {
@@ -276,6 +276,24 @@ impl Ctx {
             Ok(()) => Next::Go(Step::PasskeyPrompt),
             Err(_) => Next::Go(Step::Done),
         }
+    }
+
+    /// Whether the page was asked for at an IP address (`Host: 127.0.0.1:3000`), where no
+    /// passkey can work: a relying party is a domain name.
+    fn at_ip_address(&self) -> bool {
+        let Some(parts) = leptos::prelude::use_context::<axum::http::request::Parts>() else {
+            return false;
+        };
+        let host = parts
+            .headers
+            .get(axum::http::header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        let name = host
+            .strip_prefix('[')
+            .and_then(|h| h.split(']').next())
+            .unwrap_or_else(|| host.rsplit_once(':').map_or(host, |(name, _)| name));
+        name.parse::<std::net::IpAddr>().is_ok()
     }
 
     /// Signed in: offer to verify a contact if none is, else the account page.

@@ -92,6 +92,7 @@ pub fn PasskeyScript() -> impl IntoView {
         ("cancelled", "passkey.error.cancelled"),
         ("unsupported", "passkey.error.unsupported"),
         ("wrong_site", "error.passkey_wrong_site"),
+        ("ip_address", "passkey.error.ip_address"),
         ("exists", "passkey.error.exists"),
         ("failed", "error.passkey_failed"),
         ("unexpected", "error.unexpected"),
@@ -321,7 +322,14 @@ pub(crate) mod ssr {
             methods: flow.challenge.methods.clone(),
             ..crate::flow::ChallengeView::default()
         };
-        ctx.advance_with(&flow.username, outcome, base).await
+        match ctx.advance_with(&flow.username, outcome, base).await? {
+            // Signed in with a passkey: no offer to create one.
+            Next::Go(Step::PasskeyPrompt) => {
+                ctx.clear_flow().await?;
+                Ok(Next::Go(Step::Done))
+            }
+            next => Ok(next),
+        }
     }
 
     /// How recent a sign-in must be to add a passkey: a passkey outlives the session, the
@@ -381,10 +389,17 @@ pub(crate) mod ssr {
         if !well_formed {
             return Err(AppError::new(ErrorKind::PasskeyFailed));
         }
-        ctx.auth
+        match ctx
+            .auth
             .cognito
             .delete_web_authn_credential(&user.access_token, credential_id)
-            .await?;
+            .await
+        {
+            Ok(()) => {}
+            // Deleted already (another tab, another device): the list just shows it gone.
+            Err(err) if err.kind() == Some(&cognito_idp::ErrorKind::ResourceNotFound) => {}
+            Err(err) => return Err(err.into()),
+        }
         tracing::info!(event = "passkey_deleted");
         Ok(Next::Reload(Some(Notice::PasskeyDeleted)))
     }

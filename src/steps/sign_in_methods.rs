@@ -81,9 +81,11 @@ fn SignInMethodsForm(state: PageState) -> impl IntoView {
             });
             view! {
                 {separator}
+                // The passkey's button works only with the script, which enables it.
                 <button class=class type="submit" name="method" value=method.cognito_name()
                     data-passkey=passkey.then_some("sign-in")
-                    disabled=move || pending.get()>
+                    data-enable-with-js=passkey.then_some("")
+                    disabled=move || passkey || pending.get()>
                     {t(method.label_key())}
                 </button>
                 {passkey_parts}

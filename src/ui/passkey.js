@@ -77,9 +77,10 @@ function attestationJson(credential) {
 }
 
 class ServerError extends Error {
-  constructor(kind) {
+  constructor(kind, error) {
     super(kind);
     this.kind = kind;
+    this.error = error || {};
   }
 }
 
@@ -105,14 +106,17 @@ async function post(endpoint, fields) {
   } catch {
     // An answer that is not JSON is unexpected.
   }
-  if (!response.ok) throw new ServerError((value && value.kind) || 'Unexpected');
+  if (!response.ok) throw new ServerError((value && value.kind) || 'Unexpected', value);
   return value;
 }
 
 // What went wrong, as the page's text for it.
 function explain(error, ceremony) {
   const text = messages();
-  if (error instanceof ServerError) return text[error.kind] || text.unexpected;
+  if (error instanceof ServerError) {
+    const message = text[error.kind] || text.unexpected;
+    return message.replace('{seconds}', String(error.error.retry_after_secs ?? ''));
+  }
   switch (error && error.name) {
     // Cancelled, timed out, or no passkey for this account on this device: the browser
     // does not say which, so neither can we.
@@ -155,6 +159,19 @@ async function register(page) {
   if (reply && reply.reload) window.location.reload();
 }
 
+// A relying party is a domain name: at an IP address no passkey can work, so say so at once,
+// with the address that would work on this computer.
+function atIpAddress() {
+  const host = window.location.hostname;
+  return /^[0-9.]+$/.test(host) || host.includes(':') || host.startsWith('[');
+}
+
+function ipAddressMessage() {
+  const local = new URL(window.location.href);
+  local.hostname = 'localhost';
+  return (messages().ip_address || messages().wrong_site).replace('{url}', local.origin);
+}
+
 document.addEventListener('click', async (event) => {
   const button = event.target instanceof Element ? event.target.closest('[data-passkey]') : null;
   if (!button) return;
@@ -164,6 +181,10 @@ document.addEventListener('click', async (event) => {
   const label = button.textContent;
   if (!supported()) {
     report(button, messages().unsupported);
+    return;
+  }
+  if (atIpAddress()) {
+    report(button, ipAddressMessage());
     return;
   }
   button.setAttribute('aria-busy', 'true');
@@ -185,4 +206,7 @@ for (const button of document.querySelectorAll('[data-passkey][data-enable-with-
   button.disabled = false;
 }
 for (const note of document.querySelectorAll('[data-hide-with-js]')) note.hidden = true;
+if (atIpAddress()) {
+  for (const button of document.querySelectorAll('[data-passkey]')) report(button, ipAddressMessage());
+}
 document.documentElement.dataset.passkeyReady = 'true';

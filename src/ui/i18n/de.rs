@@ -208,7 +208,7 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("passkey.error.unsupported", "Dieser Browser kann auf dieser Seite keine Passkeys verwenden. Wählen Sie einen anderen Weg."),
     ("passkey.error.exists", "Dieses Gerät hat bereits einen Passkey für Ihr Konto."),
     ("passkey.prompt.heading", "Schneller anmelden mit einem Passkey"),
-    ("passkey.prompt.text", "Mit einem Passkey melden Sie sich per Fingerabdruck, Gesicht oder Bildschirmsperre an statt mit Passwort oder Code. Er bleibt auf Ihrem Gerät und funktioniert nur auf dieser Website."),
+    ("passkey.prompt.text", "Mit einem Passkey melden Sie sich per Fingerabdruck, Gesicht oder Bildschirmsperre an statt mit Passwort oder Code. Er funktioniert nur auf dieser Website."),
     ("passkey.prompt.create", "Passkey erstellen"),
     ("passkey.prompt.skip", "Nicht jetzt"),
     ("passkey.needs_js", "Zum Erstellen eines Passkeys wird JavaScript benötigt, das in diesem Browser ausgeschaltet ist."),
@@ -220,4 +220,5 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("button.delete_passkey", "Passkey löschen"),
     ("button.add_passkey", "Passkey hinzufügen"),
     ("error.recent_sign_in_required", "Melden Sie sich zu Ihrer Sicherheit ab und wieder an, bevor Sie einen Passkey hinzufügen (Ihre letzte Anmeldung liegt mehr als 15 Minuten zurück)."),
+    ("passkey.error.ip_address", "Passkeys funktionieren nicht unter einer IP-Adresse wie dieser. Öffnen Sie die Website stattdessen unter ihrem Namen: auf diesem Computer {url}"),
 ];

@@ -208,7 +208,7 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("passkey.error.unsupported", "This browser can't use passkeys on this page. Choose another way."),
     ("passkey.error.exists", "This device already has a passkey for your account."),
     ("passkey.prompt.heading", "Sign in faster with a passkey"),
-    ("passkey.prompt.text", "A passkey lets you sign in with your fingerprint, face or screen lock instead of a password or a code. It stays on your device and works only on this site."),
+    ("passkey.prompt.text", "A passkey lets you sign in with your fingerprint, face or screen lock instead of a password or a code. It works only on this site."),
     ("passkey.prompt.create", "Create a passkey"),
     ("passkey.prompt.skip", "Not now"),
     ("passkey.needs_js", "Creating a passkey needs JavaScript, which is off in this browser."),
@@ -220,4 +220,5 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("button.delete_passkey", "Delete passkey"),
     ("button.add_passkey", "Add a passkey"),
     ("error.recent_sign_in_required", "For your security, sign out and sign in again before adding a passkey (your last sign-in was more than 15 minutes ago)."),
+    ("passkey.error.ip_address", "Passkeys don't work at an IP address such as this one. Open the site by its name instead: on this computer, {url}"),
 ];

@@ -208,7 +208,7 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("passkey.error.unsupported", "Este navegador no puede usar llaves de acceso en esta página. Elige otra forma."),
     ("passkey.error.exists", "Este dispositivo ya tiene una llave de acceso para tu cuenta."),
     ("passkey.prompt.heading", "Inicia sesión más rápido con una llave de acceso"),
-    ("passkey.prompt.text", "Una llave de acceso te permite iniciar sesión con tu huella, tu cara o el bloqueo de pantalla en lugar de una contraseña o un código. Se queda en tu dispositivo y solo funciona en este sitio."),
+    ("passkey.prompt.text", "Una llave de acceso te permite iniciar sesión con tu huella, tu cara o el bloqueo de pantalla en lugar de una contraseña o un código. Solo funciona en este sitio."),
     ("passkey.prompt.create", "Crear una llave de acceso"),
     ("passkey.prompt.skip", "Ahora no"),
     ("passkey.needs_js", "Crear una llave de acceso necesita JavaScript, que está desactivado en este navegador."),
@@ -220,4 +220,5 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("button.delete_passkey", "Eliminar llave de acceso"),
     ("button.add_passkey", "Añadir una llave de acceso"),
     ("error.recent_sign_in_required", "Por tu seguridad, cierra sesión y vuelve a iniciarla antes de añadir una llave de acceso (tu último inicio de sesión fue hace más de 15 minutos)."),
+    ("passkey.error.ip_address", "Las llaves de acceso no funcionan en una dirección IP como esta. Abre el sitio por su nombre: en este ordenador, {url}"),
 ];

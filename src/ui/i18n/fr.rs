@@ -208,7 +208,7 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("passkey.error.unsupported", "Ce navigateur ne peut pas utiliser de clés d’accès sur cette page. Choisissez une autre méthode."),
     ("passkey.error.exists", "Cet appareil a déjà une clé d’accès pour votre compte."),
     ("passkey.prompt.heading", "Connectez-vous plus vite avec une clé d’accès"),
-    ("passkey.prompt.text", "Une clé d’accès vous permet de vous connecter avec votre empreinte, votre visage ou le verrouillage de l’écran au lieu d’un mot de passe ou d’un code. Elle reste sur votre appareil et ne fonctionne que sur ce site."),
+    ("passkey.prompt.text", "Une clé d’accès vous permet de vous connecter avec votre empreinte, votre visage ou le verrouillage de l’écran au lieu d’un mot de passe ou d’un code. Elle ne fonctionne que sur ce site."),
     ("passkey.prompt.create", "Créer une clé d’accès"),
     ("passkey.prompt.skip", "Plus tard"),
     ("passkey.needs_js", "La création d’une clé d’accès a besoin de JavaScript, désactivé dans ce navigateur."),
@@ -220,4 +220,5 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("button.delete_passkey", "Supprimer la clé d’accès"),
     ("button.add_passkey", "Ajouter une clé d’accès"),
     ("error.recent_sign_in_required", "Pour votre sécurité, déconnectez-vous et reconnectez-vous avant d’ajouter une clé d’accès (votre dernière connexion date de plus de 15 minutes)."),
+    ("passkey.error.ip_address", "Les clés d’accès ne fonctionnent pas à une adresse IP comme celle-ci. Ouvrez plutôt le site par son nom : sur cet ordinateur, {url}"),
 ];

@@ -208,7 +208,7 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("passkey.error.unsupported", "このブラウザでは、このページでパスキーを使用できません。別の方法を選んでください。"),
     ("passkey.error.exists", "このデバイスにはすでにアカウントのパスキーがあります。"),
     ("passkey.prompt.heading", "パスキーですばやくサインイン"),
-    ("passkey.prompt.text", "パスキーを使うと、パスワードやコードの代わりに指紋、顔、画面ロックでサインインできます。パスキーはデバイスに保存され、このサイトでのみ使えます。"),
+    ("passkey.prompt.text", "パスキーを使うと、パスワードやコードの代わりに指紋、顔、画面ロックでサインインできます。このサイトでのみ使えます。"),
     ("passkey.prompt.create", "パスキーを作成"),
     ("passkey.prompt.skip", "今はしない"),
     ("passkey.needs_js", "パスキーの作成には JavaScript が必要ですが、このブラウザでは無効になっています。"),
@@ -220,4 +220,5 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("button.delete_passkey", "パスキーを削除"),
     ("button.add_passkey", "パスキーを追加"),
     ("error.recent_sign_in_required", "セキュリティのため、パスキーを追加する前にサインアウトしてもう一度サインインしてください（前回のサインインから15分以上経っています）。"),
+    ("passkey.error.ip_address", "パスキーはこのような IP アドレスでは使えません。代わりに名前でサイトを開いてください（このコンピューターでは {url}）。"),
 ];
