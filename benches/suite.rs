@@ -270,15 +270,8 @@ async fn code_sign_in_overhead() {
     let app = serve_app(config, Clock::system(), None).await;
     app.confirmed_user("codebench").await;
     let direct = direct_client(&app, &pool);
-    let post = |client: &reqwest::Client, path: &str, body: String| {
-        client
-            .post(app.url(path))
-            .header(ORIGIN, &app.base)
-            .header(ACCEPT, "application/json")
-            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(body)
-            .send()
-    };
+    let post =
+        |client: &reqwest::Client, path: &str, body: String| script_post(&app, client, path, body);
     let (mut through_app, mut straight) = (Vec::new(), Vec::new());
     for round in 0..220 {
         // A new visitor each round, as in the password measure.
@@ -445,15 +438,8 @@ async fn passkey_sign_in_overhead() {
         .await
         .unwrap();
 
-    let post = |client: &reqwest::Client, path: &str, body: String| {
-        client
-            .post(app.url(path))
-            .header(ORIGIN, &app.base)
-            .header(ACCEPT, "application/json")
-            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(body)
-            .send()
-    };
+    let post =
+        |client: &reqwest::Client, path: &str, body: String| script_post(&app, client, path, body);
     let (mut through_app, mut straight) = (Vec::new(), Vec::new());
     for round in 0..220 {
         let visitor = browser();
@@ -544,6 +530,22 @@ async fn passkey_sign_in_overhead() {
         &mut through_app,
         &mut straight,
     );
+}
+
+/// A server-function call as the page's script makes it (JSON back, no redirect followed).
+fn script_post(
+    app: &App,
+    client: &reqwest::Client,
+    path: &str,
+    body: String,
+) -> impl std::future::Future<Output = reqwest::Result<reqwest::Response>> {
+    client
+        .post(app.url(path))
+        .header(ORIGIN, &app.base)
+        .header(ACCEPT, "application/json")
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
 }
 
 /// The pool's own client, calling the app's embedded pool without the app in between.

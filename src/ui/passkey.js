@@ -43,37 +43,33 @@ function creationOptions(json) {
   };
 }
 
-function assertionJson(credential) {
-  const response = credential.response;
+// A credential as WebAuthn's JSON form (`toJSON()`), with its response's own members.
+function credentialJson(credential, response) {
   return {
     id: credential.id,
     rawId: encode(credential.rawId),
     type: credential.type,
     authenticatorAttachment: credential.authenticatorAttachment || undefined,
     clientExtensionResults: credential.getClientExtensionResults(),
-    response: {
-      clientDataJSON: encode(response.clientDataJSON),
-      authenticatorData: encode(response.authenticatorData),
-      signature: encode(response.signature),
-      userHandle: response.userHandle ? encode(response.userHandle) : undefined,
-    },
+    response: { clientDataJSON: encode(credential.response.clientDataJSON), ...response },
   };
+}
+
+function assertionJson(credential) {
+  const response = credential.response;
+  return credentialJson(credential, {
+    authenticatorData: encode(response.authenticatorData),
+    signature: encode(response.signature),
+    userHandle: response.userHandle ? encode(response.userHandle) : undefined,
+  });
 }
 
 function attestationJson(credential) {
   const response = credential.response;
-  return {
-    id: credential.id,
-    rawId: encode(credential.rawId),
-    type: credential.type,
-    authenticatorAttachment: credential.authenticatorAttachment || undefined,
-    clientExtensionResults: credential.getClientExtensionResults(),
-    response: {
-      clientDataJSON: encode(response.clientDataJSON),
-      attestationObject: encode(response.attestationObject),
-      transports: typeof response.getTransports === 'function' ? response.getTransports() : [],
-    },
-  };
+  return credentialJson(credential, {
+    attestationObject: encode(response.attestationObject),
+    transports: typeof response.getTransports === 'function' ? response.getTransports() : [],
+  });
 }
 
 class ServerError extends Error {
