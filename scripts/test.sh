@@ -3,6 +3,8 @@
 # lints, then runs every test: Rust (all crates) and Playwright (JS and no-JS projects).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Builds of every test binary, the browser bundles and the release bench need several GB.
+echo "== disk space: $(df -h --output=avail . | tail -1 | tr -d ' ') free here"
 ./scripts/tools.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 
