@@ -259,6 +259,7 @@ pub fn mount(app: Router, auth: &Auth) -> Router {
         // The pool's endpoint is for SDKs (CORS, no cookies), so it sits outside the app's layers.
         Some(pool) => app
             .merge(local_pool::server::mounted(LOCAL_POOL_PATH, pool.clone()))
+            .merge(local_pool::oauth::router(pool.clone()))
             .nest(LOCAL_OUTBOX_PATH, local_pool::outbox::router(pool.clone()))
             .merge(local_pool::console::router(pool.clone())),
         None => app,

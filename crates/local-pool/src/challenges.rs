@@ -120,6 +120,10 @@ impl LocalPool {
                 return self.new_password_challenge(&user, client_id).await;
             }
             UserStatus::Confirmed => {}
+            // Federated users sign in at their provider, never through the API.
+            UserStatus::ExternalProvider => {
+                return Err(fault(ErrorKind::NotAuthorized, crate::pool::INCORRECT))
+            }
         }
         if user.failed_attempts != 0 {
             user.failed_attempts = 0;

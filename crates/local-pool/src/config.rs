@@ -63,6 +63,10 @@ pub struct PoolConfig {
     pub device_configuration: Option<DeviceConfiguration>,
     /// Passkeys (Cognito's `WebAuthnConfiguration`).
     pub webauthn: WebAuthnConfig,
+    /// Social and enterprise providers (`[[identity_providers]]`, Cognito's
+    /// `CreateIdentityProvider`); the built-in test provider signs people in for each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub identity_providers: Vec<IdentityProviderConfig>,
     /// More pools served at the same endpoint (`[[pools]]` tables, each with these keys).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub pools: Vec<PoolConfig>,
@@ -106,6 +110,7 @@ impl Default for PoolConfig {
             argon2: Argon2Params::default(),
             device_configuration: None,
             webauthn: WebAuthnConfig::default(),
+            identity_providers: Vec::new(),
             pools: Vec::new(),
         }
     }
@@ -220,6 +225,19 @@ pub struct AppClient {
     pub refresh_token_rotation: bool,
     /// How long a rotated-out refresh token still works (0 to 60 seconds).
     pub rotation_grace_secs: i64,
+    /// Cognito's `AllowedOAuthFlowsUserPoolClient`: the OAuth settings below apply only when on.
+    pub allowed_oauth_flows_user_pool_client: bool,
+    /// `code` and `client_credentials` (the local pool issues no implicit tokens).
+    pub allowed_oauth_flows: Vec<String>,
+    /// `openid`, `email`, `phone`, `profile`, `aws.cognito.signin.user.admin` and
+    /// `<resource server>/<scope>`.
+    pub allowed_oauth_scopes: Vec<String>,
+    /// Where `/oauth2/authorize` may send the browser back (exact matches only).
+    pub callback_urls: Vec<String>,
+    /// Where `/logout` may send the browser (exact matches only).
+    pub logout_urls: Vec<String>,
+    /// The providers this client signs in with (`COGNITO`, `Google`, a provider's name…).
+    pub supported_identity_providers: Vec<String>,
 }
 
 impl Default for AppClient {
@@ -237,6 +255,12 @@ impl Default for AppClient {
             auth_session_validity_secs: 180,
             refresh_token_rotation: false,
             rotation_grace_secs: 0,
+            allowed_oauth_flows_user_pool_client: false,
+            allowed_oauth_flows: Vec::new(),
+            allowed_oauth_scopes: Vec::new(),
+            callback_urls: Vec::new(),
+            logout_urls: Vec::new(),
+            supported_identity_providers: Vec::new(),
         }
     }
 }
@@ -254,6 +278,49 @@ impl AppClient {
             _ => return true,
         };
         self.explicit_auth_flows.is_empty() || self.explicit_auth_flows.iter().any(|f| f == needed)
+    }
+
+    /// Whether the client may use the OAuth flow `flow` (`code`, `client_credentials`).
+    pub fn allows_oauth_flow(&self, flow: &str) -> bool {
+        self.allowed_oauth_flows_user_pool_client
+            && self.allowed_oauth_flows.iter().any(|f| f == flow)
+    }
+}
+
+/// A social or enterprise identity provider (Cognito's `IdentityProviderType`).
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct IdentityProviderConfig {
+    /// `Google`, `Facebook`, `SignInWithApple`, `LoginWithAmazon`, or any name for OIDC and SAML.
+    pub provider_name: String,
+    /// `Google`, `Facebook`, `SignInWithApple`, `LoginWithAmazon`, `OIDC` or `SAML`.
+    pub provider_type: String,
+    /// Cognito's `ProviderDetails` (client id and secret, scopes, issuer…).
+    pub provider_details: std::collections::BTreeMap<String, String>,
+    /// User-pool attribute → provider claim.
+    pub attribute_mapping: std::collections::BTreeMap<String, String>,
+    /// Other names `idp_identifier` may use for this provider.
+    pub idp_identifiers: Vec<String>,
+    pub creation_date: i64,
+    pub last_modified_date: i64,
+}
+
+impl IdentityProviderConfig {
+    /// The mapping in force: the configured one, else email, its verification, name and
+    /// `username` ← `sub`, which is what a new Google provider gets in Cognito's console.
+    pub fn effective_mapping(&self) -> std::collections::BTreeMap<String, String> {
+        if !self.attribute_mapping.is_empty() {
+            return self.attribute_mapping.clone();
+        }
+        [
+            ("email", "email"),
+            ("email_verified", "email_verified"),
+            ("name", "name"),
+            ("username", "sub"),
+        ]
+        .into_iter()
+        .map(|(a, c)| (a.to_owned(), c.to_owned()))
+        .collect()
     }
 }
 

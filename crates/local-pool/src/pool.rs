@@ -142,6 +142,16 @@ pub(crate) struct Inner {
     decoy_hash: tokio::sync::OnceCell<String>,
     /// Passwords checked against a hash (real or decoy), for tests that compare the work done.
     password_checks: std::sync::atomic::AtomicU64,
+    /// The OAuth domain's open authorizations, codes and sessions.
+    pub(crate) oauth: crate::oauth::OAuthState,
+}
+
+/// What a token from the OAuth endpoints carries beyond an API sign-in's: the scopes granted
+/// and the client's `nonce`.
+#[derive(Clone, Debug)]
+pub(crate) struct OAuthClaims {
+    pub scope: String,
+    pub nonce: Option<String>,
 }
 
 impl std::fmt::Debug for LocalPool {
@@ -293,6 +303,7 @@ impl LocalPool {
                 code_sends: Default::default(),
                 decoy_hash: Default::default(),
                 password_checks: Default::default(),
+                oauth: Default::default(),
             }),
         })
     }
@@ -690,6 +701,7 @@ impl LocalPool {
 
     // ---- tokens --------------------------------------------------------------------------
 
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn mint(
         &self,
         user: &UserRecord,
@@ -698,6 +710,7 @@ impl LocalPool {
         auth_time: i64,
         source: &str,
         device_key: Option<&str>,
+        oauth: Option<&OAuthClaims>,
     ) -> OpResult<(Secret, Secret)> {
         let config = self.client(client_id)?;
         let now = self.now();
@@ -706,6 +719,9 @@ impl LocalPool {
         for (name, value) in &user.attributes {
             let value = if name.ends_with("_verified") {
                 Value::Bool(value == "true")
+            } else if name == "identities" {
+                // Kept as a JSON string, as Cognito does; a real array in the token.
+                serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.clone()))
             } else {
                 Value::String(value.clone())
             };
@@ -728,7 +744,11 @@ impl LocalPool {
         access.insert("token_use".into(), "access".into());
         access.insert("client_id".into(), client_id.into());
         access.insert("username".into(), user.username.clone().into());
-        access.insert("scope".into(), "aws.cognito.signin.user.admin".into());
+        let scope = oauth.map_or("aws.cognito.signin.user.admin", |o| o.scope.as_str());
+        access.insert("scope".into(), scope.into());
+        if let Some(nonce) = oauth.and_then(|o| o.nonce.as_ref()) {
+            id.insert("nonce".into(), nonce.clone().into());
+        }
         access.insert(
             "exp".into(),
             (now + config.access_token_validity_secs).into(),
@@ -757,22 +777,8 @@ impl LocalPool {
         let (device_key, new_device_metadata) =
             self.device_for_tokens(user, presented_device).await?;
         let now = self.now();
-        let origin_jti = uuid::Uuid::new_v4().to_string();
-        let refresh = random_token(96);
-        self.inner
-            .store
-            .insert_refresh_token(
-                &sha256_hex(&refresh),
-                &RefreshRecord {
-                    username: user.username.clone(),
-                    client_id: client_id.to_owned(),
-                    origin_jti: origin_jti.clone(),
-                    auth_time: now,
-                    expires_at: now + client.refresh_token_validity_secs,
-                    revoked: false,
-                    device_key: device_key.clone(),
-                },
-            )
+        let (origin_jti, refresh) = self
+            .new_lineage(user, &client, now, device_key.clone())
             .await?;
         let (id_token, access_token) = self
             .mint(
@@ -782,6 +788,7 @@ impl LocalPool {
                 now,
                 "TokenGeneration_Authentication",
                 device_key.as_deref(),
+                None,
             )
             .await?;
         Ok(AuthResponse {
@@ -795,6 +802,124 @@ impl LocalPool {
             }),
             ..Default::default()
         })
+    }
+
+    /// A new refresh-token lineage: its `origin_jti` and refresh token.
+    async fn new_lineage(
+        &self,
+        user: &UserRecord,
+        client: &AppClient,
+        auth_time: i64,
+        device_key: Option<String>,
+    ) -> OpResult<(String, String)> {
+        let origin_jti = uuid::Uuid::new_v4().to_string();
+        let refresh = random_token(96);
+        self.inner
+            .store
+            .insert_refresh_token(
+                &sha256_hex(&refresh),
+                &RefreshRecord {
+                    username: user.username.clone(),
+                    client_id: client.client_id.clone(),
+                    origin_jti: origin_jti.clone(),
+                    auth_time,
+                    expires_at: self.now() + client.refresh_token_validity_secs,
+                    revoked: false,
+                    device_key,
+                },
+            )
+            .await?;
+        Ok((origin_jti, refresh))
+    }
+
+    /// Tokens from the OAuth token endpoint: a new lineage that keeps its scopes for refreshes.
+    pub(crate) async fn issue_oauth_tokens(
+        &self,
+        user: &UserRecord,
+        client_id: &str,
+        auth_time: i64,
+        claims: &OAuthClaims,
+    ) -> OpResult<AuthenticationResult> {
+        let client = self.client(client_id)?;
+        let (origin_jti, refresh) = self.new_lineage(user, &client, auth_time, None).await?;
+        self.inner
+            .store
+            .set_lineage_scope(&origin_jti, &claims.scope)
+            .await?;
+        let (id_token, access_token) = self
+            .mint(
+                user,
+                client_id,
+                &origin_jti,
+                auth_time,
+                "TokenGeneration_HostedAuth",
+                None,
+                Some(claims),
+            )
+            .await?;
+        Ok(AuthenticationResult {
+            access_token,
+            expires_in: client.access_token_validity_secs,
+            token_type: "Bearer".into(),
+            refresh_token: Some(Secret::new(refresh)),
+            id_token,
+            new_device_metadata: None,
+        })
+    }
+
+    /// The scopes of a lineage begun at the token endpoint (`None` for API sign-ins).
+    pub(crate) async fn lineage_scope(&self, origin_jti: &str) -> Option<String> {
+        self.inner
+            .store
+            .lineage_scope(origin_jti)
+            .await
+            .ok()
+            .flatten()
+    }
+
+    /// A `client_credentials` access token: the client itself, with its custom scopes.
+    pub(crate) fn machine_token(&self, client: &AppClient, scope: &str) -> (Secret, i64) {
+        let now = self.now();
+        let claims = json!({
+            "sub": client.client_id, "client_id": client.client_id, "token_use": "access",
+            "scope": scope, "auth_time": now, "iss": self.inner.issuer, "iat": now,
+            "exp": now + client.access_token_validity_secs, "version": 2,
+            "jti": uuid::Uuid::new_v4().to_string(),
+        });
+        let Value::Object(claims) = claims else {
+            unreachable!()
+        };
+        (
+            Secret::new(self.inner.keys.sign(TokenUse::Access, &claims)),
+            client.access_token_validity_secs,
+        )
+    }
+
+    /// `/oauth2/userInfo`: the user's attributes for a live access token from the token
+    /// endpoint with the `openid` scope (API-issued tokens are refused, as Cognito does).
+    pub(crate) async fn user_info(&self, access_token: &str) -> Option<Value> {
+        let claims = self
+            .inner
+            .keys
+            .verify(TokenUse::Access, access_token, &self.inner.issuer)?;
+        let scopes = claims
+            .get("scope")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if !scopes.split(' ').any(|s| s == "openid") {
+            return None;
+        }
+        let user = self
+            .authorize(&Secret::new(access_token.to_owned()))
+            .await
+            .ok()?;
+        let mut info = serde_json::Map::new();
+        info.insert("sub".into(), user.sub.clone().into());
+        for (name, value) in &user.attributes {
+            info.insert(name.clone(), value.clone().into());
+        }
+        info.insert("username".into(), user.username.clone().into());
+        Some(Value::Object(info))
     }
 
     /// Refuses a sign-in attempt while the user is locked out (not counted as a failure).

@@ -4,7 +4,7 @@
 //! The configured pool comes from its TOML file at each start; pools created through the API
 //! are kept in `<data>/pools.json` (with their users in `<data>/pools/<id>/`).
 
-use crate::config::{AppClient, DeviceConfiguration, MfaMode, PoolConfig};
+use crate::config::{AppClient, DeviceConfiguration, IdentityProviderConfig, MfaMode, PoolConfig};
 use crate::pool::{fault, random_token, Fault, LocalPool, OpResult};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -356,6 +356,22 @@ impl Pools {
         if let Some(secret) = &client.client_secret {
             described["ClientSecret"] = json!(secret);
         }
+        described["AllowedOAuthFlowsUserPoolClient"] =
+            json!(client.allowed_oauth_flows_user_pool_client);
+        for (key, list) in [
+            ("AllowedOAuthFlows", &client.allowed_oauth_flows),
+            ("AllowedOAuthScopes", &client.allowed_oauth_scopes),
+            ("CallbackURLs", &client.callback_urls),
+            ("LogoutURLs", &client.logout_urls),
+            (
+                "SupportedIdentityProviders",
+                &client.supported_identity_providers,
+            ),
+        ] {
+            if !list.is_empty() {
+                described[key] = json!(list);
+            }
+        }
         described
     }
 
@@ -490,12 +506,71 @@ impl Pools {
             client.refresh_token_rotation = rotation["Feature"].as_str() == Some("ENABLED");
             client.rotation_grace_secs = rotation["RetryGracePeriodSeconds"].as_i64().unwrap_or(0);
         }
+        Self::apply_oauth_settings(client, body)
+    }
+
+    /// The app client's OAuth members, checked as Cognito checks them.
+    fn apply_oauth_settings(client: &mut AppClient, body: &Value) -> OpResult<()> {
+        let list = |key: &str| -> Option<Vec<String>> {
+            body[key].as_array().map(|items| {
+                items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+        };
+        if let Some(on) = body["AllowedOAuthFlowsUserPoolClient"].as_bool() {
+            client.allowed_oauth_flows_user_pool_client = on;
+        }
+        if let Some(flows) = list("AllowedOAuthFlows") {
+            if let Some(bad) = flows
+                .iter()
+                .find(|f| !matches!(f.as_str(), "code" | "implicit" | "client_credentials"))
+            {
+                return Err(invalid(format!("Invalid OAuth flow {bad}.")));
+            }
+            if flows.iter().any(|f| f == "client_credentials") && flows.len() > 1 {
+                return Err(fault(
+                    ErrorKind::InvalidOAuthFlow,
+                    "client_credentials flow can not be selected along with code flow or implicit flow.",
+                ));
+            }
+            client.allowed_oauth_flows = flows;
+        }
+        if let Some(scopes) = list("AllowedOAuthScopes") {
+            client.allowed_oauth_scopes = scopes;
+        }
+        for (key, slot) in [
+            ("CallbackURLs", &mut client.callback_urls),
+            ("LogoutURLs", &mut client.logout_urls),
+        ] {
+            if let Some(urls) = list(key) {
+                if let Some(bad) = urls.iter().find(|u| !is_registrable_redirect(u)) {
+                    return Err(invalid(format!(
+                        "{key} must be absolute URLs without a fragment, https except for localhost: {bad}"
+                    )));
+                }
+                *slot = urls;
+            }
+        }
+        if let Some(providers) = list("SupportedIdentityProviders") {
+            client.supported_identity_providers = providers;
+        }
         Ok(())
     }
 
     /// Runs a management operation; `None` when `operation` is not one.
     pub async fn manage(&self, operation: &str, body: &Value) -> Option<OpResult<Value>> {
         let result = match operation {
+            "CreateIdentityProvider" => self.create_identity_provider(body).await,
+            "DescribeIdentityProvider" => self
+                .find_identity_provider(body)
+                .map(|(_, p)| json!({"IdentityProvider": describe_provider(&p)})),
+            "UpdateIdentityProvider" => self.update_identity_provider(body).await,
+            "DeleteIdentityProvider" => self.delete_identity_provider(body).await,
+            "ListIdentityProviders" => self.list_identity_providers(body),
+            "GetIdentityProviderByIdentifier" => self.identity_provider_by_identifier(body),
             "CreateUserPool" => self.create_user_pool(body).await,
             "ListUserPools" => self.list_user_pools(body),
             "DescribeUserPool" => self.describe_user_pool(body).await,
@@ -772,6 +847,231 @@ impl Pools {
         pool.set_config(config);
         self.save()?;
         Ok(json!({}))
+    }
+}
+
+/// Cognito's `IdentityProviderType` for `provider` (a private key is never shown).
+fn describe_provider(provider: &IdentityProviderConfig) -> Value {
+    let mut details = provider.provider_details.clone();
+    details.remove("private_key");
+    json!({
+        "ProviderName": provider.provider_name,
+        "ProviderType": provider.provider_type,
+        "ProviderDetails": details,
+        "AttributeMapping": provider.effective_mapping(),
+        "IdpIdentifiers": provider.idp_identifiers,
+        "CreationDate": provider.creation_date,
+        "LastModifiedDate": provider.last_modified_date,
+    })
+}
+
+fn string_map(value: &Value) -> BTreeMap<String, String> {
+    value
+        .as_object()
+        .map(|map| {
+            map.iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+const PROVIDER_TYPES: [&str; 6] = [
+    "SAML",
+    "Facebook",
+    "Google",
+    "LoginWithAmazon",
+    "SignInWithApple",
+    "OIDC",
+];
+
+impl Pools {
+    fn find_identity_provider(
+        &self,
+        body: &Value,
+    ) -> OpResult<(LocalPool, IdentityProviderConfig)> {
+        let pool = self.pool_of(body)?;
+        let name = body["ProviderName"]
+            .as_str()
+            .ok_or_else(|| invalid("ProviderName is required."))?;
+        let provider = pool
+            .config()
+            .identity_providers
+            .iter()
+            .find(|p| p.provider_name == name)
+            .cloned()
+            .ok_or_else(|| {
+                fault(
+                    ErrorKind::ResourceNotFound,
+                    format!("Identity provider {name} does not exist."),
+                )
+            })?;
+        Ok((pool, provider))
+    }
+
+    /// Applies `change` to the pool's providers and saves the pool.
+    fn update_providers(
+        &self,
+        pool: &LocalPool,
+        change: impl FnOnce(&mut Vec<IdentityProviderConfig>),
+    ) -> OpResult<()> {
+        let mut config = (*pool.config()).clone();
+        change(&mut config.identity_providers);
+        pool.set_config(config);
+        self.save()
+    }
+
+    async fn create_identity_provider(&self, body: &Value) -> OpResult<Value> {
+        let pool = self.pool_of(body)?;
+        let name = body["ProviderName"]
+            .as_str()
+            .ok_or_else(|| invalid("ProviderName is required."))?;
+        if name.is_empty()
+            || name.chars().count() > 32
+            || name.starts_with(['_', ' '])
+            || name.ends_with(['_', ' '])
+        {
+            return Err(invalid(
+                "ProviderName must be 1 to 32 characters, not starting or ending with _ or a space.",
+            ));
+        }
+        let provider_type = body["ProviderType"].as_str().unwrap_or_default();
+        if !PROVIDER_TYPES.contains(&provider_type) {
+            return Err(invalid(format!("Invalid ProviderType {provider_type}.")));
+        }
+        // Social providers go by their type's name, the only one /oauth2/authorize accepts.
+        if !matches!(provider_type, "OIDC" | "SAML") && name != provider_type {
+            return Err(invalid(format!(
+                "A {provider_type} provider must be named {provider_type}."
+            )));
+        }
+        if pool
+            .config()
+            .identity_providers
+            .iter()
+            .any(|p| p.provider_name == name)
+        {
+            return Err(fault(
+                ErrorKind::DuplicateProvider,
+                "A provider with the name already exists in this user pool.",
+            ));
+        }
+        let now = pool.now();
+        let provider = IdentityProviderConfig {
+            provider_name: name.to_owned(),
+            provider_type: provider_type.to_owned(),
+            provider_details: string_map(&body["ProviderDetails"]),
+            attribute_mapping: string_map(&body["AttributeMapping"]),
+            idp_identifiers: body["IdpIdentifiers"]
+                .as_array()
+                .map(|ids| {
+                    ids.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            creation_date: now,
+            last_modified_date: now,
+        };
+        let described = describe_provider(&provider);
+        self.update_providers(&pool, |providers| providers.push(provider))?;
+        Ok(json!({"IdentityProvider": described}))
+    }
+
+    async fn update_identity_provider(&self, body: &Value) -> OpResult<Value> {
+        let (pool, mut provider) = self.find_identity_provider(body)?;
+        if body.get("ProviderDetails").is_some() {
+            provider.provider_details = string_map(&body["ProviderDetails"]);
+        }
+        if body.get("AttributeMapping").is_some() {
+            provider.attribute_mapping = string_map(&body["AttributeMapping"]);
+        }
+        if let Some(ids) = body["IdpIdentifiers"].as_array() {
+            provider.idp_identifiers = ids
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect();
+        }
+        provider.last_modified_date = pool.now();
+        let described = describe_provider(&provider);
+        self.update_providers(&pool, |providers| {
+            if let Some(slot) = providers
+                .iter_mut()
+                .find(|p| p.provider_name == provider.provider_name)
+            {
+                *slot = provider;
+            }
+        })?;
+        Ok(json!({"IdentityProvider": described}))
+    }
+
+    async fn delete_identity_provider(&self, body: &Value) -> OpResult<Value> {
+        let (pool, provider) = self.find_identity_provider(body)?;
+        self.update_providers(&pool, |providers| {
+            providers.retain(|p| p.provider_name != provider.provider_name)
+        })?;
+        Ok(json!({}))
+    }
+
+    fn list_identity_providers(&self, body: &Value) -> OpResult<Value> {
+        let pool = self.pool_of(body)?;
+        let config = pool.config();
+        let providers = &config.identity_providers;
+        let (start, end) = list_page(body, providers.len())?;
+        let listed: Vec<Value> = providers[start..end]
+            .iter()
+            .map(|p| {
+                json!({
+                    "ProviderName": p.provider_name, "ProviderType": p.provider_type,
+                    "CreationDate": p.creation_date, "LastModifiedDate": p.last_modified_date,
+                })
+            })
+            .collect();
+        Ok(with_next_token(
+            json!({"Providers": listed}),
+            end,
+            providers.len(),
+        ))
+    }
+
+    fn identity_provider_by_identifier(&self, body: &Value) -> OpResult<Value> {
+        let pool = self.pool_of(body)?;
+        let identifier = body["IdpIdentifier"]
+            .as_str()
+            .ok_or_else(|| invalid("IdpIdentifier is required."))?;
+        pool.config()
+            .identity_providers
+            .iter()
+            .find(|p| p.idp_identifiers.iter().any(|i| i == identifier))
+            .map(|p| json!({"IdentityProvider": describe_provider(p)}))
+            .ok_or_else(|| {
+                fault(
+                    ErrorKind::ResourceNotFound,
+                    format!("Identity provider with identifier {identifier} does not exist."),
+                )
+            })
+    }
+}
+
+/// Whether `url` may be registered as a callback or sign-out URL: absolute, no fragment, and
+/// https unless it is on this machine.
+fn is_registrable_redirect(url: &str) -> bool {
+    let Ok(parsed) = url::Url::parse(url) else {
+        return false;
+    };
+    if parsed.fragment().is_some() {
+        return false;
+    }
+    match parsed.scheme() {
+        "https" => true,
+        "http" => matches!(
+            parsed.host_str(),
+            Some("localhost") | Some("127.0.0.1") | Some("[::1]")
+        ),
+        // Apps' own schemes (myapp://callback), as Cognito allows.
+        other => other != "javascript" && other != "data" && other != "file",
     }
 }
 

@@ -153,7 +153,13 @@ macro_rules! operations {
 }
 
 /// Operations that manage pools and clients.
-const MANAGEMENT: [&str; 12] = [
+const MANAGEMENT: [&str; 18] = [
+    "CreateIdentityProvider",
+    "DescribeIdentityProvider",
+    "UpdateIdentityProvider",
+    "DeleteIdentityProvider",
+    "ListIdentityProviders",
+    "GetIdentityProviderByIdentifier",
     "CreateUserPool",
     "ListUserPools",
     "DescribeUserPool",
@@ -364,12 +370,10 @@ async fn openid_configuration(State(pools): State<Pools>, Path(pool_id): Path<St
         return StatusCode::NOT_FOUND.into_response();
     };
     let issuer = pool.issuer();
-    Json(serde_json::json!({
-        "issuer": issuer,
-        "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
-        "id_token_signing_alg_values_supported": ["RS256"],
-        "subject_types_supported": ["public"],
-        "response_types_supported": ["code", "token"],
-    }))
-    .into_response()
+    let mut document = crate::oauth::discovery_endpoints(&crate::oauth::domain_url(&pool));
+    document["issuer"] = issuer.into();
+    document["jwks_uri"] = format!("{issuer}/.well-known/jwks.json").into();
+    document["id_token_signing_alg_values_supported"] = serde_json::json!(["RS256"]);
+    document["subject_types_supported"] = serde_json::json!(["public"]);
+    Json(document).into_response()
 }

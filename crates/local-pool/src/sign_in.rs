@@ -163,6 +163,11 @@ impl LocalPool {
         if !user.enabled {
             return Err(fault(ErrorKind::NotAuthorized, "User is disabled."));
         }
+        // A lineage from the token endpoint keeps its scopes (and never its nonce).
+        let oauth = self
+            .lineage_scope(&record.origin_jti)
+            .await
+            .map(|scope| crate::pool::OAuthClaims { scope, nonce: None });
         let (id_token, access_token) = self
             .mint(
                 &user,
@@ -171,6 +176,7 @@ impl LocalPool {
                 record.auth_time,
                 "TokenGeneration_RefreshTokens",
                 record.device_key.as_deref(),
+                oauth.as_ref(),
             )
             .await?;
         Ok(AuthenticationResult {

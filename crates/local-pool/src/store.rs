@@ -95,6 +95,7 @@ CREATE TABLE IF NOT EXISTS passkeys (
   last_used_at INTEGER
 );
 CREATE INDEX IF NOT EXISTS passkeys_user ON passkeys(username);
+CREATE TABLE IF NOT EXISTS oauth_lineages (origin_jti TEXT PRIMARY KEY, scope TEXT NOT NULL);
 "#;
 
 /// Cognito's `UserStatusType` values the pool uses.
@@ -104,6 +105,8 @@ pub enum UserStatus {
     Confirmed,
     ForceChangePassword,
     ResetRequired,
+    /// Made by a sign-in through a social or enterprise provider; no password.
+    ExternalProvider,
 }
 
 impl UserStatus {
@@ -113,6 +116,7 @@ impl UserStatus {
             Self::Confirmed => "CONFIRMED",
             Self::ForceChangePassword => "FORCE_CHANGE_PASSWORD",
             Self::ResetRequired => "RESET_REQUIRED",
+            Self::ExternalProvider => "EXTERNAL_PROVIDER",
         }
     }
 
@@ -121,6 +125,7 @@ impl UserStatus {
             "CONFIRMED" => Self::Confirmed,
             "FORCE_CHANGE_PASSWORD" => Self::ForceChangePassword,
             "RESET_REQUIRED" => Self::ResetRequired,
+            "EXTERNAL_PROVIDER" => Self::ExternalProvider,
             _ => Self::Unconfirmed,
         }
     }
@@ -711,6 +716,23 @@ impl Store {
     }
 
     /// The current token hash of a lineage.
+    /// The scopes granted to a lineage that began at the OAuth token endpoint.
+    pub async fn set_lineage_scope(&self, origin_jti: &str, scope: &str) -> StoreResult<()> {
+        sqlx::query("INSERT OR REPLACE INTO oauth_lineages (origin_jti, scope) VALUES (?, ?)")
+            .bind(origin_jti)
+            .bind(scope)
+            .execute(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn lineage_scope(&self, origin_jti: &str) -> StoreResult<Option<String>> {
+        sqlx::query_scalar("SELECT scope FROM oauth_lineages WHERE origin_jti = ?")
+            .bind(origin_jti)
+            .fetch_optional(&self.db)
+            .await
+    }
+
     pub async fn lineage_token_hash(&self, origin_jti: &str) -> StoreResult<Option<String>> {
         sqlx::query_scalar("SELECT token_hash FROM refresh_tokens WHERE origin_jti = ?")
             .bind(origin_jti)

@@ -34,7 +34,8 @@ pub async fn start_at(config: PoolConfig, clock: Clock) -> Harness {
     let pool = LocalPool::open(config.clone(), None, &endpoint, clock.clone())
         .await
         .unwrap();
-    let app = local_pool::server::router(pool.clone());
+    let app =
+        local_pool::server::router(pool.clone()).merge(local_pool::oauth::router(pool.clone()));
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let transport = CognitoClient::new(&endpoint, Duration::from_secs(10));
     let client = UserPoolClient::new(
