@@ -38,6 +38,8 @@ export const servers = {
     env: { SIGN_IN_METHODS: 'WEB_AUTHN,EMAIL_OTP,PASSWORD' },
     host: 'localhost',
   },
+  /** "Sign In with Google" and Apple through the embedded pool's built-in test provider. */
+  federation: { port: port + 8, pool: '', env: { IDENTITY_PROVIDERS: 'Google,Apple' } },
 };
 
 function webServer(server: { port: number; pool: string; env: Record<string, string>; binary?: string; host?: string }) {

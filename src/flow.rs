@@ -328,10 +328,16 @@ pub enum Notice {
     NotSignedIn,
     PasskeyAdded,
     PasskeyDeleted,
+    /// The person cancelled at the identity provider (`error=access_denied`).
+    FederationCancelled,
+    /// A provider's callback this session did not start, or one used already.
+    FederationExpired,
+    /// The provider or the pool refused the sign-in.
+    FederationFailed,
 }
 
 impl Notice {
-    pub const ALL: [Notice; 18] = [
+    pub const ALL: [Notice; 21] = [
         Notice::NotSignedIn,
         Notice::CodeResent,
         Notice::SignedOut,
@@ -350,6 +356,9 @@ impl Notice {
         Notice::CodeSent,
         Notice::PasskeyAdded,
         Notice::PasskeyDeleted,
+        Notice::FederationCancelled,
+        Notice::FederationExpired,
+        Notice::FederationFailed,
     ];
 
     /// How the notice is named in a redirect's URL (`/signin?notice=flow_expired`), for the
@@ -383,6 +392,9 @@ impl Notice {
             Notice::CodeSent => "notice.code_sent",
             Notice::PasskeyAdded => "notice.passkey_added",
             Notice::PasskeyDeleted => "notice.passkey_deleted",
+            Notice::FederationCancelled => "notice.federation_cancelled",
+            Notice::FederationExpired => "notice.federation_expired",
+            Notice::FederationFailed => "notice.federation_failed",
         }
     }
 }
@@ -504,6 +516,48 @@ pub struct PageState {
     /// Choice-based sign-in's methods in the site's order; empty: username and password.
     #[serde(default)]
     pub sign_in_methods: Vec<SignInMethod>,
+    /// "Sign in with …" buttons, in the site's order.
+    #[serde(default)]
+    pub identity_providers: Vec<IdentityProvider>,
+}
+
+/// A social or enterprise provider the pool federates with, as its button shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityProvider {
+    /// Cognito's provider name (`Google`, `SignInWithApple`, `MyCorpOIDC`…).
+    pub name: String,
+    /// What the button calls it ("Google", "Apple", "MyCorp").
+    pub label: String,
+    /// An icon's URL for a custom provider (the four social ones have their own look).
+    pub icon: Option<String>,
+}
+
+impl IdentityProvider {
+    /// A provider by Cognito's name or the usual one (`Apple`, `Amazon`): Cognito's name and
+    /// the label people know.
+    pub fn named(name: &str) -> Self {
+        let (name, label) = match name {
+            "Apple" | "SignInWithApple" => ("SignInWithApple", "Apple"),
+            "Amazon" | "LoginWithAmazon" => ("LoginWithAmazon", "Amazon"),
+            other => (other, other),
+        };
+        Self {
+            name: name.to_owned(),
+            label: label.to_owned(),
+            icon: None,
+        }
+    }
+
+    /// The look of the button: one of the four social providers', else a neutral one.
+    pub fn look(&self) -> &'static str {
+        match self.name.as_str() {
+            "Google" => "google",
+            "Facebook" => "facebook",
+            "SignInWithApple" => "apple",
+            "LoginWithAmazon" => "amazon",
+            _ => "custom",
+        }
+    }
 }
 
 /// What a form's server function answers when it does not move to another page.

@@ -133,6 +133,7 @@ export const servers = {
   choice: `http://127.0.0.1:${firstPort + 5}`,
   codesOnly: `http://127.0.0.1:${firstPort + 6}`,
   passkeys: `http://localhost:${firstPort + 7}`,
+  federation: `http://127.0.0.1:${firstPort + 8}`,
 };
 
 /** Checks that the field labelled `label` is marked invalid with `message`. */

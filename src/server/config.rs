@@ -104,6 +104,70 @@ impl PasskeyPrompt {
     }
 }
 
+/// Federated sign-in through the user pool's domain (Cognito's OAuth 2.0 endpoints).
+#[derive(Clone, Debug, Default)]
+pub struct Federation {
+    /// The providers' buttons, in order.
+    pub providers: Vec<crate::flow::IdentityProvider>,
+    /// The domain's base URL (`https://auth.example.com`); for the embedded pool, filled in
+    /// at start (`routes::connect`).
+    pub domain: String,
+    /// `redirect_uri` (registered as a callback URL of the app client); else this server's
+    /// own `/auth/callback` at the address the browser used.
+    pub callback_url: Option<String>,
+    /// `logout_uri` (a registered sign-out URL); else this server's `/signin?notice=signed_out`.
+    pub sign_out_url: Option<String>,
+}
+
+impl Federation {
+    pub fn new(
+        providers: Vec<crate::flow::IdentityProvider>,
+        domain: Option<&str>,
+    ) -> Result<Self, String> {
+        if providers.is_empty() {
+            return Err("IDENTITY_PROVIDERS names no provider".into());
+        }
+        for (i, provider) in providers.iter().enumerate() {
+            if providers[..i].iter().any(|p| p.name == provider.name) {
+                return Err(format!("IDENTITY_PROVIDERS names {} twice", provider.label));
+            }
+            if provider.name.chars().count() > 32
+                || provider.name.contains(['<', '>', '"', '&', '/'])
+            {
+                return Err(format!(
+                    "IDENTITY_PROVIDERS: {:?} is not a provider name",
+                    provider.name
+                ));
+            }
+        }
+        let domain = match domain.map(str::trim).filter(|d| !d.is_empty()) {
+            None => String::new(),
+            Some(d) => {
+                let d = if d.contains("://") {
+                    d.to_owned()
+                } else {
+                    format!("https://{d}")
+                };
+                let parsed = url::Url::parse(&d)
+                    .map_err(|_| format!("COGNITO_DOMAIN: {d:?} is not a URL"))?;
+                if parsed.scheme() != "https"
+                    && parsed.host_str() != Some("localhost")
+                    && parsed.host_str() != Some("127.0.0.1")
+                {
+                    return Err("COGNITO_DOMAIN must be https".into());
+                }
+                d.trim_end_matches('/').to_owned()
+            }
+        };
+        Ok(Self {
+            providers,
+            domain,
+            callback_url: None,
+            sign_out_url: None,
+        })
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct AuthConfig {
     pub sign_in_flow: SignInFlow,
@@ -113,6 +177,8 @@ pub struct AuthConfig {
     /// When "Sign in faster with a passkey" follows a sign-in (`PASSKEY_PROMPT`), where the
     /// site offers passkeys.
     pub passkey_prompt: PasskeyPrompt,
+    /// Sign-in through social and enterprise providers (`IDENTITY_PROVIDERS`).
+    pub federation: Option<Federation>,
     pub backend: Backend,
     /// How often a signed-in session re-checks its access token with Cognito, so a
     /// "sign out everywhere" on another device ends this session within that many seconds.
@@ -175,6 +241,7 @@ impl AuthConfig {
             sign_in_flow: SignInFlow::Srp,
             sign_in_methods: Vec::new(),
             passkey_prompt: PasskeyPrompt::WhenNone,
+            federation: None,
             backend: Backend::Local {
                 data_dir,
                 pool: Box::new(pool),
@@ -333,6 +400,29 @@ impl AuthConfig {
     pub fn with_passkey_prompt(mut self, prompt: PasskeyPrompt) -> Self {
         self.passkey_prompt = prompt;
         self
+    }
+
+    /// The "Sign in with …" buttons the pages show.
+    pub fn identity_providers(&self) -> Vec<crate::flow::IdentityProvider> {
+        self.federation
+            .as_ref()
+            .map(|f| f.providers.clone())
+            .unwrap_or_default()
+    }
+
+    /// Offers sign-in through `providers` (Cognito's names, or `Apple` and `Amazon`) at the
+    /// user pool's `domain` (the embedded pool serves its own: give `None`).
+    pub fn with_identity_providers<I: IntoIterator<Item = S>, S: AsRef<str>>(
+        mut self,
+        providers: I,
+        domain: Option<&str>,
+    ) -> Result<Self, String> {
+        let providers = providers
+            .into_iter()
+            .map(|p| crate::flow::IdentityProvider::named(p.as_ref()))
+            .collect();
+        self.federation = Some(Federation::new(providers, domain)?);
+        Ok(self)
     }
 
     /// Whether the site offers passkeys.
@@ -544,6 +634,26 @@ impl AuthConfig {
         if let Some(value) = var("SIGN_IN_METHODS") {
             match parse_sign_in_methods(&value) {
                 Ok(methods) => config.set_sign_in_methods(methods),
+                Err(problem) => problems.push(problem),
+            }
+        }
+        if let Some(value) = var("IDENTITY_PROVIDERS") {
+            let providers: Vec<_> = value
+                .split(',')
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(crate::flow::IdentityProvider::named)
+                .collect();
+            let domain = var("COGNITO_DOMAIN");
+            if matches!(config.backend, Backend::Cognito { .. }) && domain.is_none() {
+                problems.push("IDENTITY_PROVIDERS needs COGNITO_DOMAIN, the user pool's domain (https://<prefix>.auth.<region>.amazoncognito.com or your own)".into());
+            }
+            match Federation::new(providers, domain.as_deref()) {
+                Ok(mut federation) => {
+                    federation.callback_url = var("OAUTH_CALLBACK_URL");
+                    federation.sign_out_url = var("OAUTH_SIGN_OUT_URL");
+                    config.federation = Some(federation);
+                }
                 Err(problem) => problems.push(problem),
             }
         }

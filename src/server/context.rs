@@ -56,10 +56,12 @@ pub enum Next {
     Stay(Reply),
     /// The same page, loaded again because its state changed, perhaps with a notice.
     Reload(Option<Notice>),
+    /// Off this app's pages: the user pool domain's `/logout` after a federated sign-in.
+    Leave(String),
 }
 
 /// Claims that describe the token rather than the user.
-const TECHNICAL_CLAIMS: [&str; 13] = [
+const TECHNICAL_CLAIMS: [&str; 16] = [
     "iss",
     "aud",
     "exp",
@@ -73,6 +75,9 @@ const TECHNICAL_CLAIMS: [&str; 13] = [
     "cognito:username",
     "at_hash",
     "nbf",
+    "nonce",
+    "identities",
+    "cognito:groups",
 ];
 
 fn session_failed(err: tower_sessions::session::Error) -> AppError {
@@ -196,6 +201,10 @@ impl Ctx {
                 leptos_axum::redirect(step.route());
                 Ok(Reply::default())
             }
+            Ok(Next::Leave(target)) => {
+                leptos_axum::redirect(&target);
+                Ok(Reply::default())
+            }
             Ok(Next::GoWith(step, notice)) => {
                 let flash = Flash {
                     notice: Some(notice),
@@ -263,6 +272,7 @@ impl Ctx {
                 let next = match next {
                     Next::Go(step) | Next::GoWith(step, _) => format!("{step:?}"),
                     Next::Stay(_) | Next::Reload(_) => format!("{page:?}"),
+                    Next::Leave(_) => "Leave".to_owned(),
                 };
                 tracing::info!(event = "auth", step = ?page, outcome = "ok", next, latency_ms, request_id);
             }
@@ -595,6 +605,7 @@ impl Ctx {
             totp_setup: None,
             epochs: Vec::new(),
             passkey_prompt_dismissed: false,
+            federated_with: None,
         })
     }
 
@@ -811,6 +822,7 @@ impl Ctx {
                 local_pool,
                 password_rules,
                 sign_in_methods: self.auth.config.sign_in_methods.clone(),
+                identity_providers: self.auth.config.identity_providers(),
             });
         }
         let mut flash = session::take_flash(&self.session).await;
@@ -836,6 +848,7 @@ impl Ctx {
             local_pool,
             password_rules,
             sign_in_methods: self.auth.config.sign_in_methods.clone(),
+            identity_providers: self.auth.config.identity_providers(),
         })
     }
 }
@@ -848,5 +861,15 @@ fn url_notice() -> Option<Notice> {
         .find(|(name, _)| name == "notice")
         .and_then(|(_, slug)| Notice::from_slug(&slug))
         // Only what a redirect of ours says, so a link cannot claim "your password was reset".
-        .filter(|notice| matches!(notice, Notice::NotSignedIn | Notice::FlowExpired))
+        .filter(|notice| {
+            matches!(
+                notice,
+                Notice::NotSignedIn
+                    | Notice::FlowExpired
+                    | Notice::SignedOut
+                    | Notice::FederationCancelled
+                    | Notice::FederationExpired
+                    | Notice::FederationFailed
+            )
+        })
 }

@@ -4,6 +4,7 @@
 pub mod config;
 pub mod context;
 pub mod extract;
+pub mod federation;
 pub mod forms;
 pub mod input;
 pub mod limits;

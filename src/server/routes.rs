@@ -29,7 +29,16 @@ const BODY_LIMIT: usize = 64 * 1024;
 
 /// Connects to the configured pool. `public_base` is this server's own URL
 /// (`http://127.0.0.1:3000`), where the embedded pool is reachable.
-pub async fn connect(config: AuthConfig, public_base: &str, clock: Clock) -> Result<Auth, String> {
+pub async fn connect(
+    mut config: AuthConfig,
+    public_base: &str,
+    clock: Clock,
+) -> Result<Auth, String> {
+    if let (Some(federation), Backend::Local { pool, .. }) =
+        (config.federation.as_mut(), &mut config.backend)
+    {
+        federate_locally(federation, pool, public_base);
+    }
     let (pool_id, client_id, client_secret, endpoint, local_pool) = match &config.backend {
         Backend::Local { data_dir, pool } => {
             let endpoint = format!("{}{LOCAL_POOL_PATH}", public_base.trim_end_matches('/'));
@@ -147,7 +156,7 @@ pub fn provide_auth_context() {
 }
 
 /// The visitor's language: `?lang=` (remembered in a cookie), the cookie, `Accept-Language`.
-fn request_locale(auth: &Auth, parts: &axum::http::request::Parts) -> Locale {
+pub(crate) fn request_locale(auth: &Auth, parts: &axum::http::request::Parts) -> Locale {
     let query = parts.uri.query().and_then(|q| {
         url::form_urlencoded::parse(q.as_bytes())
             .find(|(k, _)| k == "lang")
@@ -239,6 +248,14 @@ pub fn mount(app: Router, auth: &Auth) -> Router {
             crate::steps::passkey::PASSKEY_SCRIPT_PATH,
             axum::routing::get(passkey_script),
         )
+        .route(
+            super::federation::FEDERATE_PATH,
+            axum::routing::post(super::federation::start),
+        )
+        .route(
+            super::federation::CALLBACK_PATH,
+            axum::routing::get(super::federation::callback),
+        )
         // Inside the cross-site check: a refused post is never read.
         .layer(axum::middleware::from_fn(super::forms::unreadable_forms))
         .layer(axum::middleware::from_fn_with_state(
@@ -274,6 +291,77 @@ pub fn mount(app: Router, auth: &Auth) -> Router {
         https,
         security::security_headers,
     ))
+}
+
+/// The embedded pool plays the user pool's domain: its test provider stands in for each
+/// provider offered, and the app client gets the OAuth settings Cognito's console would set
+/// (callbacks at this server, on `localhost` and `127.0.0.1` alike).
+fn federate_locally(
+    federation: &mut super::config::Federation,
+    pool: &mut local_pool::PoolConfig,
+    public_base: &str,
+) {
+    let base = public_base.trim_end_matches('/');
+    if federation.domain.is_empty() {
+        federation.domain = format!("{base}{}/{}", local_pool::oauth::DOMAIN_PATH, pool.pool_id);
+    }
+    let mut origins = vec![base.to_owned()];
+    for (from, to) in [
+        ("//127.0.0.1:", "//localhost:"),
+        ("//localhost:", "//127.0.0.1:"),
+    ] {
+        if base.contains(from) {
+            origins.push(base.replace(from, to));
+        }
+    }
+    let now = chrono_now();
+    for provider in &federation.providers {
+        if !pool
+            .identity_providers
+            .iter()
+            .any(|p| p.provider_name == provider.name)
+        {
+            pool.identity_providers
+                .push(local_pool::config::IdentityProviderConfig {
+                    provider_name: provider.name.clone(),
+                    provider_type: local_pool::federation::provider_type_for(&provider.name)
+                        .to_owned(),
+                    creation_date: now,
+                    last_modified_date: now,
+                    ..Default::default()
+                });
+        }
+    }
+    let client = &mut pool.clients[0];
+    client.allowed_oauth_flows_user_pool_client = true;
+    client.allowed_oauth_flows = vec!["code".into()];
+    client.allowed_oauth_scopes = [
+        "openid",
+        "email",
+        "profile",
+        "aws.cognito.signin.user.admin",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    client.supported_identity_providers = std::iter::once("COGNITO".to_owned())
+        .chain(federation.providers.iter().map(|p| p.name.clone()))
+        .collect();
+    for origin in origins {
+        client
+            .callback_urls
+            .push(format!("{origin}{}", super::federation::CALLBACK_PATH));
+        client.logout_urls.push(format!(
+            "{origin}{}?notice={}",
+            crate::flow::Step::SignIn.route(),
+            crate::flow::Notice::SignedOut.slug()
+        ));
+    }
+}
+
+fn chrono_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// Sends a visitor a step page does not fit on before the page renders (see

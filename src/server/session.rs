@@ -72,6 +72,9 @@ pub struct SignedIn {
     /// "Not now" was said to the passkey offer in this session.
     #[serde(default)]
     pub passkey_prompt_dismissed: bool,
+    /// Signed in through this provider (sign-out also ends the user-pool domain's session).
+    #[serde(default)]
+    pub federated_with: Option<String>,
 }
 
 /// How an account is named wherever it can be named: a sign-in by username, email or phone

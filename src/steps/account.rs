@@ -303,6 +303,7 @@ mod ssr {
             return Ok(Next::GoWith(Step::SignIn, Notice::SignedOut));
         };
         let cognito = &ctx.auth.cognito;
+        let user_federated = user.federated_with.is_some();
         if everywhere {
             match cognito.global_sign_out(&user.access_token).await {
                 Ok(()) => {}
@@ -325,6 +326,13 @@ mod ssr {
             AppError::new(ErrorKind::Unavailable)
         })?;
         tracing::info!(event = "sign_out", everywhere);
+        if user_federated {
+            // The domain's own session ends too, so the next "Sign in with …" asks again.
+            let parts = leptos::prelude::use_context::<axum::http::request::Parts>();
+            if let Some(url) = crate::server::federation::logout_url(&ctx.auth, parts.as_ref()) {
+                return Ok(Next::Leave(url));
+            }
+        }
         let notice = if everywhere {
             Notice::SignedOutEverywhere
         } else {

@@ -5,6 +5,7 @@ use crate::flow::{FormSecret, PageState, Reply, Step};
 use crate::options::{use_auth_options, Screen};
 use crate::steps::sign_up::login_field;
 use crate::ui::errors::{FormError, NoticeBanner};
+use crate::ui::federation::ProviderButtons;
 use crate::ui::fields::{FieldSpec, FormFields, SubmitButton};
 use crate::ui::i18n::t;
 use crate::ui::layout::{AuthCard, Tab};
@@ -105,9 +106,9 @@ fn SignInForm(state: PageState) -> impl IntoView {
     // `?return_to=` travels with the form; the server checks it before keeping it.
     // Inside an `<Authenticator>`, signing in comes back to its page.
     let inline = use_context::<InlineAuthenticator>();
-    let return_to = leptos_router::hooks::use_query_map()
-        .with_untracked(|query| query.get("return_to"))
-        .or_else(|| inline.as_ref().map(|i| i.return_to.clone()))
+    let return_target = crate::ui::step_page::return_target();
+    let return_to = return_target
+        .clone()
         .map(|target| view! { <input type="hidden" name="return_to" value=target /> });
     if inline.is_some() {
         // The redirect back lands on the same page, which the router does not load again.
@@ -121,6 +122,7 @@ fn SignInForm(state: PageState) -> impl IntoView {
     view! {
         <AuthCard tab=Tab::SignIn heading="signin.heading" screen=Screen::SignIn local_pool=state.local_pool>
             <NoticeBanner notice />
+            <ProviderButtons providers=state.identity_providers.clone() return_to=return_target.unwrap_or_default() />
             <ActionForm action attr:class="ca-form" attr:novalidate=true>
                 <FormError error />
                 {return_to}

@@ -9,6 +9,7 @@ use crate::error::AppError;
 use crate::flow::{FormSecret, PageState, Reply, Step};
 use crate::options::{use_auth_options, AuthOptions, LoginMechanism, Screen, SlotPlace};
 use crate::ui::errors::FormError;
+use crate::ui::federation::ProviderButtons;
 use crate::ui::fields::{attribute_field, FieldSpec, FormFields, SubmitButton};
 use crate::ui::layout::{AuthCard, Tab};
 use crate::ui::step_page::{submission_error, StepScreen};
@@ -198,6 +199,11 @@ fn SignUpForm(state: PageState) -> impl IntoView {
     let form_end = options.slot_view(Some(Screen::SignUp), SlotPlace::FormEnd);
     view! {
         <AuthCard tab=Tab::CreateAccount heading="signup.heading" screen=Screen::SignUp local_pool=state.local_pool>
+            <ProviderButtons
+                providers=state.identity_providers.clone()
+                sign_up=true
+                return_to=crate::ui::step_page::return_target().unwrap_or_default()
+            />
             <ActionForm action attr:class="ca-form" attr:novalidate=true>
                 <FormError error />
                 <input type="hidden" name="login_mechanism" value=mechanism />

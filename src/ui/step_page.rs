@@ -9,6 +9,14 @@ use crate::ui::i18n::t;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
+/// Where this page's sign-in should land afterwards: its `?return_to=`, or inside an
+/// `<Authenticator>` the page it stands on (the server checks either before keeping it).
+pub fn return_target() -> Option<String> {
+    leptos_router::hooks::use_query_map()
+        .with_untracked(|query| query.get("return_to"))
+        .or_else(|| use_context::<InlineAuthenticator>().map(|i| i.return_to.clone()))
+}
+
 /// Renders `view` once the step's page state is loaded (on the server for the first paint).
 /// What a step's page renders from. Sends the visitor to the right page when this one does not
 /// fit (a redirect on the server, client-side navigation in the browser).

@@ -198,6 +198,10 @@ impl UserPoolClient {
         self.client_secret.is_some()
     }
 
+    pub(crate) fn client_secret(&self) -> Option<&Secret> {
+        self.client_secret.as_ref()
+    }
+
     /// Where the pool publishes its signing keys.
     pub fn jwks_url(&self) -> String {
         format!("{}/.well-known/jwks.json", self.issuer())

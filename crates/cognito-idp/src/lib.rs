@@ -8,6 +8,7 @@ pub mod client;
 pub mod clock;
 pub mod error;
 pub mod jwt;
+pub mod oauth;
 pub mod policy;
 pub mod secret;
 pub mod srp;

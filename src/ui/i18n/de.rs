@@ -221,4 +221,9 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("button.add_passkey", "Passkey hinzufügen"),
     ("error.recent_sign_in_required", "Melden Sie sich zu Ihrer Sicherheit ab und wieder an, bevor Sie einen Passkey hinzufügen (Ihre letzte Anmeldung liegt mehr als 15 Minuten zurück)."),
     ("passkey.error.ip_address", "Passkeys funktionieren nicht unter einer IP-Adresse wie dieser. Öffnen Sie die Website stattdessen unter ihrem Namen: auf diesem Computer {url}"),
+    ("federation.sign_in_with", "Mit {provider} anmelden"),
+    ("federation.sign_up_with", "Mit {provider} registrieren"),
+    ("notice.federation_cancelled", "Die Anmeldung wurde abgebrochen. Wählen Sie einen anderen Weg oder versuchen Sie es erneut."),
+    ("notice.federation_expired", "Diese Anmeldung ließ sich nicht abschließen: Sie hat zu lange gedauert oder wurde bereits verwendet. Bitte beginnen Sie erneut."),
+    ("notice.federation_failed", "Die Anmeldung über diesen Anbieter ist fehlgeschlagen. Bitte versuchen Sie es erneut."),
 ];

@@ -221,4 +221,9 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("button.add_passkey", "Añadir una llave de acceso"),
     ("error.recent_sign_in_required", "Por tu seguridad, cierra sesión y vuelve a iniciarla antes de añadir una llave de acceso (tu último inicio de sesión fue hace más de 15 minutos)."),
     ("passkey.error.ip_address", "Las llaves de acceso no funcionan en una dirección IP como esta. Abre el sitio por su nombre: en este ordenador, {url}"),
+    ("federation.sign_in_with", "Iniciar sesión con {provider}"),
+    ("federation.sign_up_with", "Registrarse con {provider}"),
+    ("notice.federation_cancelled", "Se canceló el inicio de sesión. Elija otra forma de iniciar sesión o vuelva a intentarlo."),
+    ("notice.federation_expired", "No se pudo completar ese inicio de sesión: tardó demasiado o ya se había usado. Vuelva a empezar."),
+    ("notice.federation_failed", "No pudimos iniciar su sesión con ese proveedor. Vuelva a intentarlo."),
 ];

@@ -221,4 +221,9 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("button.add_passkey", "Ajouter une clé d’accès"),
     ("error.recent_sign_in_required", "Pour votre sécurité, déconnectez-vous et reconnectez-vous avant d’ajouter une clé d’accès (votre dernière connexion date de plus de 15 minutes)."),
     ("passkey.error.ip_address", "Les clés d’accès ne fonctionnent pas à une adresse IP comme celle-ci. Ouvrez plutôt le site par son nom : sur cet ordinateur, {url}"),
+    ("federation.sign_in_with", "Se connecter avec {provider}"),
+    ("federation.sign_up_with", "S’inscrire avec {provider}"),
+    ("notice.federation_cancelled", "La connexion a été annulée. Choisissez un autre moyen de vous connecter, ou réessayez."),
+    ("notice.federation_expired", "Cette connexion n’a pas pu aboutir : elle a pris trop de temps ou a déjà servi. Veuillez recommencer."),
+    ("notice.federation_failed", "La connexion avec ce fournisseur a échoué. Veuillez réessayer."),
 ];

@@ -221,4 +221,9 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("button.add_passkey", "パスキーを追加"),
     ("error.recent_sign_in_required", "セキュリティのため、パスキーを追加する前にサインアウトしてもう一度サインインしてください（前回のサインインから15分以上経っています）。"),
     ("passkey.error.ip_address", "パスキーはこのような IP アドレスでは使えません。代わりに名前でサイトを開いてください（このコンピューターでは {url}）。"),
+    ("federation.sign_in_with", "{provider}でサインイン"),
+    ("federation.sign_up_with", "{provider}でアカウントを作成"),
+    ("notice.federation_cancelled", "サインインはキャンセルされました。別の方法を選ぶか、もう一度お試しください。"),
+    ("notice.federation_expired", "このサインインは完了できませんでした（時間がかかりすぎたか、すでに使われています）。最初からやり直してください。"),
+    ("notice.federation_failed", "このプロバイダーではサインインできませんでした。もう一度お試しください。"),
 ];

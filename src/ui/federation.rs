@@ -1,0 +1,76 @@
+//! "Sign in with Google" and the other providers' buttons: plain forms that post to the
+//! server's federation start (`/auth/federate`), so they work without JavaScript and inside any
+//! embedder's page, and add no script.
+
+use crate::flow::IdentityProvider;
+use crate::ui::i18n::{t, t_with};
+use leptos::prelude::*;
+
+/// Where the buttons post (the server's `federation::FEDERATE_PATH`).
+const FEDERATE_PATH: &str = "/auth/federate";
+
+/// One button per provider, then "or" before the screen's own form; nothing without providers.
+#[component]
+pub fn ProviderButtons(
+    providers: Vec<IdentityProvider>,
+    /// "Sign Up with …" on the create-account screen.
+    #[prop(optional)]
+    sign_up: bool,
+    /// Where to land after signing in (checked by the server like every `return_to`).
+    #[prop(optional)]
+    return_to: Option<String>,
+    /// A screen with nothing but the buttons (a pool with federated sign-in only).
+    #[prop(optional)]
+    only: bool,
+) -> impl IntoView {
+    if providers.is_empty() {
+        return None;
+    }
+    let return_to = return_to.filter(|target| !target.is_empty());
+    let key = if sign_up {
+        "federation.sign_up_with"
+    } else {
+        "federation.sign_in_with"
+    };
+    let buttons = providers
+        .into_iter()
+        .map(|provider| {
+            let look = provider.look();
+            let label = t_with(key, &[("provider", &provider.label)]);
+            let mark = match (look, &provider.icon) {
+                (_, Some(icon)) => view! { <img class="ca-provider-icon" src=icon.clone() alt="" /> }.into_any(),
+                ("custom", None) => view! {
+                    <span class="ca-provider-icon ca-provider-icon--letter" aria-hidden="true">
+                        {provider.label.chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_default()}
+                    </span>
+                }
+                .into_any(),
+                (look, None) => view! {
+                    <span class=format!("ca-provider-icon ca-provider-icon--{look}") aria-hidden="true"></span>
+                }
+                .into_any(),
+            };
+            let return_to = return_to
+                .clone()
+                .map(|target| view! { <input type="hidden" name="return_to" value=target /> });
+            view! {
+                <form method="post" action=FEDERATE_PATH class="ca-provider-form">
+                    <input type="hidden" name="provider" value=provider.name.clone() />
+                    {return_to}
+                    <button type="submit" class=format!("ca-button ca-provider ca-provider--{look}")>
+                        {mark}
+                        <span>{label}</span>
+                    </button>
+                </form>
+            }
+        })
+        .collect_view();
+    let divider =
+        (!only).then(|| view! { <p class="ca-divider"><span>{t("signin_methods.or")}</span></p> });
+    Some(view! {
+        <div class="ca-providers">
+            {buttons}
+            {divider}
+        </div>
+    })
+}
