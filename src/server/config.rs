@@ -421,6 +421,9 @@ impl AuthConfig {
             .into_iter()
             .map(|p| crate::flow::IdentityProvider::named(p.as_ref()))
             .collect();
+        if matches!(self.backend, Backend::Cognito { .. }) && domain.is_none() {
+            return Err("identity providers need the user pool's domain".into());
+        }
         self.federation = Some(Federation::new(providers, domain)?);
         Ok(self)
     }
@@ -713,6 +716,38 @@ impl AuthConfig {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn identity_providers_take_the_names_people_use_and_a_checked_domain() {
+        let providers =
+            ["Google", "Apple", "Amazon", "MyCorp"].map(crate::flow::IdentityProvider::named);
+        let names: Vec<&str> = providers.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["Google", "SignInWithApple", "LoginWithAmazon", "MyCorp"]
+        );
+        let federation = Federation::new(providers.to_vec(), Some("auth.example.com/")).unwrap();
+        assert_eq!(federation.domain, "https://auth.example.com");
+        assert!(Federation::new(providers.to_vec(), Some("http://auth.example.com")).is_err());
+        let twice = ["Google", "Google"]
+            .map(crate::flow::IdentityProvider::named)
+            .to_vec();
+        assert!(Federation::new(twice, None).is_err());
+        assert!(AuthConfig::cognito("us-east-1_X", "c")
+            .with_identity_providers(["Google"], None)
+            .is_err());
+        let vars = |name: &str| match name {
+            "COGNITO_USER_POOL_ID" => Some("us-east-1_Abc".to_owned()),
+            "COGNITO_CLIENT_ID" => Some("client".to_owned()),
+            "IDENTITY_PROVIDERS" => Some("Google".to_owned()),
+            _ => None,
+        };
+        let problems = AuthConfig::from_vars(vars).unwrap_err();
+        assert!(
+            problems.iter().any(|p| p.contains("COGNITO_DOMAIN")),
+            "{problems:?}"
+        );
+    }
+
     use super::*;
     use crate::server::session_store::SessionStoreUrl;
 

@@ -5,6 +5,7 @@
 //! `nonce` and signs in like every other sign-in (session id cycled, tokens only here).
 
 use super::context::{Auth, Ctx};
+use super::session;
 use crate::flow::{Notice, Step};
 use axum::extract::{Form, Query};
 use axum::http::{header, request::Parts, StatusCode};
@@ -133,6 +134,14 @@ pub async fn start(
     kept.push(pending.clone());
     if session.insert(PENDING_KEY, &kept).await.is_err() {
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
+    // A visitor who is not signed in keeps this session only as long as the round trip may
+    // take, so a flood of starts leaves nothing behind for long.
+    let signed_in = session::signed_in(&session).await.is_some();
+    if !signed_in {
+        session.set_expiry(Some(tower_sessions::Expiry::OnInactivity(
+            time::Duration::seconds(PENDING_SECS),
+        )));
     }
     let locale = super::routes::request_locale(&auth, &parts);
     let mut url = match url::Url::parse(&format!("{}/oauth2/authorize", federation.domain)) {

@@ -281,16 +281,30 @@ pub fn mount(app: Router, auth: &Auth) -> Router {
             .merge(local_pool::console::router(pool.clone())),
         None => app,
     };
-    let https = auth.config.secure_cookies;
+    let policy = security::HeaderPolicy {
+        https: auth.config.secure_cookies,
+        form_origins: federation_origin(auth).into(),
+    };
     app.route(
         "/healthz",
         axum::routing::get(health).layer(axum::Extension(auth.clone())),
     )
     .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
     .layer(axum::middleware::from_fn_with_state(
-        https,
+        policy,
         security::security_headers,
     ))
+}
+
+/// ` <origin>` of the user pool's domain when the buttons lead off this site (a real pool's);
+/// the embedded pool's domain is this server.
+fn federation_origin(auth: &Auth) -> String {
+    match (&auth.config.federation, &auth.local_pool) {
+        (Some(federation), None) => url::Url::parse(&federation.domain)
+            .map(|url| format!(" {}", url.origin().ascii_serialization()))
+            .unwrap_or_default(),
+        _ => String::new(),
+    }
 }
 
 /// The embedded pool plays the user pool's domain: its test provider stands in for each

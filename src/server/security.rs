@@ -35,12 +35,24 @@ pub async fn reject_cross_site(
 
 /// The policy of a rendered page: scripts from this site or carrying this response's nonce
 /// (Leptos' inline hydration loader), wasm compilation, styles from this site only.
-pub fn content_security_policy(nonce: &str) -> String {
+/// `form_origins` are other origins a form's post may end at: browsers apply `form-action` to
+/// the redirect after a post too, so the user pool's domain must be named for the "Sign in
+/// with …" buttons and a federated sign-out to leave this site.
+pub fn content_security_policy(nonce: &str, form_origins: &str) -> String {
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
          style-src 'self' 'nonce-{nonce}'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
-         base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+         base-uri 'none'; form-action 'self'{form_origins}; frame-ancestors 'none'"
     )
+}
+
+/// What [`security_headers`] needs to know about the site.
+#[derive(Clone, Debug, Default)]
+pub struct HeaderPolicy {
+    /// Served over HTTPS: adds HSTS.
+    pub https: bool,
+    /// ` https://auth.example.com`: origins besides this one that forms may lead to.
+    pub form_origins: std::sync::Arc<str>,
 }
 
 /// For the local pool's console and outbox: no scripts at all; inline styles allowed.
@@ -65,7 +77,7 @@ pub fn provide_request_nonce() {
 
 /// Middleware: the security headers of every response. `https` adds HSTS.
 pub async fn security_headers(
-    State(https): State<bool>,
+    State(policy_of_site): State<HeaderPolicy>,
     mut request: Request,
     next: Next,
 ) -> Response {
@@ -82,7 +94,8 @@ pub async fn security_headers(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
     if is_html && own_page && !response.headers().contains_key(CONTENT_SECURITY_POLICY) {
-        if let Ok(policy) = HeaderValue::from_str(&content_security_policy(&nonce)) {
+        let policy = content_security_policy(&nonce, &policy_of_site.form_origins);
+        if let Ok(policy) = HeaderValue::from_str(&policy) {
             response
                 .headers_mut()
                 .insert(CONTENT_SECURITY_POLICY, policy);
@@ -116,7 +129,7 @@ pub async fn security_headers(
         // or back-button cache.
         set_default(headers, CACHE_CONTROL, "no-store");
     }
-    if https {
+    if policy_of_site.https {
         set_default(
             headers,
             STRICT_TRANSPORT_SECURITY,
@@ -171,6 +184,16 @@ fn percent_decoded(value: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn forms_may_lead_to_the_user_pools_domain_and_nowhere_else() {
+        let policy = super::content_security_policy("n0nce", " https://auth.example.com");
+        assert!(
+            policy.contains("form-action 'self' https://auth.example.com;"),
+            "{policy}"
+        );
+        assert!(super::content_security_policy("n0nce", "").contains("form-action 'self';"));
+    }
+
     use super::safe_return_to;
 
     #[test]

@@ -33,6 +33,15 @@ pub fn provider_type_for(name: &str) -> &'static str {
     }
 }
 
+/// The name people know a provider by (Cognito's own names for Apple and Amazon are longer).
+fn provider_label(name: &str) -> &str {
+    match name {
+        "SignInWithApple" => "Apple",
+        "LoginWithAmazon" => "Amazon",
+        other => other,
+    }
+}
+
 /// The claims a test identity carries, as a provider's ID token or userinfo would.
 struct TestIdentity {
     sub: String,
@@ -144,7 +153,7 @@ async fn identity_form(
     let mut body = format!(
         "<p>This page stands in for {name} on this machine: nothing leaves it. Choose who to \
 sign in as.</p>",
-        name = escape(provider)
+        name = escape(provider_label(provider))
     );
     if let Some(error) = error {
         body.push_str(&format!(
@@ -186,7 +195,10 @@ The provider has verified this email</label></div>\
 </form>"
     ));
     crate::page::tool_page(
-        &format!("Sign in to {provider} (local test provider)"),
+        &format!(
+            "Sign in to {} (local test provider)",
+            provider_label(provider)
+        ),
         &body,
     )
 }
@@ -348,6 +360,10 @@ impl LocalPool {
         });
         if !user.enabled {
             return Err("User is disabled.".into());
+        }
+        // A user someone made under this name (SignUp accepts any name) is not this identity's.
+        if user.status != UserStatus::ExternalProvider {
+            return Err("An account with this provider's name already exists.".into());
         }
         user.attributes.extend(mapped);
         user.updated_at = now;

@@ -264,6 +264,19 @@ async fn authorize(
             "The redirect_uri is not one of the app client's callback URLs.",
         );
     };
+    // What is kept for a stranger stays small: a PKCE challenge is 43 characters, and state
+    // and nonce have no reason to be long.
+    let too_long = ["state", "nonce", "scope"]
+        .iter()
+        .any(|name| query.get(*name).is_some_and(|v| v.len() > 1024))
+        || param("code_challenge").is_some_and(|c| c.len() != 43);
+    if too_long {
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "state, nonce or scope is too long, or code_challenge is not 43 characters.",
+        );
+    }
     let now = pool.now();
     let mut authorization = Authorization {
         client_id: client.client_id.clone(),

@@ -909,8 +909,8 @@ impl LocalPool {
         if !scopes.split(' ').any(|s| s == "openid") {
             return None;
         }
-        let user = self
-            .authorize(&Secret::new(access_token.to_owned()))
+        let (user, _) = self
+            .token_user(&Secret::new(access_token.to_owned()), false)
             .await
             .ok()?;
         let mut info = serde_json::Map::new();
@@ -982,6 +982,16 @@ impl LocalPool {
         &self,
         access_token: &Secret,
     ) -> OpResult<(UserRecord, String)> {
+        self.token_user(access_token, true).await
+    }
+
+    /// The user and client of a live access token; `for_api`: it must carry the scope that
+    /// lets it act on the user (`/oauth2/userInfo` needs only `openid`).
+    async fn token_user(
+        &self,
+        access_token: &Secret,
+        for_api: bool,
+    ) -> OpResult<(UserRecord, String)> {
         let invalid = || fault(ErrorKind::NotAuthorized, "Invalid Access Token");
         let claims = self
             .inner
@@ -992,6 +1002,18 @@ impl LocalPool {
         let text = |name: &str| claims.get(name).and_then(Value::as_str);
         if int("exp").ok_or_else(invalid)? <= self.now() {
             return Err(fault(ErrorKind::NotAuthorized, "Access Token has expired"));
+        }
+        // Tokens from the OAuth endpoints act on the user only with this scope, as on Cognito.
+        if for_api
+            && !text("scope")
+                .unwrap_or_default()
+                .split(' ')
+                .any(|s| s == "aws.cognito.signin.user.admin")
+        {
+            return Err(fault(
+                ErrorKind::NotAuthorized,
+                "Access Token does not have required scopes",
+            ));
         }
         let lineage = self
             .inner

@@ -677,3 +677,80 @@ async fn identity_providers_are_managed_as_cognito_manages_them() {
         json!(["code"])
     );
 }
+
+#[tokio::test]
+async fn scopes_limit_what_a_token_does_and_names_cannot_be_taken_over() {
+    let domain = start().await;
+    // An identity's name taken first by a sign-up with a password is not adopted.
+    let email = "victim@example.com";
+    let page = domain
+        .http
+        .get(domain.authorize_url(&[]))
+        .send()
+        .await
+        .unwrap();
+    let page_path = location(&page);
+    let request = query_of(&format!("http://x{page_path}"))["request"].clone();
+    let first = domain.choose(&page_path, &request, "continue", email).await;
+    let code = query_of(&location(&first))["code"].clone();
+    let (_, tokens) = domain.redeem(&code).await;
+    let username = claims(tokens["id_token"].as_str().unwrap())["cognito:username"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    domain
+        .harness
+        .pool
+        .store()
+        .delete_user(&username)
+        .await
+        .unwrap();
+    domain.harness.confirmed_user(&username).await;
+    let taken = domain.sign_in_at_provider(email, None).await;
+    let query = query_of(&location(&taken));
+    assert_eq!(query["error"], "invalid_request");
+    assert!(!query.contains_key("code"));
+
+    // A token with only `openid email` reads userInfo but cannot act on the user through the API.
+    let to_page = domain
+        .http
+        .get(domain.authorize_url(&[("scope", "openid email")]))
+        .send()
+        .await
+        .unwrap();
+    let page_path = location(&to_page);
+    let request = query_of(&format!("http://x{page_path}"))["request"].clone();
+    let back = domain
+        .choose(&page_path, &request, "continue", "reader@example.com")
+        .await;
+    let (_, tokens) = domain.redeem(&query_of(&location(&back))["code"]).await;
+    let access = tokens["access_token"].as_str().unwrap();
+    let info = domain
+        .http
+        .get(format!("{}/oauth2/userInfo", domain.base))
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(info.status(), 200);
+    let refused = domain
+        .harness
+        .client
+        .get_user(&cognito_idp::Secret::new(access.to_owned()))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        common::kind(refused).0,
+        cognito_idp::ErrorKind::NotAuthorized
+    );
+
+    // What a stranger can make the domain keep stays small.
+    let long = "x".repeat(5000);
+    let response = domain
+        .http
+        .get(domain.authorize_url(&[("state", &long)]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+}

@@ -221,9 +221,9 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("button.add_passkey", "Add a passkey"),
     ("error.recent_sign_in_required", "For your security, sign out and sign in again before adding a passkey (your last sign-in was more than 15 minutes ago)."),
     ("passkey.error.ip_address", "Passkeys don't work at an IP address such as this one. Open the site by its name instead: on this computer, {url}"),
-    ("federation.sign_in_with", "Sign In with {provider}"),
-    ("federation.sign_up_with", "Sign Up with {provider}"),
+    ("federation.sign_in_with", "Sign in with {provider}"),
+    ("federation.sign_up_with", "Sign up with {provider}"),
     ("notice.federation_cancelled", "Sign-in was cancelled. Choose another way to sign in, or try again."),
-    ("notice.federation_expired", "That sign-in could not be finished: it took too long or was used already. Please start again."),
+    ("notice.federation_expired", "That sign-in could not be finished: it took too long, or it was already finished in another tab. Please try again."),
     ("notice.federation_failed", "We couldn't sign you in with that provider. Please try again."),
 ];
