@@ -90,6 +90,28 @@ allowed_first_auth_factors = ["PASSWORD", "EMAIL_OTP", "WEB_AUTHN"]
 relying_party_id = "localhost"
 [[pools.clients]]
 client_id = "passkeysclient00000000001"
+
+# The OAuth domain with its test provider (test_oauth.py, Authlib).
+[[pools]]
+pool_id = "us-east-1_OAuth"
+pool_name = "OAuth"
+print_outbox = false
+[[pools.identity_providers]]
+provider_name = "Google"
+provider_type = "Google"
+[[pools.clients]]
+client_id = "oauthclient00000000000001"
+allowed_oauth_flows_user_pool_client = true
+allowed_oauth_flows = ["code"]
+allowed_oauth_scopes = ["openid", "email", "profile", "aws.cognito.signin.user.admin"]
+callback_urls = ["http://localhost:8000/callback"]
+supported_identity_providers = ["Google"]
+[[pools.clients]]
+client_id = "machineclient00000000001"
+client_secret = "machine-secret"
+allowed_oauth_flows_user_pool_client = true
+allowed_oauth_flows = ["client_credentials"]
+allowed_oauth_scopes = ["https://api.example.com/orders.read"]
 TOML
 pool_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 target/debug/cognito-authenticator local-pool --port "$pool_port" --data "$pool_dir/data" --config "$pool_dir/pool.toml" > "$pool_dir/pool.log" 2>&1 &

@@ -91,7 +91,7 @@ impl LocalPool {
                 )
                 .await;
         }
-        if self.resolve_user(&username).await?.is_some() {
+        if self.resolve_any_user(&username).await?.is_some() {
             return Err(fault(
                 ErrorKind::UsernameExists,
                 "User account already exists",
@@ -144,7 +144,7 @@ impl LocalPool {
         given: Option<String>,
     ) -> OpResult<AdminCreateUserResponse> {
         let mut user = self
-            .resolve_user(username)
+            .resolve_any_user(username)
             .await?
             .ok_or_else(|| fault(ErrorKind::UserNotFound, "User does not exist."))?;
         if user.status != UserStatus::ForceChangePassword {
@@ -226,7 +226,7 @@ impl LocalPool {
         let req = req.0;
         self.check_pool(&req.user_pool_id)?;
         let mut user = self
-            .resolve_user(&req.username)
+            .resolve_any_user(&req.username)
             .await?
             .ok_or_else(|| fault(ErrorKind::UserNotFound, "User does not exist."))?;
         self.send_reset_code(&user).await?;
@@ -313,7 +313,7 @@ impl Filter {
 impl LocalPool {
     async fn admin_user(&self, pool_id: &str, username: &str) -> OpResult<UserRecord> {
         self.check_pool(pool_id)?;
-        self.resolve_user(username)
+        self.resolve_any_user(username)
             .await?
             .ok_or_else(|| fault(ErrorKind::UserNotFound, "User does not exist."))
     }

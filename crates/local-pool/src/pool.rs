@@ -408,8 +408,18 @@ impl LocalPool {
         })
     }
 
-    /// Finds a user by username, or by email/phone when the pool signs in with them.
+    /// The user a sign-in, sign-up or password reset names: by username, or by email/phone
+    /// when the pool signs in with them. Users made by a provider sign in there only, so these
+    /// paths see them as no one (no code sent, no reset, no tell that they exist).
     pub(crate) async fn resolve_user(&self, login: &str) -> OpResult<Option<UserRecord>> {
+        Ok(self
+            .resolve_any_user(login)
+            .await?
+            .filter(|u| u.status != crate::store::UserStatus::ExternalProvider))
+    }
+
+    /// [`LocalPool::resolve_user`] for administrators, who see federated users too.
+    pub(crate) async fn resolve_any_user(&self, login: &str) -> OpResult<Option<UserRecord>> {
         let store = &self.inner.store;
         if let Some(user) = store.user(login).await? {
             return Ok(Some(user));
@@ -423,11 +433,12 @@ impl LocalPool {
             None
         };
         match alias {
+            // A federated user's email is the provider's claim, never a sign-in alias.
             Some((name, value)) => Ok(store
                 .users_with_attribute(name, &value)
                 .await?
                 .into_iter()
-                .next()),
+                .find(|u| u.status != crate::store::UserStatus::ExternalProvider)),
             None => Ok(None),
         }
     }

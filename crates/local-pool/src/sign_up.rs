@@ -112,12 +112,15 @@ impl LocalPool {
             } else {
                 login.to_owned()
             };
-            if !self
+            // Federated users' emails are their providers' claims, which anyone could make
+            // with the test provider: they never block a sign-up.
+            if self
                 .inner
                 .store
                 .users_with_attribute(alias, &value)
                 .await?
-                .is_empty()
+                .iter()
+                .any(|u| u.status != crate::store::UserStatus::ExternalProvider)
             {
                 let what = if alias == "email" {
                     "email"

@@ -754,3 +754,64 @@ async fn scopes_limit_what_a_token_does_and_names_cannot_be_taken_over() {
         .unwrap();
     assert_eq!(response.status(), 400);
 }
+
+#[tokio::test]
+async fn provider_users_are_no_one_to_sign_in_sign_up_and_password_reset() {
+    let mut config = config();
+    config.username_attributes = vec!["email".into()];
+    let harness = common::start(config).await;
+    let domain = Domain {
+        base: format!(
+            "{}/local/auth/{}",
+            harness.endpoint,
+            PoolConfig::default().pool_id
+        ),
+        http: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        client_id: PoolConfig::default().default_client().client_id.clone(),
+        harness,
+    };
+    let email = "shared@example.com";
+    let back = domain.sign_in_at_provider(email, None).await;
+    let (_, tokens) = domain.redeem(&query_of(&location(&back))["code"]).await;
+    let federated = claims(tokens["id_token"].as_str().unwrap())["cognito:username"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let client = &domain.harness.client;
+    // No reset code for the provider's user, by its name or by the email the provider claimed.
+    for login in [federated.as_str(), email] {
+        client.forgot_password(login).await.unwrap();
+    }
+    let outbox = domain.harness.pool.outbox().await.unwrap();
+    assert!(outbox.iter().all(|m| m.username != federated), "{outbox:?}");
+    // The email is still free for a sign-up of one's own, which then owns it for sign-in.
+    let signed_up = client
+        .sign_up(email, &cognito_idp::Secret::new(common::PASSWORD), vec![])
+        .await
+        .unwrap();
+    assert_ne!(signed_up.user_sub, "");
+    let own = domain
+        .harness
+        .pool
+        .store()
+        .users_with_attribute("email", email)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.username != federated)
+        .unwrap()
+        .username;
+    let code = domain.harness.last_code(&own).await;
+    client
+        .confirm_sign_up(email, &cognito_idp::Secret::new(code), None)
+        .await
+        .unwrap();
+    let tokens = domain.harness.sign_in(email).await;
+    assert_ne!(
+        claims(tokens.id_token.expose())["cognito:username"],
+        federated.as_str()
+    );
+}
