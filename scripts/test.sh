@@ -105,7 +105,7 @@ allowed_oauth_flows_user_pool_client = true
 allowed_oauth_flows = ["code"]
 allowed_oauth_scopes = ["openid", "email", "profile", "aws.cognito.signin.user.admin"]
 callback_urls = ["http://localhost:8000/callback"]
-supported_identity_providers = ["Google"]
+supported_identity_providers = ["Google", "Corp"]
 [[pools.clients]]
 client_id = "machineclient00000000001"
 client_secret = "machine-secret"
@@ -113,10 +113,32 @@ allowed_oauth_flows_user_pool_client = true
 allowed_oauth_flows = ["client_credentials"]
 allowed_oauth_scopes = ["https://api.example.com/orders.read"]
 TOML
-pool_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+pool_port=$(free_port)
+# A certified OpenID provider (npm oidc-provider) as the upstream of the OAuth pool's "Corp"
+# provider (test_upstream_oidc.py).
+oidc_dir=crates/local-pool/tests/clients/oidc
+if [ ! -d "$oidc_dir/node_modules/oidc-provider" ]; then
+  echo "== installing oidc-provider for the upstream federation tests"
+  (cd "$oidc_dir" && npm ci --no-audit --no-fund)
+fi
+oidc_port=$(free_port)
+node "$oidc_dir/provider.mjs" "$oidc_port" \
+  "http://127.0.0.1:$pool_port/local/auth/us-east-1_OAuth/oauth2/idpresponse" > "$pool_dir/oidc.log" 2>&1 &
+oidc_pid=$!
+cat >> "$pool_dir/pool.toml" <<TOML
+[[pools.identity_providers]]
+provider_name = "Corp"
+provider_type = "OIDC"
+[pools.identity_providers.provider_details]
+client_id = "corp-client"
+client_secret = "corp-secret"
+oidc_issuer = "http://127.0.0.1:$oidc_port"
+authorize_scopes = "openid email profile"
+TOML
 target/debug/cognito-authenticator local-pool --port "$pool_port" --data "$pool_dir/data" --config "$pool_dir/pool.toml" > "$pool_dir/pool.log" 2>&1 &
 pool_pid=$!
-trap 'kill $pool_pid 2>/dev/null || true' EXIT
+trap 'kill $pool_pid $oidc_pid 2>/dev/null || true' EXIT
 for _ in $(seq 50); do
   python3 -c "import urllib.request, sys; urllib.request.urlopen(sys.argv[1], timeout=1)" \
     "http://127.0.0.1:$pool_port/local/outbox" 2>/dev/null && break
@@ -138,7 +160,7 @@ amplify_log=$(mktemp)
 (cd "$amplify_dir" && POOL_ENDPOINT="http://127.0.0.1:$pool_port" node --test --test-force-exit) 2>&1 | tee "$amplify_log"
 amplify_status=${PIPESTATUS[0]}
 set -e
-kill $pool_pid 2>/dev/null || true
+kill $pool_pid $oidc_pid 2>/dev/null || true
 
 echo "== build the hosted pages and the example site (examples/site)"
 cargo leptos build --project cognito-authenticator

@@ -114,7 +114,7 @@ pub(crate) async fn test_idp_page(
         .inner
         .oauth
         .pending(&query.request, now)
-        .filter(|a| a.provider == provider)
+        .filter(|a| a.provider == provider && a.upstream.is_none())
     else {
         return expired_page();
     };
@@ -241,7 +241,8 @@ pub(crate) async fn test_idp_choice(
     let oauth = &pool.inner.oauth;
     if oauth
         .pending(&choice.request, now)
-        .is_none_or(|a| a.provider != provider)
+        // A real provider's sign-in is never finished here: that would let anyone be anyone.
+        .is_none_or(|a| a.provider != provider || a.upstream.is_some())
     {
         return expired_page();
     }

@@ -25,6 +25,7 @@ pub mod throttle;
 pub mod tokens;
 pub mod totp;
 pub mod triggers;
+pub mod upstream;
 pub mod user_auth;
 pub mod users;
 pub mod webauthn;

@@ -41,6 +41,8 @@ pub(crate) struct Authorization {
     pub nonce: Option<String>,
     pub provider: String,
     pub expires_at: i64,
+    /// The round trip to a real provider, when one signs the person in.
+    pub upstream: Option<crate::upstream::UpstreamLeg>,
 }
 
 /// What an authorization code stands for until the token endpoint redeems it (once).
@@ -142,6 +144,10 @@ pub fn router(pools: impl Into<Pools>) -> Router {
             get(user_info).post(user_info),
         )
         .route(&format!("{base}/oauth2/revoke"), post(revoke))
+        .route(
+            &format!("{base}/oauth2/idpresponse"),
+            get(crate::upstream::idp_response),
+        )
         .route(&format!("{base}/logout"), get(logout))
         .route(
             &format!("{base}/{TEST_IDP}/{{provider}}"),
@@ -287,6 +293,7 @@ async fn authorize(
         nonce: param("nonce").map(str::to_owned),
         provider: String::new(),
         expires_at: now + CODE_LIFETIME_SECS,
+        upstream: None,
     };
     match param("response_type") {
         Some("code") => {}
@@ -356,6 +363,10 @@ async fn authorize(
             session.auth_time,
             None,
         );
+    }
+    if crate::upstream::is_upstream(provider) {
+        let provider = provider.clone();
+        return crate::upstream::start(&pool, &provider, authorization).await;
     }
     let Some(id) = pool.inner.oauth.open(authorization.clone(), now) else {
         return redirect_error(&authorization, "temporarily_unavailable", None);
