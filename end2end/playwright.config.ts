@@ -24,7 +24,7 @@ export const servers = {
   example: {
     port: port + 4,
     pool: 'username_attributes = ["email", "phone_number"]\nauto_verified_attributes = ["email", "phone_number"]\n',
-    env: {},
+    env: { IDENTITY_PROVIDERS: 'Google' },
     binary: 'example-site',
   },
   /** Choice-based sign-in: username first, then the user's email code, text or password. */

@@ -567,6 +567,10 @@ pub struct Reply {
     pub delivery: Option<Delivery>,
     /// The page should load its state again (it changed on the server).
     pub reload: bool,
+    /// Leave this site's pages for this address (the user pool domain's `/logout`): a whole
+    /// page load, which a client-side router would not do for a path it does not know.
+    #[serde(default)]
+    pub leave: Option<String>,
 }
 
 /// A password or code typed into a form: serialised as a plain string, never shown by `Debug`.

@@ -111,6 +111,7 @@ pub fn RequireAuth(children: ChildrenFn) -> impl IntoView {
 pub fn SignOutButton(#[prop(optional)] everywhere: bool) -> impl IntoView {
     if everywhere {
         let action = ServerAction::<crate::steps::account::SignOutEverywhere>::new();
+        crate::ui::step_page::leave_on_reply(action);
         view! {
             <ActionForm action attr:class="ca-form ca-form--sign-out">
                 <SubmitButton label="button.sign_out_everywhere" pending=action.pending() />
@@ -119,6 +120,7 @@ pub fn SignOutButton(#[prop(optional)] everywhere: bool) -> impl IntoView {
         .into_any()
     } else {
         let action = ServerAction::<crate::steps::account::SignOut>::new();
+        crate::ui::step_page::leave_on_reply(action);
         view! {
             <ActionForm action attr:class="ca-form ca-form--sign-out">
                 <SubmitButton label="button.sign_out" pending=action.pending() />

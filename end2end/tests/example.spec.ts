@@ -186,3 +186,22 @@ test('on a fully hydrated site, steps change in place with focus on the new head
   await page.locator('[data-field="password"]').getByRole('button', { name: 'Afficher le mot de passe' }).click();
   await expect(password).toHaveAttribute('type', 'text');
 });
+
+test('Sign in with Google from the guarded page comes back to it, on the site', async ({ page, javaScriptEnabled }) => {
+  await page.goto(`${site}/prive`);
+  await expect(page).toHaveURL(/\/signin\?return_to=%2Fprive$/);
+  await ready(page, javaScriptEnabled);
+  await page.getByRole('button', { name: 'Se connecter avec Google' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sign in to Google (local test provider)');
+  await page.getByLabel('Email', { exact: true }).fill(`${uniqueName('club')}@example.com`);
+  await page.getByLabel('Name', { exact: true }).fill('Camille Martin');
+  await page.getByRole('button', { name: 'Continue', exact: true }).click();
+  await expect(page).toHaveURL(`${site}/prive`);
+  await expect(page.getByTestId('greeting')).toHaveText('Bonjour, Camille !');
+  // Signing out ends the provider's session too: the next sign-in asks again.
+  await page.getByRole('button', { name: 'Se déconnecter', exact: true }).click();
+  await expect(page).toHaveURL(/\/signin/);
+  await page.goto(`${site}/signup`);
+  await page.getByRole('button', { name: 'S’inscrire avec Google' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sign in to Google (local test provider)');
+});

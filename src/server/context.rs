@@ -201,10 +201,14 @@ impl Ctx {
                 leptos_axum::redirect(step.route());
                 Ok(Reply::default())
             }
-            Ok(Next::Leave(target)) => {
+            Ok(Next::Leave(target)) if self.no_js => {
                 leptos_axum::redirect(&target);
                 Ok(Reply::default())
             }
+            Ok(Next::Leave(target)) => Ok(Reply {
+                leave: Some(target),
+                ..Reply::default()
+            }),
             Ok(Next::GoWith(step, notice)) => {
                 let flash = Flash {
                     notice: Some(notice),

@@ -110,6 +110,8 @@ fn Account(state: PageState) -> impl IntoView {
     let preferred = ServerAction::<SetPreferredMfa>::new();
     let password = ServerAction::<ChangePassword>::new();
     let password_rules = state.password_rules;
+    crate::ui::step_page::leave_on_reply(sign_out);
+    crate::ui::step_page::leave_on_reply(everywhere);
     reload_on_success(start_totp);
     reload_on_success(finish_totp);
     reload_on_success(toggle);

@@ -146,7 +146,7 @@ mod ssr {
         Ok(Next::Stay(Reply {
             notice: Some(Notice::CodeResent),
             delivery: flow.delivery,
-            reload: false,
+            ..Reply::default()
         }))
     }
 }

@@ -90,6 +90,22 @@ where
     });
 }
 
+/// Goes where `action`'s answer says to leave for (a federated sign-out's `/logout`), with a
+/// whole page load.
+pub fn leave_on_reply<S>(action: ServerAction<S>)
+where
+    S: ServerFn<Output = Reply, Error = AppError> + Clone + Send + Sync + 'static,
+{
+    Effect::new(move |_| {
+        let target = action
+            .value()
+            .with(|v| v.as_ref().and_then(|r| r.as_ref().ok()?.leave.clone()));
+        if let Some(target) = target {
+            let _ = window().location().set_href(&target);
+        }
+    });
+}
+
 /// The error to show: the last submission's (with JS), else the flash's (without JS).
 pub fn submission_error<S>(action: ServerAction<S>, flash: &Flash) -> Signal<Option<AppError>>
 where

@@ -306,8 +306,8 @@ pub struct IdentityProviderConfig {
 }
 
 impl IdentityProviderConfig {
-    /// The mapping in force: the configured one, else email, its verification, name and
-    /// `username` ← `sub`, which is what a new Google provider gets in Cognito's console.
+    /// The mapping in force: the configured one, else email, its verification, the names and
+    /// `username` ← `sub` (what people map first in Cognito's console).
     pub fn effective_mapping(&self) -> std::collections::BTreeMap<String, String> {
         if !self.attribute_mapping.is_empty() {
             return self.attribute_mapping.clone();
@@ -316,6 +316,8 @@ impl IdentityProviderConfig {
             ("email", "email"),
             ("email_verified", "email_verified"),
             ("name", "name"),
+            ("given_name", "given_name"),
+            ("family_name", "family_name"),
             ("username", "sub"),
         ]
         .into_iter()
