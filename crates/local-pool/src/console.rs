@@ -201,8 +201,27 @@ fn row(user: &UserRecord, mfa: &str, pool_param: &str) -> String {
     let attributes: String = user
         .attributes
         .iter()
+        .filter(|(k, _)| k.as_str() != "identities")
         .map(|(k, v)| format!("{}: {}<br>", escape(k), escape(v)))
         .collect();
+    // Provider identities read as "Google 1093… (linked)" rather than as their JSON.
+    let identities: String = crate::federation::identities_of(user)
+        .iter()
+        .map(|identity| {
+            let text = |key: &str| escape(identity[key].as_str().unwrap_or_default());
+            let how = if identity["primary"] == "true" {
+                "signed up"
+            } else {
+                "linked"
+            };
+            format!(
+                "<span data-identity>identity: {} {} ({how})</span><br>",
+                text("providerName"),
+                text("userId")
+            )
+        })
+        .collect();
+    let attributes = attributes + &identities;
     let created = chrono::DateTime::from_timestamp(user.created_at, 0)
         .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
         .unwrap_or_default();

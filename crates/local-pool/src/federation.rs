@@ -298,7 +298,55 @@ pub(crate) async fn test_idp_choice(
     }
 }
 
+/// One entry of a user's `identities` attribute.
+pub(crate) fn identity_entry(
+    provider: &IdentityProviderConfig,
+    subject: &str,
+    primary: bool,
+    now: i64,
+) -> serde_json::Value {
+    json!({
+        "userId": subject,
+        "providerName": provider.provider_name,
+        "providerType": provider.provider_type,
+        "issuer": provider.provider_details.get("oidc_issuer"),
+        "primary": primary.to_string(),
+        "dateCreated": (now * 1000).to_string(),
+    })
+}
+
+/// The `identities` of a user (empty when it has none).
+pub(crate) fn identities_of(user: &UserRecord) -> Vec<serde_json::Value> {
+    user.attributes
+        .get("identities")
+        .and_then(|v| serde_json::from_str(v).ok())
+        .unwrap_or_default()
+}
+
 impl LocalPool {
+    /// The pool's own user an administrator linked this provider identity to.
+    pub(crate) async fn linked_user(
+        &self,
+        provider: &str,
+        subject: &str,
+    ) -> Result<Option<String>, String> {
+        let users = self
+            .inner
+            .store
+            .list_users()
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(users
+            .into_iter()
+            .filter(|u| u.status != UserStatus::ExternalProvider && u.enabled)
+            .find(|u| {
+                identities_of(u)
+                    .iter()
+                    .any(|i| i["providerName"] == provider && i["userId"] == subject)
+            })
+            .map(|u| u.username))
+    }
+
     /// The user for a provider identity: `<provider>_<subject>` (lower-cased, as Cognito names
     /// them), made at the first sign-in and its mapped attributes rewritten at every one.
     pub(crate) async fn federated_user(
@@ -307,6 +355,10 @@ impl LocalPool {
         claims: &BTreeMap<&'static str, String>,
     ) -> Result<String, String> {
         let subject = claims.get("sub").ok_or("the provider sent no subject")?;
+        // An identity an administrator linked to a user of the pool signs in as that user.
+        if let Some(linked) = self.linked_user(&provider.provider_name, subject).await? {
+            return Ok(linked);
+        }
         let username = format!("{}_{subject}", provider.provider_name.to_lowercase());
         let mapping = provider.effective_mapping();
         let mut mapped: HashMap<String, String> = HashMap::new();
@@ -337,14 +389,7 @@ impl LocalPool {
         let existing = store.user(&username).await.map_err(|e| e.to_string())?;
         let is_new = existing.is_none();
         let mut user = existing.unwrap_or_else(|| {
-            let identities = json!([{
-                "userId": subject,
-                "providerName": provider.provider_name,
-                "providerType": provider.provider_type,
-                "issuer": provider.provider_details.get("oidc_issuer"),
-                "primary": "true",
-                "dateCreated": (now * 1000).to_string(),
-            }]);
+            let identities = json!([identity_entry(provider, subject, true, now)]);
             UserRecord {
                 username: username.clone(),
                 sub: uuid::Uuid::new_v4().to_string(),

@@ -768,6 +768,20 @@ impl LocalPool {
         if let Some(key) = device_key {
             access.insert("device_key".into(), key.into());
         }
+        // A provider's user is in the automatic group `<pool id>_<provider>`, as on Cognito.
+        if user.status == crate::store::UserStatus::ExternalProvider {
+            let groups: Vec<Value> = user
+                .attributes
+                .get("identities")
+                .and_then(|v| serde_json::from_str::<Vec<Value>>(v).ok())
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|i| i["providerName"].as_str())
+                .map(|p| Value::String(format!("{}_{p}", self.cfg().pool_id)))
+                .collect();
+            id.insert("cognito:groups".into(), groups.clone().into());
+            access.insert("cognito:groups".into(), groups.into());
+        }
         self.pre_token_generation(user, client_id, source, &mut id)
             .await?;
         let keys = &self.inner.keys;

@@ -563,6 +563,8 @@ impl Pools {
     /// Runs a management operation; `None` when `operation` is not one.
     pub async fn manage(&self, operation: &str, body: &Value) -> Option<OpResult<Value>> {
         let result = match operation {
+            "AdminLinkProviderForUser" => self.link_provider(body).await,
+            "AdminDisableProviderForUser" => self.disable_provider(body).await,
             "CreateIdentityProvider" => self.create_identity_provider(body).await,
             "DescribeIdentityProvider" => self
                 .find_identity_provider(body)
@@ -977,6 +979,116 @@ impl Pools {
         let described = describe_provider(&provider);
         self.update_providers(&pool, |providers| providers.push(provider))?;
         Ok(json!({"IdentityProvider": described}))
+    }
+
+    /// Links a provider identity to a user of the pool: signing in with it then signs in as
+    /// that user (at most five links per user, as on Cognito).
+    async fn link_provider(&self, body: &Value) -> OpResult<Value> {
+        let pool = self.pool_of(body)?;
+        let destination = &body["DestinationUser"];
+        let source = &body["SourceUser"];
+        if destination["ProviderName"].as_str() != Some("Cognito") {
+            return Err(invalid("DestinationUser.ProviderName must be Cognito."));
+        }
+        let username = destination["ProviderAttributeValue"]
+            .as_str()
+            .ok_or_else(|| invalid("DestinationUser.ProviderAttributeValue is required."))?;
+        let provider_name = source["ProviderName"]
+            .as_str()
+            .ok_or_else(|| invalid("SourceUser.ProviderName is required."))?;
+        let subject = source["ProviderAttributeValue"]
+            .as_str()
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| invalid("SourceUser.ProviderAttributeValue is required."))?;
+        if source["ProviderAttributeName"].as_str() != Some("Cognito_Subject") {
+            return Err(invalid(
+                "The local pool links by Cognito_Subject (the provider's subject) only.",
+            ));
+        }
+        let config = pool.config();
+        let provider = config
+            .identity_providers
+            .iter()
+            .find(|p| p.provider_name == provider_name)
+            .ok_or_else(|| invalid(format!("Identity provider {provider_name} does not exist.")))?;
+        let store = pool.store();
+        let mut user = store
+            .user(username)
+            .await?
+            .filter(|u| u.status != crate::store::UserStatus::ExternalProvider)
+            .ok_or_else(|| fault(ErrorKind::UserNotFound, "User does not exist."))?;
+        let federated = format!("{}_{subject}", provider_name.to_lowercase());
+        if store.user(&federated).await?.is_some()
+            || pool
+                .linked_user(provider_name, subject)
+                .await
+                .map_err(|_| fault(ErrorKind::InternalError, "Internal error"))?
+                .is_some()
+        {
+            return Err(fault(
+                ErrorKind::AliasExists,
+                "The source user is already in the pool or linked to another user.",
+            ));
+        }
+        let mut identities = crate::federation::identities_of(&user);
+        if identities.len() >= 5 {
+            return Err(fault(
+                ErrorKind::LimitExceeded,
+                "A user can be linked to at most 5 identities.",
+            ));
+        }
+        identities.push(crate::federation::identity_entry(
+            provider,
+            subject,
+            false,
+            pool.now(),
+        ));
+        user.attributes
+            .insert("identities".into(), Value::Array(identities).to_string());
+        user.updated_at = pool.now();
+        store.update_user(&user).await?;
+        Ok(json!({}))
+    }
+
+    /// Unlinks a provider identity: it no longer signs in as the user it was linked to, and a
+    /// user the provider's sign-in made is removed (the next sign-in starts afresh).
+    async fn disable_provider(&self, body: &Value) -> OpResult<Value> {
+        let pool = self.pool_of(body)?;
+        let user = &body["User"];
+        let provider_name = user["ProviderName"]
+            .as_str()
+            .ok_or_else(|| invalid("User.ProviderName is required."))?;
+        let subject = user["ProviderAttributeValue"]
+            .as_str()
+            .ok_or_else(|| invalid("User.ProviderAttributeValue is required."))?;
+        if provider_name == "Cognito" {
+            return Err(invalid(
+                "The local pool does not turn off a user's own password sign-in.",
+            ));
+        }
+        let store = pool.store();
+        for mut linked in store.list_users().await? {
+            let identities = crate::federation::identities_of(&linked);
+            let kept: Vec<Value> = identities
+                .iter()
+                .filter(|i| !(i["providerName"] == provider_name && i["userId"] == subject))
+                .cloned()
+                .collect();
+            if kept.len() != identities.len()
+                && linked.status != crate::store::UserStatus::ExternalProvider
+            {
+                linked
+                    .attributes
+                    .insert("identities".into(), Value::Array(kept).to_string());
+                linked.updated_at = pool.now();
+                store.update_user(&linked).await?;
+            }
+        }
+        let federated = format!("{}_{subject}", provider_name.to_lowercase());
+        if store.user(&federated).await?.is_some() {
+            store.delete_user(&federated).await?;
+        }
+        Ok(json!({}))
     }
 
     async fn update_identity_provider(&self, body: &Value) -> OpResult<Value> {

@@ -153,7 +153,9 @@ macro_rules! operations {
 }
 
 /// Operations that manage pools and clients.
-const MANAGEMENT: [&str; 18] = [
+const MANAGEMENT: [&str; 20] = [
+    "AdminLinkProviderForUser",
+    "AdminDisableProviderForUser",
     "CreateIdentityProvider",
     "DescribeIdentityProvider",
     "UpdateIdentityProvider",

@@ -118,3 +118,39 @@ async fn create_find_disable_and_delete_users() {
         .unwrap();
     assert!(!html.contains("<script>"), "input is escaped");
 }
+
+#[tokio::test]
+async fn provider_users_show_their_identities() {
+    let (pool, endpoint) = start().await;
+    let identities = r#"[{"userId":"117300206013007398924","providerName":"Google","providerType":"Google","issuer":null,"primary":"true","dateCreated":"1"}]"#;
+    let user = local_pool::store::UserRecord {
+        username: "google_117300206013007398924".into(),
+        sub: "7dca9b92-746b-4406-9f7d-3e58cd7b247f".into(),
+        status: local_pool::UserStatus::ExternalProvider,
+        enabled: true,
+        attributes: [
+            ("identities".to_owned(), identities.to_owned()),
+            ("email".to_owned(), "jane@example.com".to_owned()),
+        ]
+        .into(),
+        password_hash: String::new(),
+        srp_salt: Vec::new(),
+        srp_verifier: Vec::new(),
+        failed_attempts: 0,
+        created_at: 1,
+        updated_at: 1,
+    };
+    assert!(pool.store().insert_user(&user).await.unwrap());
+    let page = reqwest::get(format!("{endpoint}/local/console/"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("EXTERNAL_PROVIDER"));
+    assert!(
+        page.contains("identity: Google 117300206013007398924 (signed up)"),
+        "{page}"
+    );
+    assert!(!page.contains("providerType"), "the raw JSON is not shown");
+}

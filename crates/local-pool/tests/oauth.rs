@@ -815,3 +815,64 @@ async fn provider_users_are_no_one_to_sign_in_sign_up_and_password_reset() {
         federated.as_str()
     );
 }
+
+#[tokio::test]
+async fn an_administrator_links_a_provider_identity_to_a_pool_user_and_unlinks_it() {
+    let domain = start().await;
+    let h = &domain.harness;
+    let pool_id = PoolConfig::default().pool_id;
+    let email = "carlos@gmail.example";
+    let username_of = |tokens: &Value| {
+        claims(tokens["id_token"].as_str().unwrap())["cognito:username"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let first = domain.sign_in_at_provider(email, None).await;
+    let (_, tokens) = domain.redeem(&query_of(&location(&first))["code"]).await;
+    let id = claims(tokens["id_token"].as_str().unwrap());
+    assert_eq!(id["cognito:groups"], json!([format!("{pool_id}_Google")]));
+    let federated = username_of(&tokens);
+    let subject = federated.trim_start_matches("google_").to_owned();
+    // The provider's user starts afresh once unlinked; then the identity joins carlos.
+    let disabled = h
+        .admin(
+            "AdminDisableProviderForUser",
+            json!({"UserPoolId": pool_id, "User": {"ProviderName": "Google", "ProviderAttributeName": "Cognito_Subject", "ProviderAttributeValue": subject}}),
+        )
+        .await;
+    assert_eq!(disabled.status(), 200);
+    assert!(h.pool.store().user(&federated).await.unwrap().is_none());
+    h.confirmed_user("carlos").await;
+    let link = |destination: &str| {
+        h.admin(
+            "AdminLinkProviderForUser",
+            json!({"UserPoolId": pool_id,
+                   "DestinationUser": {"ProviderName": "Cognito", "ProviderAttributeValue": destination},
+                   "SourceUser": {"ProviderName": "Google", "ProviderAttributeName": "Cognito_Subject", "ProviderAttributeValue": subject}}),
+        )
+    };
+    assert_eq!(link("nobody").await.status(), 400);
+    assert_eq!(link("carlos").await.status(), 200);
+    let again = link("carlos").await;
+    assert_eq!(
+        again.headers()["x-amzn-errortype"]
+            .to_str()
+            .unwrap()
+            .split(':')
+            .next(),
+        Some("AliasExistsException")
+    );
+    let linked = domain.sign_in_at_provider(email, None).await;
+    let (_, tokens) = domain.redeem(&query_of(&location(&linked))["code"]).await;
+    assert_eq!(username_of(&tokens), "carlos");
+    // Unlinked, the identity is a user of its own again.
+    h.admin(
+        "AdminDisableProviderForUser",
+        json!({"UserPoolId": pool_id, "User": {"ProviderName": "Google", "ProviderAttributeName": "Cognito_Subject", "ProviderAttributeValue": subject}}),
+    )
+    .await;
+    let alone = domain.sign_in_at_provider(email, None).await;
+    let (_, tokens) = domain.redeem(&query_of(&location(&alone))["code"]).await;
+    assert_eq!(username_of(&tokens), federated);
+}
