@@ -8,6 +8,7 @@
 //! - `plain <port> <file>`: serves `file` from a bare axum handler (the SSR comparison);
 //! - `account <base-url> <username>`: a confirmed user to sign in with;
 //! - `passkey`: the passkey sign-in overhead alone;
+//! - `federation`: the cost of the "Sign in with …" callback alone;
 //! - `concurrent <base-url> <server-pid> <users>`: that many sign-ups, confirmations, sign-outs
 //!   and sign-ins at once against a running server: throughput, errors, the server's peak RSS.
 
@@ -40,6 +41,7 @@ fn main() {
         Some("account") => runtime.block_on(App::at(&args[1]).confirmed_user(&args[2])),
         // One measure alone, to check it without the whole suite.
         Some("passkey") => runtime.block_on(passkey_sign_in_overhead()),
+        Some("federation") => runtime.block_on(federation_callback_overhead()),
         Some("concurrent") => runtime.block_on(concurrent(
             &args[1],
             &args[2],
@@ -117,6 +119,7 @@ async fn inprocess() {
     sign_in_overhead(&app, &direct).await;
     code_sign_in_overhead().await;
     passkey_sign_in_overhead().await;
+    federation_callback_overhead().await;
     let record = signed_in_record(&app, &auth).await;
     session_stores(&record).await;
     session_memory(&record).await;
@@ -527,6 +530,106 @@ async fn passkey_sign_in_overhead() {
     report_overhead(
         "passkey sign-in through the app (username page, options, credential)",
         "**app overhead per passkey sign-in** (difference)",
+        &mut through_app,
+        &mut straight,
+    );
+}
+
+/// The "Sign in with …" callback (state check, code exchange, ID-token checks, sign-in)
+/// against the one call it makes to the domain, the token endpoint, made directly.
+async fn federation_callback_overhead() {
+    let pool = PoolConfig {
+        print_outbox: false,
+        ..PoolConfig::default()
+    };
+    let mut config = AuthConfig::local(None, pool.clone())
+        .with_identity_providers(["Google"], None)
+        .unwrap()
+        .with_passkey_prompt(cognito_authenticator::server::PasskeyPrompt::Never);
+    config.attempt_limit_scale = 1e6;
+    let app = serve_app(config, Clock::system(), None).await;
+    let domain = format!("{}/local/auth/{}", app.base, pool.pool_id);
+    let callback_url = format!("{}/auth/callback", app.base);
+    let client_id = pool.default_client().client_id.clone();
+    let verifier = "a-benchmark-verifier-of-more-than-forty-three-characters-0123";
+    let challenge = {
+        use base64::Engine as _;
+        use sha2::Digest as _;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(sha2::Sha256::digest(verifier.as_bytes()))
+    };
+    let (mut through_app, mut straight) = (Vec::new(), Vec::new());
+    for round in 0..220 {
+        let email = format!("bench{round}@example.com");
+        let visitor = browser();
+        let callback = app.federate(&visitor, "Google", &email).await;
+        let started = Instant::now();
+        let back = visitor.get(&callback).send().await.unwrap();
+        let app_time = started.elapsed();
+        assert_eq!(back.status(), 303);
+        assert_eq!(back.headers()["location"], "/account");
+
+        // A code of the bench's own, redeemed directly.
+        let own = browser();
+        let authorize = format!(
+            "{domain}/oauth2/authorize?response_type=code&client_id={client_id}&redirect_uri={}&identity_provider=Google&scope=openid+email&code_challenge={challenge}&code_challenge_method=S256",
+            cognito_authenticator::flow::percent_encode(&callback_url)
+        );
+        let to_page = own.get(&authorize).send().await.unwrap();
+        let page = format!(
+            "{}{}",
+            app.base,
+            to_page.headers()["location"].to_str().unwrap()
+        );
+        let request = url::Url::parse(&page)
+            .unwrap()
+            .query_pairs()
+            .find(|(k, _)| k == "request")
+            .unwrap()
+            .1
+            .into_owned();
+        let chosen = own
+            .post(page.split('?').next().unwrap())
+            .header(ORIGIN, &app.base)
+            .form(&[
+                ("request", request.as_str()),
+                ("action", "continue"),
+                ("email", email.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        let code = url::Url::parse(chosen.headers()["location"].to_str().unwrap())
+            .unwrap()
+            .query_pairs()
+            .find(|(k, _)| k == "code")
+            .unwrap()
+            .1
+            .into_owned();
+        let started = Instant::now();
+        let tokens = own
+            .post(format!("{domain}/oauth2/token"))
+            .form(&[
+                ("grant_type", "authorization_code"),
+                ("client_id", client_id.as_str()),
+                ("code", code.as_str()),
+                ("redirect_uri", callback_url.as_str()),
+                ("code_verifier", verifier),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert!(tokens.status().is_success());
+        let _ = tokens.bytes().await;
+        let direct_time = started.elapsed();
+        if round >= 20 {
+            through_app.push(app_time);
+            straight.push(direct_time);
+        }
+    }
+    report_overhead(
+        "\"Sign in with Google\" callback through the app (code exchange, ID token, sign-in)",
+        "**the callback's own cost** (difference)",
         &mut through_app,
         &mut straight,
     );

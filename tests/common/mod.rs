@@ -408,3 +408,55 @@ async fn forward(
         Err(_) => StatusCode::BAD_GATEWAY.into_response(),
     }
 }
+
+impl App {
+    /// "Sign in with `provider`" as a browser without JavaScript does it, through the embedded
+    /// pool's test provider as `email`: returns the app's callback URL the browser is sent to
+    /// (not yet followed).
+    pub async fn federate(&self, visitor: &reqwest::Client, provider: &str, email: &str) -> String {
+        let follow = |response: &reqwest::Response| {
+            let location = response.headers()[LOCATION].to_str().unwrap();
+            if location.starts_with('/') {
+                format!("{}{location}", self.base)
+            } else {
+                location.to_owned()
+            }
+        };
+        let started = visitor
+            .post(self.url("/auth/federate"))
+            .header(ORIGIN, &self.base)
+            .form(&[("provider", provider)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(started.status(), StatusCode::SEE_OTHER, "federate");
+        let authorized = visitor.get(follow(&started)).send().await.unwrap();
+        assert_eq!(authorized.status(), StatusCode::FOUND, "authorize");
+        let next = follow(&authorized);
+        if next.contains("/auth/callback?") {
+            // The domain remembered this browser.
+            return next;
+        }
+        let request = url::Url::parse(&next)
+            .unwrap()
+            .query_pairs()
+            .find(|(k, _)| k == "request")
+            .map(|(_, v)| v.into_owned())
+            .unwrap();
+        let chosen = visitor
+            .post(next.split('?').next().unwrap())
+            .header(ORIGIN, &self.base)
+            .form(&[
+                ("request", request.as_str()),
+                ("action", "continue"),
+                ("email", email),
+                ("name", "Test Person"),
+                ("email_verified", "true"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(chosen.status(), StatusCode::FOUND, "test provider");
+        follow(&chosen)
+    }
+}
