@@ -534,8 +534,13 @@ pub struct IdentityProvider {
 
 impl IdentityProvider {
     /// A provider by Cognito's name or the usual one (`Apple`, `Amazon`): Cognito's name and
-    /// the label people know.
+    /// the label people know; `MyCorpOIDC=My Corp` gives a label of its own.
     pub fn named(name: &str) -> Self {
+        if let Some((name, label)) = name.split_once('=') {
+            let mut provider = Self::named(name.trim());
+            provider.label = label.trim().to_owned();
+            return provider;
+        }
         let (name, label) = match name {
             "Apple" | "SignInWithApple" => ("SignInWithApple", "Apple"),
             "Amazon" | "LoginWithAmazon" => ("LoginWithAmazon", "Amazon"),

@@ -194,9 +194,60 @@ pub struct AuthOptions {
     /// Choice-based sign-in's methods, in order of preference (see
     /// `AuthConfig::with_auth_options`, which hands them to the server).
     pub sign_in_methods: Vec<crate::flow::SignInMethod>,
+    /// Labels and icons of the "Sign in with …" buttons, by Cognito's provider name, in the
+    /// order to show them (the server decides which providers are offered).
+    pub identity_providers: Vec<crate::flow::IdentityProvider>,
+    /// The buttons below the screen's own form instead of above it.
+    pub provider_buttons_below: bool,
+    /// Only the buttons: a pool whose users all sign in through providers.
+    pub federated_only: bool,
 }
 
 impl AuthOptions {
+    /// How the button of the provider `name` looks: its `label` ("Sign in with {label}") and an
+    /// optional icon URL. Buttons follow the order of these calls.
+    pub fn identity_provider(
+        mut self,
+        name: impl Into<String>,
+        label: impl Into<String>,
+        icon: Option<String>,
+    ) -> Self {
+        let mut provider = crate::flow::IdentityProvider::named(&name.into());
+        provider.label = label.into();
+        provider.icon = icon;
+        self.identity_providers.push(provider);
+        self
+    }
+    /// Puts the provider buttons below the form.
+    pub fn provider_buttons_below(mut self) -> Self {
+        self.provider_buttons_below = true;
+        self
+    }
+    /// Shows only the provider buttons on the sign-in and sign-up screens.
+    pub fn federated_only(mut self) -> Self {
+        self.federated_only = true;
+        self
+    }
+    /// The buttons to show: the server's providers, in this options' order and with their
+    /// labels and icons where given.
+    pub fn provider_buttons(
+        &self,
+        offered: &[crate::flow::IdentityProvider],
+    ) -> Vec<crate::flow::IdentityProvider> {
+        let mut buttons: Vec<crate::flow::IdentityProvider> = self
+            .identity_providers
+            .iter()
+            .filter(|p| offered.iter().any(|o| o.name == p.name))
+            .cloned()
+            .collect();
+        buttons.extend(
+            offered
+                .iter()
+                .filter(|o| !self.identity_providers.iter().any(|p| p.name == o.name))
+                .cloned(),
+        );
+        buttons
+    }
     pub fn new() -> Self {
         Self::default()
     }
@@ -283,4 +334,37 @@ impl AuthOptions {
 /// [`crate::provide_auth_options`], else the defaults.
 pub fn use_auth_options() -> AuthOptions {
     leptos::prelude::use_context::<AuthOptions>().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn provider_buttons_follow_the_options_order_and_labels_for_what_the_server_offers() {
+        use crate::flow::IdentityProvider;
+        let offered: Vec<IdentityProvider> = ["Google", "MyCorpOIDC=Corp", "Apple"]
+            .map(IdentityProvider::named)
+            .to_vec();
+        assert_eq!(offered[1].name, "MyCorpOIDC");
+        assert_eq!(offered[1].label, "Corp");
+        let options = AuthOptions::new()
+            .identity_provider("MyCorpOIDC", "My Corp", Some("/corp.svg".into()))
+            .identity_provider("Facebook", "Facebook", None);
+        let buttons = options.provider_buttons(&offered);
+        let shown: Vec<(&str, &str)> = buttons
+            .iter()
+            .map(|p| (p.name.as_str(), p.label.as_str()))
+            .collect();
+        // Facebook is not offered by the server, so it gets no button.
+        assert_eq!(
+            shown,
+            [
+                ("MyCorpOIDC", "My Corp"),
+                ("Google", "Google"),
+                ("SignInWithApple", "Apple")
+            ]
+        );
+        assert_eq!(buttons[0].icon.as_deref(), Some("/corp.svg"));
+    }
 }

@@ -92,7 +92,9 @@ fn SignInForm(state: PageState) -> impl IntoView {
     } else {
         "button.sign_in"
     };
-    let forgot = (!choice
+    // Only the providers' buttons when no one signs in here (and there are buttons).
+    let federated_only = options.federated_only && !state.identity_providers.is_empty();
+    let forgot = (!federated_only && !choice
         || state
             .sign_in_methods
             .contains(&crate::flow::SignInMethod::Password))
@@ -122,13 +124,16 @@ fn SignInForm(state: PageState) -> impl IntoView {
     view! {
         <AuthCard tab=Tab::SignIn heading="signin.heading" screen=Screen::SignIn local_pool=state.local_pool>
             <NoticeBanner notice />
-            <ProviderButtons providers=state.identity_providers.clone() return_to=return_target.unwrap_or_default() />
-            <ActionForm action attr:class="ca-form" attr:novalidate=true>
-                <FormError error />
-                {return_to}
-                <FormFields screen=Screen::SignIn fields error />
-                <SubmitButton label=submit pending=action.pending() />
-            </ActionForm>
+            <ProviderButtons providers=state.identity_providers.clone() return_to=return_target.clone().unwrap_or_default() />
+            {(!federated_only).then(|| view! {
+                <ActionForm action attr:class="ca-form" attr:novalidate=true>
+                    <FormError error />
+                    {return_to}
+                    <FormFields screen=Screen::SignIn fields error />
+                    <SubmitButton label=submit pending=action.pending() />
+                </ActionForm>
+            })}
+            <ProviderButtons providers=state.identity_providers.clone() return_to=return_target.unwrap_or_default() below=true />
             {forgot}
         </AuthCard>
     }

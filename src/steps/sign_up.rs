@@ -197,20 +197,30 @@ fn SignUpForm(state: PageState) -> impl IntoView {
     let fields = sign_up_fields(&state, &options);
     let mechanism = options.sign_in_mechanism().as_str();
     let form_end = options.slot_view(Some(Screen::SignUp), SlotPlace::FormEnd);
+    let federated_only = options.federated_only && !state.identity_providers.is_empty();
+    let return_target = crate::ui::step_page::return_target();
     view! {
         <AuthCard tab=Tab::CreateAccount heading="signup.heading" screen=Screen::SignUp local_pool=state.local_pool>
             <ProviderButtons
                 providers=state.identity_providers.clone()
                 sign_up=true
-                return_to=crate::ui::step_page::return_target().unwrap_or_default()
+                return_to=return_target.clone().unwrap_or_default()
             />
-            <ActionForm action attr:class="ca-form" attr:novalidate=true>
-                <FormError error />
-                <input type="hidden" name="login_mechanism" value=mechanism />
-                <FormFields screen=Screen::SignUp fields error />
-                {form_end.map(|view| view.run())}
-                <SubmitButton label="button.create_account" pending=action.pending() />
-            </ActionForm>
+            {(!federated_only).then(|| view! {
+                <ActionForm action attr:class="ca-form" attr:novalidate=true>
+                    <FormError error />
+                    <input type="hidden" name="login_mechanism" value=mechanism />
+                    <FormFields screen=Screen::SignUp fields error />
+                    {form_end.map(|view| view.run())}
+                    <SubmitButton label="button.create_account" pending=action.pending() />
+                </ActionForm>
+            })}
+            <ProviderButtons
+                providers=state.identity_providers.clone()
+                sign_up=true
+                return_to=return_target.unwrap_or_default()
+                below=true
+            />
         </AuthCard>
     }
 }

@@ -9,7 +9,9 @@ use leptos::prelude::*;
 /// Where the buttons post (the server's `federation::FEDERATE_PATH`).
 const FEDERATE_PATH: &str = "/auth/federate";
 
-/// One button per provider, then "or" before the screen's own form; nothing without providers.
+/// One button per provider and "or" between them and the screen's own form; nothing without
+/// providers. Put one above the form and one (`below`) under it: the options
+/// (`provider_buttons_below`, `federated_only`) decide which one shows.
 #[component]
 pub fn ProviderButtons(
     providers: Vec<IdentityProvider>,
@@ -19,11 +21,19 @@ pub fn ProviderButtons(
     /// Where to land after signing in (checked by the server like every `return_to`).
     #[prop(optional)]
     return_to: Option<String>,
-    /// A screen with nothing but the buttons (a pool with federated sign-in only).
+    /// This one sits under the form.
     #[prop(optional)]
-    only: bool,
+    below: bool,
 ) -> impl IntoView {
-    if providers.is_empty() {
+    let options = crate::options::use_auth_options();
+    let only = options.federated_only;
+    let shown_here = if only {
+        !below
+    } else {
+        options.provider_buttons_below == below
+    };
+    let providers = options.provider_buttons(&providers);
+    if providers.is_empty() || !shown_here {
         return None;
     }
     let return_to = return_to.filter(|target| !target.is_empty());
@@ -65,12 +75,17 @@ pub fn ProviderButtons(
             }
         })
         .collect_view();
-    let divider =
-        (!only).then(|| view! { <p class="ca-divider"><span>{t("signin_methods.or")}</span></p> });
+    let divider = || view! { <p class="ca-divider"><span>{t("signin_methods.or")}</span></p> };
+    let (before, after) = match (only, below) {
+        (true, _) => (None, None),
+        (false, false) => (None, Some(divider())),
+        (false, true) => (Some(divider()), None),
+    };
     Some(view! {
         <div class="ca-providers">
+            {before}
             {buttons}
-            {divider}
+            {after}
         </div>
     })
 }
