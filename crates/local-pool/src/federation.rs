@@ -181,6 +181,9 @@ Continue as {label}</button></form>",
             },
         ));
     }
+    if !recent.is_empty() {
+        body.push_str("<p class=\"ca-divider\"><span>or someone else</span></p>");
+    }
     body.push_str(&format!(
         "<form method=\"post\" action=\"{action}\" class=\"ca-form\">\
 <input type=\"hidden\" name=\"request\" value=\"{request}\">\
@@ -190,8 +193,8 @@ Continue as {label}</button></form>",
 <input class=\"ca-input\" id=\"name\" name=\"name\" autocomplete=\"name\"></div>\
 <div class=\"ca-field\"><label><input type=\"checkbox\" name=\"email_verified\" value=\"true\" checked> \
 The provider has verified this email</label></div>\
-<button type=\"submit\" name=\"action\" value=\"continue\" class=\"ca-button\">Continue</button>\
-<button type=\"submit\" name=\"action\" value=\"cancel\" class=\"ca-button ca-button--link\">Cancel</button>\
+<button type=\"submit\" name=\"action\" value=\"continue\" class=\"ca-button ca-button--primary\">Continue</button>\
+<button type=\"submit\" name=\"action\" value=\"cancel\" class=\"ca-button ca-button--secondary\">Cancel</button>\
 </form>"
     ));
     crate::page::tool_page(
