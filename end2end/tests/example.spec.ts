@@ -191,7 +191,7 @@ test('Sign in with Google from the guarded page comes back to it, on the site', 
   await page.goto(`${site}/prive`);
   await expect(page).toHaveURL(/\/signin\?return_to=%2Fprive$/);
   await ready(page, javaScriptEnabled);
-  await page.getByRole('button', { name: 'Se connecter avec Google' }).click();
+  await page.getByRole('link', { name: 'Se connecter avec Google' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sign in to Google (local test provider)');
   await page.getByLabel('Email', { exact: true }).fill(`${uniqueName('club')}@example.com`);
   await page.getByLabel('Name', { exact: true }).fill('Camille Martin');
@@ -202,6 +202,6 @@ test('Sign in with Google from the guarded page comes back to it, on the site', 
   await page.getByRole('button', { name: 'Se déconnecter', exact: true }).click();
   await expect(page).toHaveURL(/\/signin/);
   await page.goto(`${site}/signup`);
-  await page.getByRole('button', { name: 'S’inscrire avec Google' }).click();
+  await page.getByRole('link', { name: 'S’inscrire avec Google' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sign in to Google (local test provider)');
 });

@@ -1,5 +1,5 @@
 //! "Sign in with Google" and every other provider the pool federates with: the server owns the
-//! OAuth round trip through the user pool's domain. `POST /auth/federate` keeps a `state`, a
+//! OAuth round trip through the user pool's domain. `GET /auth/federate` keeps a `state`, a
 //! PKCE verifier and a `nonce` in the session and sends the browser to `/oauth2/authorize`;
 //! `GET /auth/callback` checks the `state`, redeems the code server-side, checks the ID token's
 //! `nonce` and signs in like every other sign-in (session id cycled, tokens only here).
@@ -7,7 +7,7 @@
 use super::context::{Auth, Ctx};
 use super::session;
 use crate::flow::{Notice, Step};
-use axum::extract::{Form, Query};
+use axum::extract::Query;
 use axum::http::{header, request::Parts, StatusCode};
 use axum::response::{IntoResponse, Response};
 use cognito_idp::jwt::TokenUse;
@@ -81,12 +81,14 @@ fn browser_domain(auth: &Auth, domain: &str) -> String {
     domain.to_owned()
 }
 
-/// `POST /auth/federate`: off to the provider.
+/// `GET /auth/federate?provider=…`: off to the provider. A link, not a form: browsers apply a
+/// page's `form-action` to every redirect after a post, and the round trip goes on from the
+/// domain to the provider's own site, which no policy here could list.
 pub async fn start(
     axum::Extension(auth): axum::Extension<Auth>,
     session: Session,
     parts: Parts,
-    Form(form): Form<HashMap<String, String>>,
+    Query(form): Query<HashMap<String, String>>,
 ) -> Response {
     let provider = form.get("provider").cloned().unwrap_or_default();
     let Some(federation) = &auth.config.federation else {

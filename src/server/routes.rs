@@ -250,7 +250,7 @@ pub fn mount(app: Router, auth: &Auth) -> Router {
         )
         .route(
             super::federation::FEDERATE_PATH,
-            axum::routing::post(super::federation::start),
+            axum::routing::get(super::federation::start),
         )
         .route(
             super::federation::CALLBACK_PATH,

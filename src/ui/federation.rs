@@ -1,12 +1,12 @@
-//! "Sign in with Google" and the other providers' buttons: plain forms that post to the
-//! server's federation start (`/auth/federate`), so they work without JavaScript and inside any
+//! "Sign in with Google" and the other providers' buttons: plain links to the server's
+//! federation start (`/auth/federate`), so they work without JavaScript and inside any
 //! embedder's page, and add no script.
 
-use crate::flow::IdentityProvider;
+use crate::flow::{percent_encode, IdentityProvider};
 use crate::ui::i18n::{t, t_with};
 use leptos::prelude::*;
 
-/// Where the buttons post (the server's `federation::FEDERATE_PATH`).
+/// Where the buttons lead (the server's `federation::FEDERATE_PATH`).
 const FEDERATE_PATH: &str = "/auth/federate";
 
 /// One button per provider and "or" between them and the screen's own form; nothing without
@@ -60,18 +60,17 @@ pub fn ProviderButtons(
                 }
                 .into_any(),
             };
-            let return_to = return_to
-                .clone()
-                .map(|target| view! { <input type="hidden" name="return_to" value=target /> });
+            let mut href = format!("{FEDERATE_PATH}?provider={}", percent_encode(&provider.name));
+            if let Some(target) = &return_to {
+                href.push_str(&format!("&return_to={}", percent_encode(target)));
+            }
+            // `external`: a whole page load, which a hydrated site's router would otherwise
+            // turn into a client-side visit to a route it does not have.
             view! {
-                <form method="post" action=FEDERATE_PATH class="ca-provider-form">
-                    <input type="hidden" name="provider" value=provider.name.clone() />
-                    {return_to}
-                    <button type="submit" class=format!("ca-button ca-provider ca-provider--{look}")>
-                        {mark}
-                        <span>{label}</span>
-                    </button>
-                </form>
+                <a href=href rel="external nofollow" class=format!("ca-button ca-provider ca-provider--{look}")>
+                    {mark}
+                    <span>{label}</span>
+                </a>
             }
         })
         .collect_view();

@@ -423,9 +423,8 @@ impl App {
             }
         };
         let started = visitor
-            .post(self.url("/auth/federate"))
-            .header(ORIGIN, &self.base)
-            .form(&[("provider", provider)])
+            .get(self.url("/auth/federate"))
+            .query(&[("provider", provider)])
             .send()
             .await
             .unwrap();

@@ -74,7 +74,8 @@ impl LocalPool {
         let mut attributes: BTreeMap<String, String> = req
             .user_attributes
             .iter()
-            .filter(|a| a.name != "sub")
+            // Links to provider identities are made with AdminLinkProviderForUser only.
+            .filter(|a| a.name != "sub" && a.name != "identities")
             .map(|a| (a.name.clone(), a.value.clone().unwrap_or_default()))
             .collect();
         for (name, value) in &attributes {
@@ -461,10 +462,10 @@ impl LocalPool {
         let mut user = self.admin_user(&req.user_pool_id, &req.username).await?;
         for attribute in &req.user_attributes {
             let value = attribute.value.clone().unwrap_or_default();
-            if attribute.name == "sub" {
+            if attribute.name == "sub" || attribute.name == "identities" {
                 return Err(fault(
                     ErrorKind::InvalidParameter,
-                    "Cannot modify the non-mutable attribute sub",
+                    format!("Cannot modify the non-mutable attribute {}", attribute.name),
                 ));
             }
             check_attribute(&attribute.name, &value)?;

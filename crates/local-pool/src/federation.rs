@@ -339,15 +339,20 @@ impl LocalPool {
             .list_users()
             .await
             .map_err(|e| e.to_string())?;
-        Ok(users
+        let linked = users
             .into_iter()
-            .filter(|u| u.status != UserStatus::ExternalProvider && u.enabled)
+            .filter(|u| u.status != UserStatus::ExternalProvider)
             .find(|u| {
                 identities_of(u)
                     .iter()
                     .any(|i| i["providerName"] == provider && i["userId"] == subject)
-            })
-            .map(|u| u.username))
+            });
+        match linked {
+            // A disabled user stays out, whichever way they come.
+            Some(user) if !user.enabled => Err("User is disabled.".into()),
+            Some(user) => Ok(Some(user.username)),
+            None => Ok(None),
+        }
     }
 
     /// The user for a provider identity: `<provider>_<subject>` (lower-cased, as Cognito names
@@ -410,8 +415,12 @@ impl LocalPool {
         if !user.enabled {
             return Err("User is disabled.".into());
         }
-        // A user someone made under this name (SignUp accepts any name) is not this identity's.
-        if user.status != UserStatus::ExternalProvider {
+        // A user someone made under this name (SignUp accepts any name), or another provider's
+        // whose name differs only in case, is not this identity's.
+        let this_identity = identities_of(&user).iter().any(|i| {
+            i["providerName"] == provider.provider_name.as_str() && i["userId"] == subject.as_str()
+        });
+        if user.status != UserStatus::ExternalProvider || !this_identity {
             return Err("An account with this provider's name already exists.".into());
         }
         user.attributes.extend(mapped);

@@ -127,6 +127,21 @@ impl OAuthState {
     fn end_session(&self, id: &str) {
         self.sessions.lock().expect("oauth state lock").remove(id);
     }
+
+    fn end_provider_sessions(&self, provider: &str) {
+        self.sessions
+            .lock()
+            .expect("oauth state lock")
+            .retain(|_, s| s.provider != provider);
+    }
+}
+
+impl LocalPool {
+    /// Ends every domain session that came from `provider` (after an administrator unlinks one
+    /// of its identities: which session was whose is not kept apart, so all of them end).
+    pub(crate) fn end_domain_sessions(&self, provider: &str) {
+        self.inner.oauth.end_provider_sessions(provider);
+    }
 }
 
 /// The domains of every pool `pools` serves.
@@ -404,13 +419,18 @@ fn granted_scopes(allowed: &[String], asked: Option<&str>) -> Vec<String> {
 }
 
 fn domain_cookie(headers: &HeaderMap) -> Option<String> {
+    cookie_value(headers, DOMAIN_COOKIE)
+}
+
+/// The value of the cookie `name` a request carries.
+pub(crate) fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == DOMAIN_COOKIE)
+        .find(|(cookie, _)| *cookie == name)
         .map(|(_, value)| value.to_owned())
 }
 

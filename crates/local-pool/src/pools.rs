@@ -1085,9 +1085,15 @@ impl Pools {
             }
         }
         let federated = format!("{}_{subject}", provider_name.to_lowercase());
-        if store.user(&federated).await?.is_some() {
+        if store
+            .user(&federated)
+            .await?
+            .is_some_and(|u| u.status == crate::store::UserStatus::ExternalProvider)
+        {
             store.delete_user(&federated).await?;
         }
+        // Its domain sessions end too, so it cannot sign in again without the provider.
+        pool.end_domain_sessions(provider_name);
         Ok(json!({}))
     }
 

@@ -90,7 +90,7 @@ impl LocalPool {
         let mut attributes = BTreeMap::new();
         for attr in &req.user_attributes {
             let value = attr.value.clone().unwrap_or_default();
-            if attr.name.ends_with("_verified") || attr.name == "sub" {
+            if attr.name.ends_with("_verified") || attr.name == "sub" || attr.name == "identities" {
                 continue;
             }
             attributes.insert(attr.name.clone(), value);

@@ -5,11 +5,13 @@
 //! person in as the provider's user.
 
 use crate::config::IdentityProviderConfig;
-use crate::oauth::{domain_url, error_page, finish, found, redirect_error, Authorization};
-use crate::pool::LocalPool;
+use crate::oauth::{
+    cookie_value, domain_path, domain_url, error_page, finish, found, redirect_error, Authorization,
+};
+use crate::pool::{constant_time_eq, random_token, sha256_hex, LocalPool};
 use crate::pools::Pools;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
 use openidconnect::{
@@ -24,7 +26,13 @@ use std::time::Duration;
 pub(crate) struct UpstreamLeg {
     pub nonce: String,
     pub verifier: String,
+    /// The hash of a cookie set on the browser that went to the provider: the provider's
+    /// answer is taken only from that browser (no one can hand theirs to someone else).
+    pub binding: String,
 }
+
+/// The cookie that ties a provider's answer to the browser that asked.
+const BINDING_COOKIE: &str = "local_idp_binding";
 
 /// Whether `provider` is a real OpenID provider (else the built-in test provider stands in).
 pub fn is_upstream(provider: &IdentityProviderConfig) -> bool {
@@ -94,9 +102,11 @@ pub(crate) async fn start(
     .set_redirect_uri(redirect);
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let nonce = Nonce::new_random();
+    let binding = random_token(24);
     authorization.upstream = Some(UpstreamLeg {
         nonce: nonce.secret().clone(),
         verifier: verifier.secret().clone(),
+        binding: sha256_hex(&binding),
     });
     let Some(state) = pool.inner.oauth.open(authorization.clone(), pool.now()) else {
         return redirect_error(&authorization, "temporarily_unavailable", None);
@@ -115,7 +125,15 @@ pub(crate) async fn start(
         request = request.add_scope(Scope::new(scope.to_owned()));
     }
     let (url, _, _) = request.set_pkce_challenge(challenge).url();
-    found(url.as_str())
+    let mut response = found(url.as_str());
+    let cookie = format!(
+        "{BINDING_COOKIE}={binding}; Path={}/oauth2/idpresponse; HttpOnly; SameSite=Lax; Max-Age=600",
+        domain_path(pool)
+    );
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
 }
 
 /// `GET /oauth2/idpresponse`: back from the provider.
@@ -123,6 +141,7 @@ pub(crate) async fn idp_response(
     State(pools): State<Pools>,
     Path(pool_id): Path<String>,
     Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
 ) -> Response {
     let Ok(pool) = pools.by_pool_id(&pool_id) else {
         return error_page(
@@ -133,11 +152,19 @@ pub(crate) async fn idp_response(
     };
     let now = pool.now();
     let state = query.get("state").map(String::as_str).unwrap_or_default();
-    let Some((authorization, leg)) = pool
+    // Only the browser that went to the provider, and only a real provider's round trip: a
+    // forwarded or forged answer leaves the open authorization as it was.
+    let from_that_browser = pool
         .inner
         .oauth
-        .take(state, now)
-        .and_then(|a| a.upstream.clone().map(|leg| (a, leg)))
+        .pending(state, now)
+        .and_then(|a| a.upstream)
+        .zip(cookie_value(&headers, BINDING_COOKIE))
+        .is_some_and(|(leg, cookie)| constant_time_eq(&sha256_hex(&cookie), &leg.binding));
+    let taken = from_that_browser
+        .then(|| pool.inner.oauth.take(state, now))
+        .flatten();
+    let Some((authorization, leg)) = taken.and_then(|a| a.upstream.clone().map(|leg| (a, leg)))
     else {
         return error_page(
             StatusCode::BAD_REQUEST,

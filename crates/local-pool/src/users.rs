@@ -10,8 +10,14 @@ use cognito_idp::error::ErrorKind;
 use cognito_idp::wire::*;
 use cognito_idp::Secret;
 
-/// Attributes people may not set themselves.
-const READ_ONLY: [&str; 3] = ["sub", "email_verified", "phone_number_verified"];
+/// Attributes people may not set themselves (`identities` says which provider identities sign
+/// in as the user: only the pool writes it).
+const READ_ONLY: [&str; 4] = [
+    "sub",
+    "email_verified",
+    "phone_number_verified",
+    "identities",
+];
 
 impl LocalPool {
     fn check_client_secret(&self, client_id: &str, secret: Option<&Secret>) -> OpResult<AppClient> {

@@ -876,3 +876,73 @@ async fn an_administrator_links_a_provider_identity_to_a_pool_user_and_unlinks_i
     let (_, tokens) = domain.redeem(&query_of(&location(&alone))["code"]).await;
     assert_eq!(username_of(&tokens), federated);
 }
+
+#[tokio::test]
+async fn no_one_writes_their_own_identities() {
+    let domain = start().await;
+    let h = &domain.harness;
+    // Learn a victim identity's subject, then let it start afresh.
+    let first = domain
+        .sign_in_at_provider("victim@gmail.example", None)
+        .await;
+    let (_, tokens) = domain.redeem(&query_of(&location(&first))["code"]).await;
+    let federated = claims(tokens["id_token"].as_str().unwrap())["cognito:username"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let subject = federated.trim_start_matches("google_").to_owned();
+    let forged = json!([{"providerName": "Google", "userId": subject}]).to_string();
+    // Neither at sign-up nor afterwards can a user claim that identity.
+    h.client
+        .sign_up(
+            "mallory",
+            &cognito_idp::Secret::new(common::PASSWORD),
+            vec![
+                cognito_idp::wire::AttributeType::new("email", "mallory@example.com"),
+                cognito_idp::wire::AttributeType::new("identities", &forged),
+            ],
+        )
+        .await
+        .unwrap();
+    let stored = h.pool.store().user("mallory").await.unwrap().unwrap();
+    assert!(!stored.attributes.contains_key("identities"));
+    let code = h.last_code("mallory").await;
+    h.client
+        .confirm_sign_up("mallory", &cognito_idp::Secret::new(code), None)
+        .await
+        .unwrap();
+    let mallory = h.sign_in("mallory").await;
+    let refused = domain
+        .http
+        .post(format!("{}/", h.endpoint))
+        .header(
+            "X-Amz-Target",
+            "AWSCognitoIdentityProviderService.UpdateUserAttributes",
+        )
+        .header("Content-Type", "application/x-amz-json-1.1")
+        .json(&json!({
+            "AccessToken": mallory.access_token.expose(),
+            "UserAttributes": [{"Name": "identities", "Value": forged}],
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+    assert!(!h
+        .pool
+        .store()
+        .user("mallory")
+        .await
+        .unwrap()
+        .unwrap()
+        .attributes
+        .contains_key("identities"));
+    let again = domain
+        .sign_in_at_provider("victim@gmail.example", None)
+        .await;
+    let (_, tokens) = domain.redeem(&query_of(&location(&again))["code"]).await;
+    assert_eq!(
+        claims(tokens["id_token"].as_str().unwrap())["cognito:username"],
+        federated.as_str()
+    );
+}

@@ -29,6 +29,12 @@ def browse_until_callback(url, login):
             target = urljoin(response.url, response.headers["location"])
             if target.startswith(CALLBACK):
                 return target
+            if "/oauth2/idpresponse" in target:
+                # The provider's answer handed to another browser is refused there, and stays
+                # good for the browser that asked.
+                elsewhere = requests.get(target, allow_redirects=False, timeout=10)
+                assert elsewhere.status_code == 400, elsewhere.text[:300]
+                assert "location" not in elsewhere.headers
             response = browser.get(target, allow_redirects=False, timeout=10)
             continue
         assert response.status_code == 200, response.text[:500]
