@@ -156,3 +156,37 @@ async fn a_forged_callback_makes_no_session_and_a_cancel_is_reported() {
         "/signin?notice=federation_cancelled"
     );
 }
+
+#[tokio::test]
+async fn a_sign_up_waiting_for_its_code_keeps_its_session_when_a_provider_is_tried() {
+    let app = app().await;
+    let visitor = browser();
+    let form = [
+        ("username", "gus"),
+        ("password", PASSWORD),
+        ("confirm_password", PASSWORD),
+        ("email", "gus@example.com"),
+        ("dial_code", "+1"),
+        ("phone_number", ""),
+    ];
+    let (status, location) = app.post(&visitor, "/api/sign_up", &form).await;
+    assert_eq!((status, location.as_str()), (302, "/confirm-signup"));
+    let start = visitor
+        .get(app.url("/auth/federate"))
+        .query(&[("provider", "Google")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(start.status(), 303);
+    let shortened = start
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .any(|c| c.to_str().unwrap().contains("Max-Age=600"));
+    assert!(
+        !shortened,
+        "the pending sign-up keeps its session's lifetime"
+    );
+    let (status, _) = app.page(&visitor, "/confirm-signup").await;
+    assert_eq!(status, 200);
+}

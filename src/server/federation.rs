@@ -137,10 +137,12 @@ pub async fn start(
     if session.insert(PENDING_KEY, &kept).await.is_err() {
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
     }
-    // A visitor who is not signed in keeps this session only as long as the round trip may
-    // take, so a flood of starts leaves nothing behind for long.
-    let signed_in = session::signed_in(&session).await.is_some();
-    if !signed_in {
+    // A visitor with nothing else in the session keeps it only as long as the round trip may
+    // take, so a flood of starts leaves nothing behind for long (a sign-up waiting for its
+    // code keeps its own lifetime).
+    let keeps_more = session::signed_in(&session).await.is_some()
+        || session::flow(&session, now).await.is_some();
+    if !keeps_more {
         session.set_expiry(Some(tower_sessions::Expiry::OnInactivity(
             time::Duration::seconds(PENDING_SECS),
         )));
