@@ -75,6 +75,8 @@ test.describe('on a pool with optional MFA', () => {
   });
 
   test('SMS and email codes, choosing between them, and running out of tries', async ({ page, request, javaScriptEnabled }) => {
+    // About twenty page loads and three sign-ins: 20–30 s on two loaded cores, over the default.
+    test.slow();
     const username = uniqueName('codes');
     const temporary = await adminCreateUser(request, username, {
       email: `${username}@example.com`, email_verified: 'true', phone_number: '+15555550123', phone_number_verified: 'true',
