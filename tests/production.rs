@@ -418,7 +418,7 @@ async fn repeated_attempts_are_limited_with_a_clear_wait() {
     let wait: u64 = html
         .split("Please try again in ")
         .nth(1)
-        .and_then(|rest| rest.split(" s.").next())
+        .and_then(|rest| rest.split(" second").next())
         .and_then(|n| n.parse().ok())
         .expect("the wait in seconds");
     assert!((1..=300).contains(&wait), "{wait}");

@@ -110,12 +110,92 @@ impl Locale {
     }
 }
 
+/// The bundled text of `key` in `locale` only.
+fn bundled_in(locale: Locale, key: &str) -> Option<&'static str> {
+    static INDEX: OnceLock<Vec<HashMap<&'static str, &'static str>>> = OnceLock::new();
+    let index = INDEX.get_or_init(|| {
+        Locale::ALL
+            .iter()
+            .map(|l| l.messages().iter().copied().collect())
+            .collect()
+    });
+    let position = Locale::ALL.iter().position(|x| *x == locale).unwrap_or(0);
+    index[position].get(key).copied()
+}
+
 /// The bundled text of `key` in `locale`, falling back to English.
 pub fn bundled(locale: Locale, key: &str) -> Option<&'static str> {
-    static INDEX: OnceLock<[HashMap<&'static str, &'static str>; 5]> = OnceLock::new();
-    let index = INDEX.get_or_init(|| Locale::ALL.map(|l| l.messages().iter().copied().collect()));
-    let of = |l: Locale| index[Locale::ALL.iter().position(|x| *x == l).unwrap_or(0)].get(key);
-    of(locale).or_else(|| of(Locale::En)).copied()
+    bundled_in(locale, key).or_else(|| bundled_in(Locale::En, key))
+}
+
+/// A CLDR plural category. A message with a count has its "other" text under its own key and
+/// the others under `<key>.<category>`, as many as its language tells apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Plural {
+    Zero,
+    One,
+    Two,
+    Few,
+    Many,
+    Other,
+}
+
+impl Plural {
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Plural::Zero => "zero",
+            Plural::One => "one",
+            Plural::Two => "two",
+            Plural::Few => "few",
+            Plural::Many => "many",
+            Plural::Other => "other",
+        }
+    }
+}
+
+impl Locale {
+    /// The CLDR cardinal category of a whole number. The counts shown are small (a password's
+    /// length, seconds to wait), so the million-rules some Romance languages add are left out.
+    pub fn plural(self, n: u64) -> Plural {
+        let (tens, hundreds) = (n % 10, n % 100);
+        let slavic_few = (2..=4).contains(&tens) && !(12..=14).contains(&hundreds);
+        match self.tag() {
+            "ja" | "zh" | "ko" | "th" | "id" => Plural::Other,
+            "fr" | "pt" if n <= 1 => Plural::One,
+            "fr" | "pt" => Plural::Other,
+            "he" => match n {
+                1 => Plural::One,
+                2 => Plural::Two,
+                _ => Plural::Other,
+            },
+            "ru" | "uk" if tens == 1 && hundreds != 11 => Plural::One,
+            "ru" | "uk" | "pl" if slavic_few => Plural::Few,
+            "pl" if n == 1 => Plural::One,
+            "ru" | "uk" | "pl" => Plural::Many,
+            "ar" => match (n, hundreds) {
+                (0, _) => Plural::Zero,
+                (1, _) => Plural::One,
+                (2, _) => Plural::Two,
+                (_, 3..=10) => Plural::Few,
+                (_, 11..=99) => Plural::Many,
+                _ => Plural::Other,
+            },
+            _ if n == 1 => Plural::One,
+            _ => Plural::Other,
+        }
+    }
+
+    /// The categories other than "other" this language's whole numbers fall into.
+    pub fn plural_variants(self) -> Vec<Plural> {
+        let mut seen = Vec::new();
+        for n in 0..200 {
+            let category = self.plural(n);
+            if category != Plural::Other && !seen.contains(&category) {
+                seen.push(category);
+            }
+        }
+        seen
+    }
 }
 
 /// An embedder's replacements for message keys, for every language or for one.
@@ -176,17 +256,36 @@ pub fn current_locale() -> Locale {
 /// else English; an unknown key is shown as itself, so a gap is visible.
 pub fn t(key: &str) -> String {
     let locale = current_locale();
+    text_in(locale, key).unwrap_or_else(|| bundled(Locale::En, key).unwrap_or(key).to_owned())
+}
+
+/// The embedder's text for `key` in `locale`, else the bundle's in that language.
+fn text_in(locale: Locale, key: &str) -> Option<String> {
     // Read in place: cloning the options for every string would copy their maps each time.
     let overridden = leptos::prelude::with_context::<crate::options::AuthOptions, _>(|options| {
         options.messages.get(locale, key).map(str::to_owned)
     })
     .flatten();
-    overridden.unwrap_or_else(|| bundled(locale, key).unwrap_or(key).to_owned())
+    overridden.or_else(|| bundled_in(locale, key).map(str::to_owned))
 }
 
-/// [`t`] with `{name}` placeholders filled in.
+/// The placeholders that carry a count, and so choose a plural form.
+const COUNT_PLACEHOLDERS: [&str; 2] = ["n", "seconds"];
+
+/// [`t`] with `{name}` placeholders filled in; a count (`{n}`, `{seconds}`) picks the plural
+/// form its language uses for that number.
 pub fn t_with(key: &str, values: &[(&str, &str)]) -> String {
-    values.iter().fold(t(key), |text, (name, value)| {
+    let locale = current_locale();
+    let count = values
+        .iter()
+        .find(|(name, _)| COUNT_PLACEHOLDERS.contains(name))
+        .and_then(|(_, value)| value.parse::<u64>().ok());
+    let form = count
+        .map(|n| locale.plural(n))
+        .filter(|category| *category != Plural::Other)
+        .and_then(|category| text_in(locale, &format!("{key}.{}", category.suffix())));
+    let text = form.unwrap_or_else(|| t(key));
+    values.iter().fold(text, |text, (name, value)| {
         text.replace(&format!("{{{name}}}"), value)
     })
 }
@@ -220,8 +319,26 @@ mod tests {
         locale.messages().iter().map(|(k, _)| *k).collect()
     }
 
+    /// Keys whose English text has a count, so come in plural forms.
+    fn counted_keys() -> Vec<&'static str> {
+        keys(Locale::En)
+            .into_iter()
+            .filter(|key| bundled_in(Locale::En, &format!("{key}.one")).is_some())
+            .collect()
+    }
+
+    fn placeholders(text: &str) -> Vec<&str> {
+        let mut found: Vec<&str> = text
+            .split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+            .collect();
+        found.sort_unstable();
+        found
+    }
+
     #[test]
-    fn every_bundle_has_every_key_and_no_other() {
+    fn every_bundle_has_every_key_its_plural_forms_and_no_other() {
         let english = keys(Locale::En);
         let unique: std::collections::HashSet<_> = english.iter().collect();
         assert_eq!(
@@ -229,24 +346,78 @@ mod tests {
             english.len(),
             "a key is listed twice in English"
         );
+        let counted = counted_keys();
+        assert_eq!(counted.len(), 3, "{counted:?}");
+        let base = |key: &&str| {
+            !counted.iter().any(|c| {
+                key.strip_prefix(c)
+                    .is_some_and(|rest| rest.starts_with('.'))
+            })
+        };
+        let mut english_base: Vec<_> = english.iter().copied().filter(base).collect();
+        english_base.sort_unstable();
         for locale in Locale::ALL {
-            let mut theirs = keys(locale);
-            let mut ours = english.clone();
-            theirs.sort_unstable();
-            ours.sort_unstable();
-            assert_eq!(theirs, ours, "{locale:?} differs from English");
+            let theirs = keys(locale);
+            let unique: std::collections::HashSet<_> = theirs.iter().collect();
+            assert_eq!(unique.len(), theirs.len(), "{locale:?} lists a key twice");
+            let mut theirs_base: Vec<_> = theirs.iter().copied().filter(base).collect();
+            theirs_base.sort_unstable();
+            assert_eq!(theirs_base, english_base, "{locale:?} differs from English");
+            for key in &counted {
+                let mut forms: Vec<String> = theirs
+                    .iter()
+                    .filter_map(|k| k.strip_prefix(key)?.strip_prefix('.'))
+                    .map(str::to_owned)
+                    .collect();
+                forms.sort_unstable();
+                let mut expected: Vec<String> = locale
+                    .plural_variants()
+                    .iter()
+                    .map(|p| p.suffix().to_owned())
+                    .collect();
+                expected.sort_unstable();
+                assert_eq!(forms, expected, "{locale:?} plural forms of {key}");
+            }
             for (key, text) in locale.messages() {
                 assert!(!text.trim().is_empty(), "{locale:?} {key} is empty");
-                for placeholder in ["{seconds}", "{n}"] {
-                    let in_english = bundled(Locale::En, key).unwrap().contains(placeholder);
-                    assert_eq!(
-                        text.contains(placeholder),
-                        in_english,
-                        "{locale:?} {key} {placeholder}"
-                    );
-                }
+                let english_key = counted
+                    .iter()
+                    .find(|c| key.starts_with(&format!("{c}.")))
+                    .copied()
+                    .unwrap_or(key);
+                let english_text = bundled_in(Locale::En, english_key).unwrap();
+                assert_eq!(
+                    placeholders(text),
+                    placeholders(english_text),
+                    "{locale:?} {key}: {text}"
+                );
             }
         }
+    }
+
+    #[test]
+    fn a_count_picks_its_languages_plural_form() {
+        let plural = |locale: Locale, n| locale.plural(n);
+        assert_eq!(plural(Locale::En, 1), Plural::One);
+        assert_eq!(plural(Locale::En, 0), Plural::Other);
+        assert_eq!(plural(Locale::Fr, 0), Plural::One);
+        assert_eq!(plural(Locale::Ja, 1), Plural::Other);
+        let owner = leptos::prelude::Owner::new();
+        owner.set();
+        leptos::prelude::provide_context(Locale::En);
+        assert_eq!(
+            t_with("password.rule.minimum_length", &[("n", "1")]),
+            "at least 1 character"
+        );
+        assert_eq!(
+            t_with("password.rule.minimum_length", &[("n", "8")]),
+            "at least 8 characters"
+        );
+        leptos::prelude::provide_context(Locale::Fr);
+        assert_eq!(
+            t_with("error.rate_limited", &[("seconds", "0")]),
+            "Trop de tentatives. Réessayez dans 0\u{a0}seconde."
+        );
     }
 
     #[test]
