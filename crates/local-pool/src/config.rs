@@ -227,7 +227,7 @@ pub struct AppClient {
     pub rotation_grace_secs: i64,
     /// Cognito's `AllowedOAuthFlowsUserPoolClient`: the OAuth settings below apply only when on.
     pub allowed_oauth_flows_user_pool_client: bool,
-    /// `code` and `client_credentials` (the local pool issues no implicit tokens).
+    /// `code`, `implicit` and `client_credentials`.
     pub allowed_oauth_flows: Vec<String>,
     /// `openid`, `email`, `phone`, `profile`, `aws.cognito.signin.user.admin` and
     /// `<resource server>/<scope>`.
@@ -305,6 +305,12 @@ pub struct IdentityProviderConfig {
     pub last_modified_date: i64,
 }
 
+/// SAML attribute names for the user's email and names, as WS-Federation defined them.
+pub const SAML_EMAIL: &str = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress";
+pub const SAML_NAME: &str = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name";
+pub const SAML_GIVEN_NAME: &str = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname";
+pub const SAML_SURNAME: &str = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname";
+
 impl IdentityProviderConfig {
     /// The mapping in force: the configured one, else email, its verification, the names and
     /// `username` ← `sub` (what people map first in Cognito's console).
@@ -312,17 +318,29 @@ impl IdentityProviderConfig {
         if !self.attribute_mapping.is_empty() {
             return self.attribute_mapping.clone();
         }
-        [
-            ("email", "email"),
-            ("email_verified", "email_verified"),
-            ("name", "name"),
-            ("given_name", "given_name"),
-            ("family_name", "family_name"),
-            ("username", "sub"),
-        ]
-        .into_iter()
-        .map(|(a, c)| (a.to_owned(), c.to_owned()))
-        .collect()
+        let defaults: &[(&str, &str)] = if self.provider_type == "SAML" {
+            // The claim types most IdPs (Entra ID, AD FS, Okta's defaults) send; SAML has no
+            // verification flag, so a mapped email stays unverified.
+            &[
+                ("email", SAML_EMAIL),
+                ("name", SAML_NAME),
+                ("given_name", SAML_GIVEN_NAME),
+                ("family_name", SAML_SURNAME),
+            ]
+        } else {
+            &[
+                ("email", "email"),
+                ("email_verified", "email_verified"),
+                ("name", "name"),
+                ("given_name", "given_name"),
+                ("family_name", "family_name"),
+                ("username", "sub"),
+            ]
+        };
+        defaults
+            .iter()
+            .map(|(a, c)| ((*a).to_owned(), (*c).to_owned()))
+            .collect()
     }
 }
 

@@ -3,7 +3,7 @@
 //! people who sign in through one (`<provider>_<id>`, `EXTERNAL_PROVIDER`, `identities`).
 
 use crate::config::IdentityProviderConfig;
-use crate::oauth::{domain_path, error_page, finish, redirect_error, Authorization};
+use crate::oauth::{domain_path, error_page, finish, pool_page, redirect_error, Authorization};
 use crate::outbox::escape;
 use crate::pool::LocalPool;
 use crate::pools::Pools;
@@ -69,6 +69,26 @@ impl TestIdentity {
         }
         claims
     }
+
+    /// The same identity as a SAML assertion carries it: the NameID (kept as the subject) and
+    /// attributes under their claim-type names.
+    fn saml_attributes(&self) -> BTreeMap<&'static str, String> {
+        let mut attributes = BTreeMap::from([
+            ("sub", self.sub.clone()),
+            (crate::config::SAML_EMAIL, self.email.clone()),
+        ]);
+        if !self.name.is_empty() {
+            attributes.insert(crate::config::SAML_NAME, self.name.clone());
+            let mut parts = self.name.splitn(2, ' ');
+            if let Some(given) = parts.next() {
+                attributes.insert(crate::config::SAML_GIVEN_NAME, given.to_owned());
+            }
+            if let Some(family) = parts.next() {
+                attributes.insert(crate::config::SAML_SURNAME, family.to_owned());
+            }
+        }
+        attributes
+    }
 }
 
 /// A stable subject per provider and email, shaped like Google's (21 digits), so signing in
@@ -102,12 +122,9 @@ pub(crate) async fn test_idp_page(
     Path((pool_id, provider)): Path<(String, String)>,
     Query(query): Query<PageQuery>,
 ) -> Response {
-    let Ok(pool) = pools.by_pool_id(&pool_id) else {
-        return error_page(
-            StatusCode::NOT_FOUND,
-            "invalid_request",
-            "No such user pool.",
-        );
+    let pool = match pool_page(&pools, &pool_id) {
+        Ok(pool) => pool,
+        Err(page) => return page,
     };
     let now = pool.now();
     let Some(authorization) = pool
@@ -226,12 +243,9 @@ pub(crate) async fn test_idp_choice(
     headers: HeaderMap,
     Form(choice): Form<Choice>,
 ) -> Response {
-    let Ok(pool) = pools.by_pool_id(&pool_id) else {
-        return error_page(
-            StatusCode::NOT_FOUND,
-            "invalid_request",
-            "No such user pool.",
-        );
+    let pool = match pool_page(&pools, &pool_id) {
+        Ok(pool) => pool,
+        Err(page) => return page,
     };
     if !crate::guard::is_same_site(&headers, &[]) {
         return error_page(
@@ -283,17 +297,25 @@ pub(crate) async fn test_idp_choice(
     let Some(provider_config) = provider_of(&config, &provider) else {
         return redirect_error(&authorization, "invalid_request", None);
     };
+    let saml = provider_config.provider_type == "SAML";
     let identity = TestIdentity {
-        sub: test_subject(&provider, &email),
+        // A SAML IdP names its user by a NameID, most often the email address.
+        sub: if saml {
+            email.clone()
+        } else {
+            test_subject(&provider, &email)
+        },
         email,
         email_verified: choice.email_verified == "true",
         name: choice.name.trim().to_owned(),
     };
-    match pool
-        .federated_user(provider_config, &identity.claims())
-        .await
-    {
-        Ok(username) => finish(&pool, authorization, &username, now, Some(&provider)),
+    let claims = if saml {
+        identity.saml_attributes()
+    } else {
+        identity.claims()
+    };
+    match pool.federated_user(provider_config, &claims).await {
+        Ok(username) => finish(&pool, authorization, &username, now, Some(&provider)).await,
         Err(message) => {
             tracing::warn!(error = %message, "federated sign-in refused");
             redirect_error(&authorization, "invalid_request", Some(&message))
@@ -312,7 +334,7 @@ pub(crate) fn identity_entry(
         "userId": subject,
         "providerName": provider.provider_name,
         "providerType": provider.provider_type,
-        "issuer": provider.provider_details.get("oidc_issuer"),
+        "issuer": crate::provider_details::issuer(provider),
         "primary": primary.to_string(),
         "dateCreated": (now * 1000).to_string(),
     })

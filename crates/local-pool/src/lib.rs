@@ -16,6 +16,7 @@ pub mod outbox;
 pub mod page;
 pub mod pool;
 pub mod pools;
+pub mod provider_details;
 pub mod server;
 pub mod sign_in;
 pub mod sign_up;

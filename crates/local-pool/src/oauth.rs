@@ -40,6 +40,8 @@ pub(crate) struct Authorization {
     pub code_challenge: Option<String>,
     pub nonce: Option<String>,
     pub provider: String,
+    /// `response_type=token`: the tokens go straight to the app in the URL fragment.
+    pub implicit: bool,
     pub expires_at: i64,
     /// The round trip to a real provider, when one signs the person in.
     pub upstream: Option<crate::upstream::UpstreamLeg>,
@@ -191,6 +193,17 @@ pub fn domain_url(pool: &LocalPool) -> String {
 
 /// Cognito's page for requests it cannot send back to the app (an unknown client or an
 /// unregistered `redirect_uri`): the app is never called.
+/// The pool a domain page is for, or the error page a browser sees when there is none.
+pub(crate) fn pool_page(pools: &Pools, pool_id: &str) -> Result<LocalPool, Response> {
+    pools.by_pool_id(pool_id).map_err(|_| {
+        error_page(
+            StatusCode::NOT_FOUND,
+            "invalid_request",
+            "No such user pool.",
+        )
+    })
+}
+
 pub(crate) fn error_page(status: StatusCode, error: &str, detail: &str) -> Response {
     let body = format!(
         "<p class=\"ca-error\" role=\"alert\">An error was encountered with the requested page.</p>\
@@ -251,12 +264,9 @@ async fn authorize(
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let Ok(pool) = pools.by_pool_id(&pool_id) else {
-        return error_page(
-            StatusCode::NOT_FOUND,
-            "invalid_request",
-            "No such user pool.",
-        );
+    let pool = match pool_page(&pools, &pool_id) {
+        Ok(pool) => pool,
+        Err(page) => return page,
     };
     let param = |name: &str| {
         query
@@ -307,21 +317,18 @@ async fn authorize(
         code_challenge: None,
         nonce: param("nonce").map(str::to_owned),
         provider: String::new(),
+        implicit: false,
         expires_at: now + CODE_LIFETIME_SECS,
         upstream: None,
     };
-    match param("response_type") {
-        Some("code") => {}
-        Some("token") => {
-            return redirect_error(
-                &authorization,
-                "unsupported_response_type",
-                Some("The local pool issues authorization codes only."),
-            )
-        }
-        _ => return redirect_error(&authorization, "invalid_request", None),
-    }
-    if !client.allows_oauth_flow("code") {
+    let flow = match param("response_type") {
+        Some("code") => "code",
+        Some("token") => "implicit",
+        Some(_) => return redirect_error(&authorization, "unsupported_response_type", None),
+        None => return redirect_error(&authorization, "invalid_request", None),
+    };
+    authorization.implicit = flow == "implicit";
+    if !client.allows_oauth_flow(flow) {
         return redirect_error(&authorization, "unauthorized_client", None);
     }
     match (param("code_challenge"), param("code_challenge_method")) {
@@ -377,7 +384,8 @@ async fn authorize(
             &session.username,
             session.auth_time,
             None,
-        );
+        )
+        .await;
     }
     if crate::upstream::is_upstream(provider) {
         let provider = provider.clone();
@@ -434,9 +442,10 @@ pub(crate) fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, value)| value.to_owned())
 }
 
-/// Signed in at the provider: a code for the app, and (after a fresh sign-in) the domain
-/// session that lets the next authorization through without asking.
-pub(crate) fn finish(
+/// Signed in at the provider: a code for the app (or its tokens, for an implicit grant), and
+/// (after a fresh sign-in) the domain session that lets the next authorization through
+/// without asking.
+pub(crate) async fn finish(
     pool: &LocalPool,
     authorization: Authorization,
     username: &str,
@@ -461,24 +470,71 @@ pub(crate) fn finish(
             domain_path(pool)
         ));
     }
-    let grant = Grant {
-        authorization: authorization.clone(),
-        username: username.to_owned(),
-        auth_time,
-        expires_at: now + CODE_LIFETIME_SECS,
+    let mut response = if authorization.implicit {
+        implicit_tokens(pool, &authorization, username, auth_time).await
+    } else {
+        let grant = Grant {
+            authorization: authorization.clone(),
+            username: username.to_owned(),
+            auth_time,
+            expires_at: now + CODE_LIFETIME_SECS,
+        };
+        let Some(code) = oauth.issue_code(grant, now) else {
+            return redirect_error(&authorization, "temporarily_unavailable", None);
+        };
+        let mut pairs = vec![("code", code.as_str())];
+        if let Some(state) = &authorization.state {
+            pairs.push(("state", state));
+        }
+        redirect_with(&authorization.redirect_uri, &pairs)
     };
-    let Some(code) = oauth.issue_code(grant, now) else {
-        return redirect_error(&authorization, "temporarily_unavailable", None);
-    };
-    let mut pairs = vec![("code", code.as_str())];
-    if let Some(state) = &authorization.state {
-        pairs.push(("state", state));
-    }
-    let mut response = redirect_with(&authorization.redirect_uri, &pairs);
     if let Some(cookie) = cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
     response
+}
+
+/// The implicit grant's answer: access and ID tokens (never a refresh token) in the redirect's
+/// fragment, which browsers do not send to servers or in `Referer`.
+async fn implicit_tokens(
+    pool: &LocalPool,
+    authorization: &Authorization,
+    username: &str,
+    auth_time: i64,
+) -> Response {
+    let user = match pool.inner.store.user(username).await {
+        Ok(Some(user)) if user.enabled => user,
+        _ => return redirect_error(authorization, "access_denied", None),
+    };
+    let claims = crate::pool::OAuthClaims {
+        scope: authorization.scopes.join(" "),
+        nonce: authorization.nonce.clone(),
+    };
+    let result = match pool
+        .issue_oauth_tokens(&user, &authorization.client_id, auth_time, &claims)
+        .await
+    {
+        Ok(result) => result,
+        Err(e) => {
+            tracing::warn!(error = %e.0, "could not issue implicit tokens");
+            return redirect_error(authorization, "server_error", None);
+        }
+    };
+    let mut fragment = url::form_urlencoded::Serializer::new(String::new());
+    fragment.append_pair("access_token", result.access_token.expose());
+    if authorization.scopes.iter().any(|s| s == "openid") {
+        fragment.append_pair("id_token", result.id_token.expose());
+    }
+    fragment.append_pair("token_type", "Bearer");
+    fragment.append_pair("expires_in", &result.expires_in.to_string());
+    if let Some(state) = &authorization.state {
+        fragment.append_pair("state", state);
+    }
+    let Ok(mut url) = url::Url::parse(&authorization.redirect_uri) else {
+        return redirect_error(authorization, "invalid_request", None);
+    };
+    url.set_fragment(Some(&fragment.finish()));
+    found(url.as_str())
 }
 
 // ---- the token endpoint ------------------------------------------------------------------
@@ -827,12 +883,9 @@ async fn logout(
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let Ok(pool) = pools.by_pool_id(&pool_id) else {
-        return error_page(
-            StatusCode::NOT_FOUND,
-            "invalid_request",
-            "No such user pool.",
-        );
+    let pool = match pool_page(&pools, &pool_id) {
+        Ok(pool) => pool,
+        Err(page) => return page,
     };
     let config = pool.config();
     let Some(client) = query.get("client_id").and_then(|id| config.client(id)) else {
@@ -876,7 +929,7 @@ pub fn discovery_endpoints(domain: &str) -> Value {
         "userinfo_endpoint": format!("{domain}/oauth2/userInfo"),
         "revocation_endpoint": format!("{domain}/oauth2/revoke"),
         "end_session_endpoint": format!("{domain}/logout"),
-        "response_types_supported": ["code"],
+        "response_types_supported": ["code", "token"],
         "scopes_supported": ["openid", "email", "phone", "profile"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "code_challenge_methods_supported": ["S256"],

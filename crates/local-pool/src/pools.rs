@@ -854,8 +854,7 @@ impl Pools {
 
 /// Cognito's `IdentityProviderType` for `provider` (a private key is never shown).
 fn describe_provider(provider: &IdentityProviderConfig) -> Value {
-    let mut details = provider.provider_details.clone();
-    details.remove("private_key");
+    let details = crate::provider_details::described(provider);
     json!({
         "ProviderName": provider.provider_name,
         "ProviderType": provider.provider_type,
@@ -958,11 +957,13 @@ impl Pools {
                 "A provider with the name already exists in this user pool.",
             ));
         }
+        let provider_details = string_map(&body["ProviderDetails"]);
+        crate::provider_details::check(provider_type, &provider_details).map_err(invalid)?;
         let now = pool.now();
         let provider = IdentityProviderConfig {
             provider_name: name.to_owned(),
             provider_type: provider_type.to_owned(),
-            provider_details: string_map(&body["ProviderDetails"]),
+            provider_details,
             attribute_mapping: string_map(&body["AttributeMapping"]),
             idp_identifiers: body["IdpIdentifiers"]
                 .as_array()
@@ -1100,7 +1101,9 @@ impl Pools {
     async fn update_identity_provider(&self, body: &Value) -> OpResult<Value> {
         let (pool, mut provider) = self.find_identity_provider(body)?;
         if body.get("ProviderDetails").is_some() {
-            provider.provider_details = string_map(&body["ProviderDetails"]);
+            let details = string_map(&body["ProviderDetails"]);
+            crate::provider_details::check(&provider.provider_type, &details).map_err(invalid)?;
+            provider.provider_details = details;
         }
         if body.get("AttributeMapping").is_some() {
             provider.attribute_mapping = string_map(&body["AttributeMapping"]);

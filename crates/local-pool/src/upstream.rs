@@ -6,7 +6,8 @@
 
 use crate::config::IdentityProviderConfig;
 use crate::oauth::{
-    cookie_value, domain_path, domain_url, error_page, finish, found, redirect_error, Authorization,
+    cookie_value, domain_path, domain_url, error_page, finish, found, pool_page, redirect_error,
+    Authorization,
 };
 use crate::pool::{constant_time_eq, random_token, sha256_hex, LocalPool};
 use crate::pools::Pools;
@@ -15,8 +16,9 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
 use openidconnect::{
-    AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, PkceCodeChallenge,
-    PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
+    AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet,
+    EndpointSet, IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
+    TokenResponse,
 };
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
@@ -73,6 +75,33 @@ fn detail(provider: &IdentityProviderConfig, key: &str) -> Option<String> {
     provider.provider_details.get(key).cloned()
 }
 
+/// A client of the provider as discovery describes it, with the pool's `idpresponse` as its
+/// redirect.
+type UpstreamClient = CoreClient<
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointMaybeSet,
+    EndpointMaybeSet,
+>;
+
+async fn upstream_client(
+    pool: &LocalPool,
+    provider: &IdentityProviderConfig,
+    http: &openidconnect::reqwest::Client,
+) -> Result<UpstreamClient, String> {
+    let metadata = metadata(provider, http).await?;
+    let redirect = RedirectUrl::new(format!("{}/oauth2/idpresponse", domain_url(pool)))
+        .map_err(|e| e.to_string())?;
+    Ok(CoreClient::from_provider_metadata(
+        metadata,
+        ClientId::new(detail(provider, "client_id").unwrap_or_default()),
+        detail(provider, "client_secret").map(ClientSecret::new),
+    )
+    .set_redirect_uri(redirect))
+}
+
 /// Off to the provider: the open authorization's id is the `state` it will send back.
 pub(crate) async fn start(
     pool: &LocalPool,
@@ -83,23 +112,14 @@ pub(crate) async fn start(
         Ok(http) => http,
         Err(_) => return redirect_error(&authorization, "server_error", None),
     };
-    let metadata = match metadata(provider, &http).await {
-        Ok(metadata) => metadata,
+    let client = match upstream_client(pool, provider, &http).await {
+        Ok(client) => client,
         Err(problem) => {
             tracing::warn!(provider = %provider.provider_name, problem = %problem, "upstream provider unavailable");
             let description = format!("{} Error - discovery failed", provider.provider_name);
             return redirect_error(&authorization, "invalid_request", Some(&description));
         }
     };
-    let Ok(redirect) = RedirectUrl::new(format!("{}/oauth2/idpresponse", domain_url(pool))) else {
-        return redirect_error(&authorization, "server_error", None);
-    };
-    let client = CoreClient::from_provider_metadata(
-        metadata,
-        ClientId::new(detail(provider, "client_id").unwrap_or_default()),
-        detail(provider, "client_secret").map(ClientSecret::new),
-    )
-    .set_redirect_uri(redirect);
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let nonce = Nonce::new_random();
     let binding = random_token(24);
@@ -143,12 +163,9 @@ pub(crate) async fn idp_response(
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let Ok(pool) = pools.by_pool_id(&pool_id) else {
-        return error_page(
-            StatusCode::NOT_FOUND,
-            "invalid_request",
-            "No such user pool.",
-        );
+    let pool = match pool_page(&pools, &pool_id) {
+        Ok(pool) => pool,
+        Err(page) => return page,
     };
     let now = pool.now();
     let state = query.get("state").map(String::as_str).unwrap_or_default();
@@ -194,13 +211,16 @@ pub(crate) async fn idp_response(
     };
     match redeem(&pool, provider, code, &leg).await {
         Ok(claims) => match pool.federated_user(provider, &claims).await {
-            Ok(username) => finish(
-                &pool,
-                authorization,
-                &username,
-                now,
-                Some(&provider.provider_name),
-            ),
+            Ok(username) => {
+                finish(
+                    &pool,
+                    authorization,
+                    &username,
+                    now,
+                    Some(&provider.provider_name),
+                )
+                .await
+            }
             Err(message) => redirect_error(&authorization, "invalid_request", Some(&message)),
         },
         Err(problem) => {
@@ -219,15 +239,7 @@ async fn redeem(
     leg: &UpstreamLeg,
 ) -> Result<BTreeMap<&'static str, String>, String> {
     let http = http_client()?;
-    let metadata = metadata(provider, &http).await?;
-    let redirect = RedirectUrl::new(format!("{}/oauth2/idpresponse", domain_url(pool)))
-        .map_err(|e| e.to_string())?;
-    let client = CoreClient::from_provider_metadata(
-        metadata,
-        ClientId::new(detail(provider, "client_id").unwrap_or_default()),
-        detail(provider, "client_secret").map(ClientSecret::new),
-    )
-    .set_redirect_uri(redirect);
+    let client = upstream_client(pool, provider, &http).await?;
     let answer = client
         .exchange_code(AuthorizationCode::new(code.to_owned()))
         .map_err(|e| e.to_string())?

@@ -126,7 +126,18 @@ impl Domain {
 
     /// `/oauth2/authorize`, then the test provider's page, then the choice: the app's callback URL.
     async fn sign_in_at_provider(&self, email: &str, cookie: Option<&str>) -> reqwest::Response {
-        let mut request = self.http.get(self.authorize_url(&[]));
+        self.sign_in_with("Google", email, cookie).await
+    }
+
+    async fn sign_in_with(
+        &self,
+        provider: &str,
+        email: &str,
+        cookie: Option<&str>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .http
+            .get(self.authorize_url(&[("identity_provider", provider)]));
         if let Some(cookie) = cookie {
             request = request.header("cookie", cookie);
         }
@@ -145,7 +156,7 @@ impl Domain {
             .text()
             .await
             .unwrap()
-            .contains("Sign in to Google (local test provider)"));
+            .contains(&format!("Sign in to {provider} (local test provider)")));
         let request_id = query_of(&format!("http://x{page_path}"))["request"].clone();
         self.choose(&page_path, &request_id, "continue", email)
             .await
@@ -344,7 +355,8 @@ async fn unregistered_redirects_never_reach_the_app_and_other_errors_come_back_w
     for (extra, error) in [
         (("identity_provider", "Facebook"), "invalid_request"),
         (("code_challenge_method", "plain"), "invalid_request"),
-        (("response_type", "token"), "unsupported_response_type"),
+        (("response_type", "token"), "unauthorized_client"),
+        (("response_type", "id_token"), "unsupported_response_type"),
         (("scope", "phone"), "invalid_scope"),
     ] {
         let response = domain
@@ -566,7 +578,8 @@ async fn identity_providers_are_managed_as_cognito_manages_them() {
         .admin(
             "CreateIdentityProvider",
             json!({"UserPoolId": pool_id, "ProviderName": "MyCorp", "ProviderType": "OIDC",
-                   "ProviderDetails": {"client_id": "corp", "oidc_issuer": "https://login.corp.example"},
+                   "ProviderDetails": {"client_id": "corp", "oidc_issuer": "https://login.corp.example",
+                                       "authorize_scopes": "openid email"},
                    "IdpIdentifiers": ["corp.example"]}),
         )
         .await;
@@ -945,4 +958,162 @@ async fn no_one_writes_their_own_identities() {
         claims(tokens["id_token"].as_str().unwrap())["cognito:username"],
         federated.as_str()
     );
+}
+
+#[tokio::test]
+async fn a_saml_provider_takes_its_metadata_and_its_users_are_named_by_their_name_id() {
+    let domain = start().await;
+    let h = &domain.harness;
+    let pool_id = PoolConfig::default().pool_id;
+    let create = |details: Value| {
+        h.admin(
+            "CreateIdentityProvider",
+            json!({"UserPoolId": pool_id, "ProviderName": "CorpSAML", "ProviderType": "SAML",
+                   "ProviderDetails": details}),
+        )
+    };
+    for (details, reason) in [
+        (json!({}), "MetadataFile or MetadataURL"),
+        (
+            json!({"MetadataFile": "<EntityDescriptor"}),
+            "not well-formed",
+        ),
+        (
+            json!({"MetadataURL": "http://idp.corp.example/metadata"}),
+            "https",
+        ),
+    ] {
+        let refused = create(details).await;
+        assert_eq!(refused.status(), 400);
+        assert!(refused.headers()["x-amzn-errortype"]
+            .to_str()
+            .unwrap()
+            .starts_with("InvalidParameterException"));
+        let body: Value = refused.json().await.unwrap();
+        assert!(body["message"].as_str().unwrap().contains(reason), "{body}");
+    }
+    let created: Value = create(json!({"MetadataFile": SAML_METADATA, "IDPSignout": "true"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let details = &created["IdentityProvider"]["ProviderDetails"];
+    assert_eq!(
+        details["SSORedirectBindingURI"],
+        "https://sso.corp.example/sso"
+    );
+    assert_eq!(details["IDPSignout"], "true");
+    assert_eq!(
+        created["IdentityProvider"]["AttributeMapping"]["email"],
+        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"
+    );
+    // Describe adds what Cognito adds for each type.
+    let google: Value = h
+        .admin(
+            "DescribeIdentityProvider",
+            json!({"UserPoolId": pool_id, "ProviderName": "Google"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        google["IdentityProvider"]["ProviderDetails"]["oidc_issuer"],
+        "https://accounts.google.com"
+    );
+    h.admin(
+        "UpdateUserPoolClient",
+        json!({"UserPoolId": pool_id, "ClientId": domain.client_id,
+               "SupportedIdentityProviders": ["COGNITO", "Google", "CorpSAML"]}),
+    )
+    .await;
+
+    // The test provider stands in; the user is named by the NameID (the email) as on Cognito.
+    let back = domain
+        .sign_in_with("CorpSAML", "Kim.Lee@corp.example", None)
+        .await;
+    assert_eq!(back.status(), 302);
+    let code = query_of(&location(&back))["code"].clone();
+    let (status, tokens) = domain.redeem(&code).await;
+    assert_eq!(status, 200, "{tokens}");
+    let id = claims(tokens["id_token"].as_str().unwrap());
+    assert_eq!(id["cognito:username"], "corpsaml_Kim.Lee@corp.example");
+    assert_eq!(id["email"], "Kim.Lee@corp.example");
+    assert_eq!(id["email_verified"], false);
+    assert_eq!(id["given_name"], "Jane");
+    assert_eq!(
+        id["identities"][0],
+        json!({"userId": "Kim.Lee@corp.example", "providerName": "CorpSAML", "providerType": "SAML",
+               "issuer": "https://sts.corp.example/tenant/", "primary": "true",
+               "dateCreated": id["identities"][0]["dateCreated"]})
+    );
+    assert_eq!(id["cognito:groups"], json!([format!("{pool_id}_CorpSAML")]));
+}
+
+const SAML_METADATA: &str = r#"<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://sts.corp.example/tenant/">
+  <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://sso.corp.example/sso"/>
+  </md:IDPSSODescriptor>
+</md:EntityDescriptor>"#;
+
+#[tokio::test]
+async fn an_implicit_grant_puts_the_tokens_in_the_fragment_for_clients_that_allow_it() {
+    let domain = start().await;
+    let h = &domain.harness;
+    let pool_id = PoolConfig::default().pool_id;
+    let implicit = [("response_type", "token")];
+    let refused = domain
+        .http
+        .get(domain.authorize_url(&implicit))
+        .send()
+        .await
+        .unwrap();
+    let answer = query_of(&location(&refused));
+    assert_eq!(answer["error"], "unauthorized_client");
+    assert_eq!(answer["state"], "st=ate/1");
+    let unknown = domain
+        .http
+        .get(domain.authorize_url(&[("response_type", "id_token")]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        query_of(&location(&unknown))["error"],
+        "unsupported_response_type"
+    );
+
+    h.admin(
+        "UpdateUserPoolClient",
+        json!({"UserPoolId": pool_id, "ClientId": domain.client_id,
+               "AllowedOAuthFlows": ["code", "implicit"]}),
+    )
+    .await;
+    let to_page = domain
+        .http
+        .get(domain.authorize_url(&implicit))
+        .send()
+        .await
+        .unwrap();
+    let page_path = location(&to_page);
+    let request_id = query_of(&format!("http://x{page_path}"))["request"].clone();
+    let back = domain
+        .choose(&page_path, &request_id, "continue", "ivy@example.com")
+        .await;
+    assert_eq!(back.status(), 302);
+    let url = url::Url::parse(&location(&back)).unwrap();
+    assert_eq!(url.query(), None, "nothing goes in the query: {url}");
+    let fragment: std::collections::HashMap<String, String> =
+        url::form_urlencoded::parse(url.fragment().unwrap().as_bytes())
+            .into_owned()
+            .collect();
+    assert_eq!(fragment["token_type"], "Bearer");
+    assert_eq!(fragment["state"], "st=ate/1");
+    assert!(!fragment.contains_key("refresh_token"));
+    assert!(!fragment.contains_key("code"));
+    let id = claims(&fragment["id_token"]);
+    assert_eq!(id["nonce"], "n-0S6_WzA2Mj");
+    assert_eq!(id["email"], "ivy@example.com");
+    let access = claims(&fragment["access_token"]);
+    assert_eq!(access["client_id"], domain.client_id.as_str());
+    assert_eq!(access["token_use"], "access");
 }

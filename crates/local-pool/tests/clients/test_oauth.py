@@ -1,9 +1,9 @@
 """The pool's OAuth 2.0 / OpenID Connect domain, driven by Authlib, an independent OAuth client:
 authorization code with PKCE through the built-in test provider, the ID token checked against
-the discovered JWKS, userInfo, refresh, revoke, and client credentials.
+the discovered JWKS, userInfo, refresh, revoke, the implicit grant, and client credentials.
 
 The test command's pool `us-east-1_OAuth` has a Google provider, a public client with the code
-flow and a machine client with a secret and a custom scope.
+and implicit flows and a machine client with a secret and a custom scope.
 """
 
 import os
@@ -113,6 +113,29 @@ def test_a_code_is_good_once_and_only_with_its_verifier(discovery):
     with pytest.raises(OAuthError) as again:
         client.fetch_token(discovery["token_endpoint"], authorization_response=callback, code_verifier=verifier)
     assert again.value.error == "invalid_grant"
+
+
+def test_the_implicit_grant_answers_in_the_fragment(discovery):
+    client = OAuth2Session(CLIENT_ID, redirect_uri=CALLBACK, scope="openid email")
+    nonce = secrets.token_urlsafe(16)
+    url, state = client.create_authorization_url(
+        discovery["authorization_endpoint"], response_type="token", nonce=nonce, identity_provider="Google"
+    )
+    email = f"frag-{uuid.uuid4().hex[:8]}@example.com"
+    callback = sign_in_at_test_provider(url, email)
+    assert urlparse(callback).query == ""
+    token = client.token_from_fragment(callback)
+    assert token["token_type"] == "Bearer"
+    assert "refresh_token" not in token
+    keys = JsonWebKey.import_key_set(requests.get(discovery["jwks_uri"], timeout=10).json())
+    claims = jwt.decode(
+        token["id_token"],
+        keys,
+        claims_options={"aud": {"essential": True, "value": CLIENT_ID}, "nonce": {"essential": True, "value": nonce}},
+    )
+    claims.validate()
+    assert claims["email"] == email
+    assert client.get(discovery["userinfo_endpoint"]).json()["email"] == email
 
 
 def test_client_credentials_with_a_secret(discovery):
