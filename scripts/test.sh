@@ -102,7 +102,7 @@ provider_type = "Google"
 [[pools.clients]]
 client_id = "oauthclient00000000000001"
 allowed_oauth_flows_user_pool_client = true
-allowed_oauth_flows = ["code"]
+allowed_oauth_flows = ["code", "implicit"]
 allowed_oauth_scopes = ["openid", "email", "profile", "aws.cognito.signin.user.admin"]
 callback_urls = ["http://localhost:8000/callback"]
 supported_identity_providers = ["Google", "Corp"]
