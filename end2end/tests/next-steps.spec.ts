@@ -369,7 +369,7 @@ test.describe('on a pool with a required attribute', () => {
     const account = new AccountPage(page);
     await account.expectSignedInAs(username);
     await expect(page.getByRole('status')).toContainText('your contact information is verified');
-    await expect(page.getByRole('row', { name: /Email verified/ })).toContainText('true');
+    await expect(page.getByRole('row', { name: /Email verified/ })).toContainText('Yes');
     await expect(page.getByRole('row', { name: /Given name/ })).toContainText('Ada');
   });
 

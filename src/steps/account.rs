@@ -143,7 +143,12 @@ fn Account(state: PageState) -> impl IntoView {
         .attributes
         .iter()
         .map(|(name, value)| {
-            view! { <tr data-attribute=name.clone()><th scope="row">{attribute_label(name)}</th><td>{value.clone()}</td></tr> }
+            // Flags such as `email_verified` read as a word of the page's language.
+            let shown = match value.as_str() {
+                "true" | "false" => t(&format!("value.{value}")),
+                _ => value.clone(),
+            };
+            view! { <tr data-attribute=name.clone()><th scope="row">{attribute_label(name)}</th><td>{shown}</td></tr> }
         })
         .collect_view();
 

@@ -73,7 +73,7 @@ fn ConfirmSignUpForm(state: PageState) -> impl IntoView {
             <NoticeBanner notice />
             <p class="ca-text" data-testid="delivery">
                 {move || match delivery.get() {
-                    Some(d) => view! { {t("confirm.sent_to")} " " <strong>{d.destination}</strong> ". " {t("confirm.code_hint")} }.into_any(),
+                    Some(d) => view! { {t("confirm.sent_to")} " " <strong>{d.destination}</strong> {t("sentence.end")} " " {t("confirm.code_hint")} }.into_any(),
                     None => view! { {t("confirm.sent_generic")} }.into_any(),
                 }}
             </p>

@@ -33,6 +33,7 @@ pub fn AuthCard(
     children: Children,
 ) -> impl IntoView {
     let options = use_auth_options();
+    let locale = crate::ui::i18n::current_locale();
     let header = options
         .slot_view(screen, SlotPlace::Header)
         .map(|view| view! { <div class="ca-slot ca-slot--header">{view.run()}</div> });
@@ -78,7 +79,15 @@ pub fn AuthCard(
         .then(|| view! { <Title text=t(heading) /> });
     view! {
         {title}
-        <section class="ca-card" data-step=heading data-screen=screen.map(|s| format!("{s:?}"))>
+        // Its own `lang` and `dir`: inside an embedder's page in another language, the card is
+        // still read and laid out in its own.
+        <section
+            class="ca-card"
+            lang=locale.tag()
+            dir=locale.dir()
+            data-step=heading
+            data-screen=screen.map(|s| format!("{s:?}"))
+        >
             {header}
             {tabs}
             <div class="ca-card-body">

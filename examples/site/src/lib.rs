@@ -62,7 +62,10 @@ pub fn auth_options() -> AuthOptions {
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang=cognito_authenticator::current_locale().tag()>
+        <html
+            lang=cognito_authenticator::current_locale().tag()
+            dir=cognito_authenticator::current_locale().dir()
+        >
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />

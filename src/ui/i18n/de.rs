@@ -168,6 +168,8 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("attribute.profile", "Profil-URL"),
     ("attribute.website", "Website"),
     ("attribute.updated_at", "Aktualisiert am"),
+    ("value.true", "Ja"),
+    ("value.false", "Nein"),
     ("field.login.email", "E-Mail"),
     ("field.login.phone_number", "Telefonnummer"),
     ("password.rules", "Ihr Passwort braucht:"),

@@ -168,6 +168,8 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("attribute.profile", "Profile URL"),
     ("attribute.website", "Website"),
     ("attribute.updated_at", "Updated at"),
+    ("value.true", "Yes"),
+    ("value.false", "No"),
     ("field.login.email", "Email"),
     ("field.login.phone_number", "Phone Number"),
     ("password.rules", "Your password needs:"),

@@ -168,6 +168,8 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("attribute.profile", "URL del perfil"),
     ("attribute.website", "Sitio web"),
     ("attribute.updated_at", "Actualizado el"),
+    ("value.true", "Sí"),
+    ("value.false", "No"),
     ("field.login.email", "Correo electrónico"),
     ("field.login.phone_number", "Número de teléfono"),
     ("password.rules", "Tu contraseña necesita:"),

@@ -168,6 +168,8 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("attribute.profile", "URL du profil"),
     ("attribute.website", "Site web"),
     ("attribute.updated_at", "Mis à jour le"),
+    ("value.true", "Oui"),
+    ("value.false", "Non"),
     ("field.login.email", "Adresse e-mail"),
     ("field.login.phone_number", "Numéro de téléphone"),
     ("password.rules", "Votre mot de passe doit contenir :"),

@@ -166,6 +166,8 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("attribute.profile", "プロフィールのURL"),
     ("attribute.website", "ウェブサイト"),
     ("attribute.updated_at", "更新日時"),
+    ("value.true", "はい"),
+    ("value.false", "いいえ"),
     ("field.login.email", "メールアドレス"),
     ("field.login.phone_number", "電話番号"),
     ("password.rules", "パスワードの条件："),

@@ -1,15 +1,32 @@
-//! Message keys and their text in five languages. Every visible string goes through [`t`];
-//! embedders override any key with [`Messages`] (see `AuthOptions::messages`).
+//! Message keys and their text in twenty-one languages (Amplify's twenty, and Arabic). Every
+//! visible string goes through [`t`]; embedders override any key with [`Messages`] (see
+//! `AuthOptions::messages`). Arabic and Hebrew are written right to left ([`Locale::dir`]).
 //!
 //! The locale is chosen per request on the server (`?lang=`, then the `ca_lang` cookie, then
 //! `Accept-Language`, then the configured default), written as `<html lang>`, and read back
 //! from there by the browser, so both sides render the same words.
 
+mod ar;
 mod de;
 mod en;
 mod es;
 mod fr;
+mod he;
+mod hu;
+mod id;
+mod it;
 mod ja;
+mod ko;
+mod nb;
+mod nl;
+mod pl;
+mod pt;
+mod ru;
+mod sv;
+mod th;
+mod tr;
+mod uk;
+mod zh;
 
 use crate::error::AppError;
 use serde::{Deserialize, Serialize};
@@ -27,10 +44,48 @@ pub enum Locale {
     Fr,
     De,
     Ja,
+    Ar,
+    He,
+    Hu,
+    Id,
+    It,
+    Ko,
+    Nb,
+    Nl,
+    Pl,
+    Pt,
+    Ru,
+    Sv,
+    Th,
+    Tr,
+    Uk,
+    Zh,
 }
 
 impl Locale {
-    pub const ALL: [Locale; 5] = [Locale::En, Locale::Es, Locale::Fr, Locale::De, Locale::Ja];
+    pub const ALL: [Locale; 21] = [
+        Locale::En,
+        Locale::Es,
+        Locale::Fr,
+        Locale::De,
+        Locale::Ja,
+        Locale::Ar,
+        Locale::He,
+        Locale::Hu,
+        Locale::Id,
+        Locale::It,
+        Locale::Ko,
+        Locale::Nb,
+        Locale::Nl,
+        Locale::Pl,
+        Locale::Pt,
+        Locale::Ru,
+        Locale::Sv,
+        Locale::Th,
+        Locale::Tr,
+        Locale::Uk,
+        Locale::Zh,
+    ];
 
     /// The BCP 47 tag, as used in `<html lang>` and `?lang=`.
     pub fn tag(self) -> &'static str {
@@ -40,6 +95,22 @@ impl Locale {
             Locale::Fr => "fr",
             Locale::De => "de",
             Locale::Ja => "ja",
+            Locale::Ar => "ar",
+            Locale::He => "he",
+            Locale::Hu => "hu",
+            Locale::Id => "id",
+            Locale::It => "it",
+            Locale::Ko => "ko",
+            Locale::Nb => "nb",
+            Locale::Nl => "nl",
+            Locale::Pl => "pl",
+            Locale::Pt => "pt",
+            Locale::Ru => "ru",
+            Locale::Sv => "sv",
+            Locale::Th => "th",
+            Locale::Tr => "tr",
+            Locale::Uk => "uk",
+            Locale::Zh => "zh",
         }
     }
 
@@ -51,22 +122,70 @@ impl Locale {
             Locale::Fr => "Français",
             Locale::De => "Deutsch",
             Locale::Ja => "日本語",
+            Locale::Ar => "العربية",
+            Locale::He => "עברית",
+            Locale::Hu => "Magyar",
+            Locale::Id => "Bahasa Indonesia",
+            Locale::It => "Italiano",
+            Locale::Ko => "한국어",
+            Locale::Nb => "Norsk bokmål",
+            Locale::Nl => "Nederlands",
+            Locale::Pl => "Polski",
+            Locale::Pt => "Português",
+            Locale::Ru => "Русский",
+            Locale::Sv => "Svenska",
+            Locale::Th => "ไทย",
+            Locale::Tr => "Türkçe",
+            Locale::Uk => "Українська",
+            Locale::Zh => "中文（简体）",
+        }
+    }
+
+    /// The writing direction, for `dir` on `<html>` or around the component.
+    pub fn dir(self) -> &'static str {
+        match self {
+            Locale::Ar | Locale::He => "rtl",
+            _ => "ltr",
         }
     }
 
     /// The locale of a language tag by its primary subtag (`fr-CA` is French).
     pub fn from_tag(tag: &str) -> Option<Locale> {
         let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        // Older and broader tags browsers still send for the same languages.
+        let primary = match primary.as_str() {
+            "iw" => "he",
+            "in" => "id",
+            "no" | "nn" => "nb",
+            other => other,
+        };
         Self::ALL.into_iter().find(|l| l.tag() == primary)
     }
 
-    fn messages(self) -> &'static [(&'static str, &'static str)] {
+    /// The bundled `(key, text)` pairs of this language.
+    pub fn messages(self) -> &'static [(&'static str, &'static str)] {
         match self {
             Locale::En => en::MESSAGES,
             Locale::Es => es::MESSAGES,
             Locale::Fr => fr::MESSAGES,
             Locale::De => de::MESSAGES,
             Locale::Ja => ja::MESSAGES,
+            Locale::Ar => ar::MESSAGES,
+            Locale::He => he::MESSAGES,
+            Locale::Hu => hu::MESSAGES,
+            Locale::Id => id::MESSAGES,
+            Locale::It => it::MESSAGES,
+            Locale::Ko => ko::MESSAGES,
+            Locale::Nb => nb::MESSAGES,
+            Locale::Nl => nl::MESSAGES,
+            Locale::Pl => pl::MESSAGES,
+            Locale::Pt => pt::MESSAGES,
+            Locale::Ru => ru::MESSAGES,
+            Locale::Sv => sv::MESSAGES,
+            Locale::Th => th::MESSAGES,
+            Locale::Tr => tr::MESSAGES,
+            Locale::Uk => uk::MESSAGES,
+            Locale::Zh => zh::MESSAGES,
         }
     }
 
@@ -396,6 +515,20 @@ mod tests {
     }
 
     #[test]
+    fn no_language_copies_an_english_sentence() {
+        // A loanword ("Code", "Passkey", "Email") may read as in English; a phrase may not.
+        for locale in Locale::ALL.into_iter().filter(|l| *l != Locale::En) {
+            for (key, text) in locale.messages() {
+                let english = bundled_in(Locale::En, key).unwrap_or_default();
+                assert!(
+                    *text != english || !text.contains(' '),
+                    "{locale:?} {key} is still English: {text}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn a_count_picks_its_languages_plural_form() {
         let plural = |locale: Locale, n| locale.plural(n);
         assert_eq!(plural(Locale::En, 1), Plural::One);
@@ -448,6 +581,23 @@ mod tests {
             assert!(
                 !text.contains('?') && !text.contains(':'),
                 "ja {key} uses half-width marks"
+            );
+        }
+        for (key, text) in Locale::Zh.messages() {
+            let latin_marks = text.replace("://", "").contains(['?', '!', ':', ',', ';']);
+            assert!(!latin_marks, "zh {key} uses half-width marks: {text}");
+            assert!(!text.ends_with('.'), "zh {key} ends with a Latin full stop");
+        }
+        for (key, text) in Locale::Ar.messages() {
+            assert!(
+                !text.contains(['?', ',', ';']),
+                "ar {key} uses Latin marks: {text}"
+            );
+        }
+        for (key, text) in Locale::Th.messages() {
+            assert!(
+                !text.ends_with('.') && !text.contains(". "),
+                "th {key} uses a full stop: {text}"
             );
         }
         for (key, text) in Locale::Es.messages() {
