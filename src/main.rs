@@ -170,6 +170,7 @@ async fn local_pool_command(args: &[String]) -> Result<(), String> {
     let app = local_pool::server::router(pools.clone())
         .merge(local_pool::oauth::router(pools.clone()))
         .nest("/local/outbox", local_pool::outbox::router(pools.clone()))
+        .merge(local_pool::test_mode::router(pools.clone()))
         .merge(local_pool::console::router(pools.clone()));
     for served in pools.all() {
         let config = served.config();

@@ -521,6 +521,28 @@ impl AuthConfig {
                 Self::local(None, PoolConfig::default())
             }
         };
+        // Known codes let anyone confirm any account: only ever on the embedded pool.
+        if let Some(value) = var("LOCAL_POOL_TEST_MODE") {
+            match (value.as_str(), &mut config.backend) {
+                ("0" | "false", _) => {}
+                ("1" | "true", Backend::Local { pool, .. }) => {
+                    pool.test_mode.get_or_insert_with(Default::default);
+                }
+                ("1" | "true", _) => problems.push(
+                    "LOCAL_POOL_TEST_MODE is for the embedded local pool only; it can never be on with a real pool"
+                        .into(),
+                ),
+                (other, _) => problems.push(format!(
+                    "LOCAL_POOL_TEST_MODE must be true or false, not {other:?}"
+                )),
+            }
+        }
+        // The app's own limits rise with the pool's (unless set apart).
+        if let Backend::Local { pool, .. } = &config.backend {
+            if let (Some(test_mode), None) = (&pool.test_mode, var("ATTEMPT_LIMIT_SCALE")) {
+                config.attempt_limit_scale = test_mode.limit_scale as f64;
+            }
+        }
         if let Some(value) = var("SECURE_COOKIES") {
             match value.as_str() {
                 "1" | "true" => config.secure_cookies = true,
@@ -757,6 +779,34 @@ mod tests {
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
         AuthConfig::from_vars(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn test_mode_is_for_the_embedded_pool_only_and_raises_the_apps_limits_too() {
+        let problems = read(&[
+            ("COGNITO_USER_POOL_ID", "us-east-1_Abc"),
+            ("COGNITO_CLIENT_ID", "client"),
+            ("LOCAL_POOL_TEST_MODE", "1"),
+        ])
+        .unwrap_err();
+        assert!(
+            problems[0].contains("can never be on with a real pool"),
+            "{problems:?}"
+        );
+        let config = read(&[("LOCAL_POOL_TEST_MODE", "true")]).unwrap();
+        let Backend::Local { pool, .. } = &config.backend else {
+            panic!("the embedded pool");
+        };
+        assert_eq!(pool.test_mode.as_ref().unwrap().code, "123456");
+        assert_eq!(config.attempt_limit_scale, 100.0);
+        let config = read(&[("LOCAL_POOL_TEST_MODE", "1"), ("ATTEMPT_LIMIT_SCALE", "3")]).unwrap();
+        assert_eq!(config.attempt_limit_scale, 3.0);
+        assert!(read(&[("LOCAL_POOL_TEST_MODE", "yes")]).is_err());
+        let off = read(&[]).unwrap();
+        let Backend::Local { pool, .. } = &off.backend else {
+            panic!("the embedded pool");
+        };
+        assert_eq!(pool.test_mode, None);
     }
 
     #[test]

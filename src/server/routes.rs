@@ -42,6 +42,12 @@ pub async fn connect(
     let (pool_id, client_id, client_secret, endpoint, local_pool) = match &config.backend {
         Backend::Local { data_dir, pool } => {
             let endpoint = format!("{}{LOCAL_POOL_PATH}", public_base.trim_end_matches('/'));
+            if let Some(test_mode) = &pool.test_mode {
+                tracing::warn!(
+                    code = %test_mode.code,
+                    "the embedded pool is in test mode: every code it sends is known; never use it for real accounts"
+                );
+            }
             let local = LocalPool::open(
                 (**pool).clone(),
                 data_dir.as_deref(),
@@ -278,6 +284,7 @@ pub fn mount(app: Router, auth: &Auth) -> Router {
             .merge(local_pool::server::mounted(LOCAL_POOL_PATH, pool.clone()))
             .merge(local_pool::oauth::router(pool.clone()))
             .nest(LOCAL_OUTBOX_PATH, local_pool::outbox::router(pool.clone()))
+            .merge(local_pool::test_mode::router(pool.clone()))
             .merge(local_pool::console::router(pool.clone())),
         None => app,
     };

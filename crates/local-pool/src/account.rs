@@ -1,6 +1,6 @@
 //! Password reset, password change and attribute verification.
 
-use crate::pool::{code_channel, fault, new_code, LocalPool, OpResult};
+use crate::pool::{code_channel, fault, LocalPool, OpResult};
 use crate::store::{UserRecord, UserStatus};
 use cognito_idp::error::ErrorKind;
 use cognito_idp::wire::*;
@@ -32,7 +32,7 @@ impl LocalPool {
                 "Cannot reset password for the user as there is no registered/verified email or phone_number",
             )
         })?;
-        let code = new_code();
+        let code = self.new_code(&user.username);
         let expires = self.now() + self.cfg().reset_code_validity_secs;
         self.inner
             .store
@@ -176,7 +176,7 @@ impl LocalPool {
                 format!("The user has no {attribute}."),
             )
         })?;
-        let code = new_code();
+        let code = self.new_code(&user.username);
         let expires = self.now() + self.cfg().attribute_code_validity_secs;
         self.inner
             .store

@@ -2,9 +2,7 @@
 //! email codes), choosing or setting one up, and software-token enrolment.
 
 use crate::config::MfaMode;
-use crate::pool::{
-    constant_time_eq, fault, new_code, required, LocalPool, OpResult, SESSION_EXPIRED,
-};
+use crate::pool::{constant_time_eq, fault, required, LocalPool, OpResult, SESSION_EXPIRED};
 use crate::store::{MfaRecord, UserRecord, UserStatus};
 use crate::totp;
 use cognito_idp::error::ErrorKind;
@@ -314,7 +312,7 @@ impl LocalPool {
         (medium, attribute, destination): (&str, &str, &str),
         mut state: ChallengeState,
     ) -> OpResult<AuthResponse> {
-        let code = new_code();
+        let code = self.new_code(&user.username);
         let purpose = if state.first_factor {
             "SIGN_IN_CODE"
         } else {

@@ -67,6 +67,10 @@ pub struct PoolConfig {
     /// `CreateIdentityProvider`); the built-in test provider signs people in for each.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub identity_providers: Vec<IdentityProviderConfig>,
+    /// Test mode for end-to-end suites (`[test_mode]`): fixed codes, raised limits, a clock
+    /// tests can move. Off when absent; see [`crate::test_mode`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test_mode: Option<crate::test_mode::TestMode>,
     /// More pools served at the same endpoint (`[[pools]]` tables, each with these keys).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub pools: Vec<PoolConfig>,
@@ -111,6 +115,7 @@ impl Default for PoolConfig {
             device_configuration: None,
             webauthn: WebAuthnConfig::default(),
             identity_providers: Vec::new(),
+            test_mode: None,
             pools: Vec::new(),
         }
     }
@@ -135,6 +140,9 @@ impl PoolConfig {
             }
             check_first_factors(&pool.allowed_first_auth_factors)?;
             pool.webauthn.check()?;
+            if let Some(test_mode) = &pool.test_mode {
+                test_mode.check()?;
+            }
             if !pool_ids.insert(&pool.pool_id) {
                 return Err(format!("pool_id {} is declared twice", pool.pool_id));
             }

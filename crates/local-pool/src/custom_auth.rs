@@ -3,7 +3,7 @@
 
 use crate::challenges::ChallengeState;
 use crate::config::CustomAuth;
-use crate::pool::{fault, new_code, required, Fault, LocalPool, OpResult, SESSION_EXPIRED};
+use crate::pool::{fault, required, Fault, LocalPool, OpResult, SESSION_EXPIRED};
 use crate::store::UserRecord;
 use cognito_idp::error::ErrorKind;
 use cognito_idp::wire::*;
@@ -105,7 +105,7 @@ impl LocalPool {
                 let email = user.attributes.get("email").cloned().ok_or_else(|| {
                     lambda_error("The demo custom challenge emails a code, and this user has no email address.")
                 })?;
-                let code = new_code();
+                let code = self.new_code(&user.username);
                 self.send_message(
                     &user.username,
                     "EMAIL",

@@ -22,6 +22,7 @@ pub mod sign_in;
 pub mod sign_up;
 pub mod sigv4;
 pub mod store;
+pub mod test_mode;
 pub mod throttle;
 pub mod tokens;
 pub mod totp;

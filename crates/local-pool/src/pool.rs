@@ -144,6 +144,8 @@ pub(crate) struct Inner {
     password_checks: std::sync::atomic::AtomicU64,
     /// The OAuth domain's open authorizations, codes and sessions.
     pub(crate) oauth: crate::oauth::OAuthState,
+    /// Test mode's codes for single users (by username), set through `/local/test/codes`.
+    pub(crate) test_codes: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
 
 /// What a token from the OAuth endpoints carries beyond an API sign-in's: the scopes granted
@@ -185,8 +187,27 @@ pub(crate) fn code_channel(
 }
 
 /// A six-digit one-time code.
-pub(crate) fn new_code() -> String {
+fn random_code() -> String {
     format!("{:06}", rand::thread_rng().gen_range(0..1_000_000))
+}
+
+impl LocalPool {
+    /// The code to send `username`: random, or in test mode the user's own fixed code, else
+    /// the pool's.
+    pub(crate) fn new_code(&self, username: &str) -> String {
+        let Some(test_mode) = &self.cfg().test_mode else {
+            return random_code();
+        };
+        let codes = self
+            .inner
+            .test_codes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        codes
+            .get(username)
+            .cloned()
+            .unwrap_or_else(|| test_mode.code.clone())
+    }
 }
 
 pub(crate) fn sha256_hex(value: &str) -> String {
@@ -288,6 +309,7 @@ impl LocalPool {
             .meta_or_insert("fake_seed", &random_token(32))
             .await
             .map_err(|e| e.to_string())?;
+        let config = crate::test_mode::apply(config);
         let issuer = format!("{}/{}", endpoint.trim_end_matches('/'), config.pool_id);
         let hashing = Semaphore::new(config.argon2.max_concurrent.max(1));
         Ok(Self {
@@ -304,6 +326,7 @@ impl LocalPool {
                 decoy_hash: Default::default(),
                 password_checks: Default::default(),
                 oauth: Default::default(),
+                test_codes: Default::default(),
             }),
         })
     }

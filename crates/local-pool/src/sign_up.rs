@@ -2,8 +2,7 @@
 //! `ConfirmSignUp` by code or link, `ResendConfirmationCode`, and the limits on sending codes.
 
 use crate::pool::{
-    check_attribute, fault, is_valid_email, is_valid_phone, new_code, LocalPool, OpResult,
-    SIGNUP_CODE,
+    check_attribute, fault, is_valid_email, is_valid_phone, LocalPool, OpResult, SIGNUP_CODE,
 };
 use crate::store::{UserRecord, UserStatus};
 use cognito_idp::error::ErrorKind;
@@ -23,7 +22,7 @@ impl LocalPool {
         let Some((medium, attribute, destination)) = self.delivery_channel(user) else {
             return Ok(None);
         };
-        let code = new_code();
+        let code = self.new_code(&user.username);
         let expires = self.now() + self.cfg().signup_code_validity_secs;
         self.inner
             .store

@@ -3,8 +3,7 @@
 
 use crate::config::AppClient;
 use crate::pool::{
-    check_attribute, constant_time_eq, fault, new_code, random_token, sha256_hex, LocalPool,
-    OpResult,
+    check_attribute, constant_time_eq, fault, random_token, sha256_hex, LocalPool, OpResult,
 };
 use cognito_idp::error::ErrorKind;
 use cognito_idp::wire::*;
@@ -118,7 +117,7 @@ impl LocalPool {
                 user.attributes
                     .insert(format!("{name}_verified"), "false".into());
                 let medium = if name == "email" { "EMAIL" } else { "SMS" };
-                let code = new_code();
+                let code = self.new_code(&user.username);
                 let expires = self.now() + self.cfg().attribute_code_validity_secs;
                 self.inner
                     .store

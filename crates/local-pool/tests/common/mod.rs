@@ -221,6 +221,7 @@ pub async fn serve_tools(config: PoolConfig) -> (LocalPool, String) {
         .unwrap();
     let app = local_pool::server::router(pool.clone())
         .nest("/local/outbox", local_pool::outbox::router(pool.clone()))
+        .merge(local_pool::test_mode::router(pool.clone()))
         .merge(local_pool::console::router(pool.clone()));
     tokio::spawn(async move {
         axum::serve(
