@@ -40,6 +40,12 @@ export const servers = {
   },
   /** "Sign In with Google" and Apple through the embedded pool's built-in test provider. */
   federation: { port: port + 8, pool: '', env: { IDENTITY_PROVIDERS: 'Google,Apple' } },
+  /**
+   * The pool's test mode (known codes, a clock the specs move), one server per project: moving
+   * the clock moves it for everyone on the server.
+   */
+  testModeJs: { port: port + 9, pool: '', env: { LOCAL_POOL_TEST_MODE: '1', SIGN_IN_METHODS: 'EMAIL_OTP,PASSWORD' } },
+  testModeNoJs: { port: port + 10, pool: '', env: { LOCAL_POOL_TEST_MODE: '1', SIGN_IN_METHODS: 'EMAIL_OTP,PASSWORD' } },
 };
 
 function webServer(server: { port: number; pool: string; env: Record<string, string>; binary?: string; host?: string }) {

@@ -173,14 +173,26 @@ e2e_log=$(mktemp)
 # One retry: a test that passes only on its second run is reported as flaky below, by name.
 (cd end2end && PLAYWRIGHT_JSON_OUTPUT_NAME="$e2e_json" npx playwright test --retries=1 --reporter=list,json) 2>&1 | tee "$e2e_log"
 e2e_status=${PIPESTATUS[0]}
+# The example site's own suite, written only with the test kit, as an embedding site's is.
+if [ ! -d examples/site/end2end/node_modules/@playwright/test ]; then
+  echo "== installing the example site's Playwright suite"
+  (cd examples/site/end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+fi
+site_json=$(mktemp --suffix=.json)
+(cd examples/site/end2end && PLAYWRIGHT_JSON_OUTPUT_NAME="$site_json" npx playwright test --retries=1 --reporter=list,json) 2>&1 | tee -a "$e2e_log"
+site_status=${PIPESTATUS[0]}
 set -e
 
 rust_passed=$(awk '/^test result:/ { for (i = 1; i <= NF; i++) if ($i ~ /^passed;?$/) s += $(i-1) } END { print s + 0 }' "$rust_log")
 rust_failed=$(awk '/^test result:/ { for (i = 1; i <= NF; i++) if ($i ~ /^failed;?$/) s += $(i-1) } END { print s + 0 }' "$rust_log")
 read -r e2e_passed e2e_flaky e2e_failed < <(node -e '
-  const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).stats ?? {};
-  console.log((s.expected ?? 0) + (s.flaky ?? 0), s.flaky ?? 0, (s.unexpected ?? 0));
-' "$e2e_json" 2>/dev/null || echo "0 0 1")
+  let passed = 0, flaky = 0, failed = 0;
+  for (const file of process.argv.slice(1)) {
+    const s = JSON.parse(require("fs").readFileSync(file, "utf8")).stats ?? {};
+    passed += (s.expected ?? 0) + (s.flaky ?? 0); flaky += s.flaky ?? 0; failed += s.unexpected ?? 0;
+  }
+  console.log(passed, flaky, failed);
+' "$e2e_json" "$site_json" 2>/dev/null || echo "0 0 1")
 clients_passed=$(grep -Eo '[0-9]+ passed' "$clients_log" | tail -1 | grep -Eo '[0-9]+' || echo 0)
 clients_failed=$(grep -Eo '[0-9]+ failed' "$clients_log" | tail -1 | grep -Eo '[0-9]+' || echo 0)
 flaky=$(node -e '
@@ -190,14 +202,15 @@ flaky=$(node -e '
       if (test.status === "flaky") names.push(`${test.projectName}: ${[...path, spec.title].join(" > ")}`);
     for (const child of suite.suites ?? []) walk(child, suite.title ? [...path, suite.title] : path);
   };
-  for (const suite of JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).suites ?? []) walk(suite, []);
+  for (const file of process.argv.slice(1))
+    for (const suite of JSON.parse(require("fs").readFileSync(file, "utf8")).suites ?? []) walk(suite, []);
   console.log(names.join("\n"));
-' "$e2e_json" 2>/dev/null || true)
+' "$e2e_json" "$site_json" 2>/dev/null || true)
 if [ -n "$flaky" ]; then
   echo "== flaky (failed once, passed on the retry):"
   echo "$flaky"
 fi
-if [ -n "$flaky" ] || [ "$e2e_status" != 0 ]; then
+if [ -n "$flaky" ] || [ "$e2e_status" != 0 ] || [ "$site_status" != 0 ]; then
   echo "== what the app servers logged during Playwright (warnings and errors)"
   grep -a '\[WebServer\]' "$e2e_log" | grep -av 'local outbox' | tail -40 || true
 fi
@@ -210,4 +223,4 @@ echo "clients: $clients_passed passed, $clients_failed failed"
 echo "playwright: $e2e_passed passed ($e2e_flaky of them on the retry), $e2e_failed failed"
 echo "test command: $((SECONDS / 60)) min $((SECONDS % 60)) s (budget: 45 min on a fresh machine)"
 echo "total: $((rust_passed + clients_passed + e2e_passed)) passed, $((rust_failed + clients_failed + e2e_failed)) failed"
-[ "$rust_status" = 0 ] && [ "$clients_status" = 0 ] && [ "$amplify_status" = 0 ] && [ "$e2e_status" = 0 ]
+[ "$rust_status" = 0 ] && [ "$clients_status" = 0 ] && [ "$amplify_status" = 0 ] && [ "$e2e_status" = 0 ] && [ "$site_status" = 0 ]

@@ -1,10 +1,13 @@
-// The `test` every spec uses: Playwright's, plus checks that no page broke its Content
+// The `test` every spec uses: Playwright's with the kit's fixtures (end2end/kit), plus checks that no page broke its Content
 // Security Policy (a blocked script or style would show up here before it shows as a bug) and
 // that every app page arrived with its own nonce-based policy.
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test as base, type Page } from '@playwright/test';
+import { withCognito } from '../kit/index.js';
 
-export const test = base.extend<{ cspViolations: void }>({
+// The kit's fixtures (pool, newUser, signedIn, signedInPage) come with every spec, as an
+// embedding site's suite gets them.
+export const test = withCognito(base).extend<{ cspViolations: void }>({
   cspViolations: [
     async ({ page }, use) => {
       const violations: string[] = [];

@@ -1,11 +1,11 @@
 // Page objects: one per screen, plus helpers to read the local outbox.
 import { expect, type APIRequestContext, type Page } from '@playwright/test';
+import { LocalPool } from '../kit/index.js';
 
 export const PASSWORD = 'Corr3ct-horse!';
 
-export function uniqueName(prefix = 'user'): string {
-  return `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
-}
+// The test kit (end2end/kit) is what embedding sites use; these specs read the pool through it.
+export { totp, uniqueName } from '../kit/index.js';
 
 /** Waits until the page is interactive when JavaScript runs; a no-op without it. */
 export async function ready(page: Page, javaScriptEnabled: boolean) {
@@ -26,21 +26,12 @@ export interface OutboxMessage {
 }
 
 export async function outbox(request: APIRequestContext): Promise<OutboxMessage[]> {
-  const response = await request.get('/local/outbox', { headers: { Accept: 'application/json' } });
-  expect(response.ok()).toBeTruthy();
-  return response.json();
+  return new LocalPool(request).outbox();
 }
 
 /** The newest code sent to `username`. */
 export async function lastCode(request: APIRequestContext, username: string): Promise<string> {
-  let found: OutboxMessage | undefined;
-  await expect
-    .poll(async () => {
-      found = (await outbox(request)).filter((m) => m.username === username).pop();
-      return found?.code ?? null;
-    })
-    .not.toBeNull();
-  return found!.code!;
+  return new LocalPool(request).latestCode(username);
 }
 
 export class SignInPage {
@@ -134,6 +125,8 @@ export const servers = {
   codesOnly: `http://127.0.0.1:${firstPort + 6}`,
   passkeys: `http://localhost:${firstPort + 7}`,
   federation: `http://127.0.0.1:${firstPort + 8}`,
+  testModeJs: `http://127.0.0.1:${firstPort + 9}`,
+  testModeNoJs: `http://127.0.0.1:${firstPort + 10}`,
 };
 
 /** Checks that the field labelled `label` is marked invalid with `message`. */
@@ -146,30 +139,12 @@ export async function fieldError(page: Page, label: string, message: string) {
 
 /** The newest outbox message for `username` (optionally of one kind). */
 export async function lastMessage(request: APIRequestContext, username: string, kind?: string): Promise<OutboxMessage & { link: string | null }> {
-  let found: (OutboxMessage & { link: string | null }) | undefined;
-  await expect
-    .poll(async () => {
-      found = (await outbox(request) as Array<OutboxMessage & { link: string | null }>)
-        .filter((m) => m.username === username && (!kind || m.kind === kind))
-        .pop();
-      return found ? 'found' : null;
-    })
-    .toBe('found');
-  return found!;
+  return new LocalPool(request).latestMessage(username, { kind });
 }
 
 /** An administrator's call to the local pool (signed with any SigV4 credentials). */
 export async function admin(request: APIRequestContext, operation: string, body: object) {
-  const response = await request.post('/local/cognito/', {
-    headers: {
-      'Content-Type': 'application/x-amz-json-1.1',
-      'X-Amz-Target': `AWSCognitoIdentityProviderService.${operation}`,
-      Authorization: 'AWS4-HMAC-SHA256 Credential=test/20261127/us-east-1/cognito-idp/aws4_request, SignedHeaders=host, Signature=0',
-    },
-    data: JSON.stringify(body),
-  });
-  expect(response.ok(), await response.text()).toBeTruthy();
-  return response.json();
+  return new LocalPool(request).admin(operation, body);
 }
 
 /** Creates a user with a temporary password and returns it. */
@@ -180,28 +155,6 @@ export async function adminCreateUser(request: APIRequestContext, username: stri
     UserAttributes: Object.entries(attributes).map(([Name, Value]) => ({ Name, Value })),
   });
   return (await lastMessage(request, username, 'TEMPORARY_PASSWORD')).code!;
-}
-
-function base32Decode(text: string): Buffer {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of text.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
-  const bytes = [];
-  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
-  return Buffer.from(bytes);
-}
-
-/** RFC 6238 code for now (+ `stepOffset` 30-second steps), as an authenticator app shows. */
-export function totp(secret: string, stepOffset = 0): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { createHmac } = require('node:crypto');
-  const step = Math.floor(Date.now() / 1000 / 30) + stepOffset;
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(step));
-  const digest: Buffer = createHmac('sha1', base32Decode(secret)).update(counter).digest();
-  const offset = digest[19] & 0x0f;
-  const value = digest.readUInt32BE(offset) & 0x7fffffff;
-  return String(value % 1_000_000).padStart(6, '0');
 }
 
 /** Reloads the page and checks the step survived it. */
