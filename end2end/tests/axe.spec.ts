@@ -68,3 +68,24 @@ test('the dark theme follows the system and stays accessible', async ({ page, ja
   await expectNoViolations(page, '/signin (dark)');
   await page.screenshot({ path: info.outputPath('signin-dark.png'), fullPage: true });
 });
+
+test('right-to-left languages are laid out from the right and stay accessible', async ({ page, javaScriptEnabled }, info) => {
+  for (const [lang, path] of [['ar', '/signin'], ['he', '/signup'], ['ar', '/forgot-password']]) {
+    await page.goto(`${path}?lang=${lang}`);
+    await ready(page, javaScriptEnabled);
+    await expect(page.locator('html')).toHaveAttribute('dir', 'rtl');
+    await expect(page.locator('html')).toHaveAttribute('lang', lang);
+    // The heading's words start at the card's right edge, far from its left one.
+    const { left, right } = await page.locator('.ca-heading').evaluate((heading) => {
+      const range = document.createRange();
+      range.selectNodeContents(heading);
+      const text = range.getBoundingClientRect();
+      const card = heading.parentElement!.getBoundingClientRect();
+      return { left: text.left - card.left, right: card.right - text.right };
+    });
+    expect(right).toBeLessThan(40);
+    expect(left).toBeGreaterThan(right + 40);
+    await expectNoViolations(page, `${path}?lang=${lang}`);
+    await page.screenshot({ path: info.outputPath(`${lang}${path.replace('/', '-')}.png`), fullPage: true });
+  }
+});
