@@ -124,7 +124,7 @@ pub(crate) async fn test_idp_page(
 ) -> Response {
     let pool = match pool_page(&pools, &pool_id) {
         Ok(pool) => pool,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     let now = pool.now();
     let Some(authorization) = pool
@@ -245,7 +245,7 @@ pub(crate) async fn test_idp_choice(
 ) -> Response {
     let pool = match pool_page(&pools, &pool_id) {
         Ok(pool) => pool,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     if !crate::guard::is_same_site(&headers, &[]) {
         return error_page(

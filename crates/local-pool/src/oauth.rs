@@ -194,13 +194,13 @@ pub fn domain_url(pool: &LocalPool) -> String {
 /// Cognito's page for requests it cannot send back to the app (an unknown client or an
 /// unregistered `redirect_uri`): the app is never called.
 /// The pool a domain page is for, or the error page a browser sees when there is none.
-pub(crate) fn pool_page(pools: &Pools, pool_id: &str) -> Result<LocalPool, Response> {
+pub(crate) fn pool_page(pools: &Pools, pool_id: &str) -> Result<LocalPool, Box<Response>> {
     pools.by_pool_id(pool_id).map_err(|_| {
-        error_page(
+        Box::new(error_page(
             StatusCode::NOT_FOUND,
             "invalid_request",
             "No such user pool.",
-        )
+        ))
     })
 }
 
@@ -266,7 +266,7 @@ async fn authorize(
 ) -> Response {
     let pool = match pool_page(&pools, &pool_id) {
         Ok(pool) => pool,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     let param = |name: &str| {
         query
@@ -885,7 +885,7 @@ async fn logout(
 ) -> Response {
     let pool = match pool_page(&pools, &pool_id) {
         Ok(pool) => pool,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     let config = pool.config();
     let Some(client) = query.get("client_id").and_then(|id| config.client(id)) else {

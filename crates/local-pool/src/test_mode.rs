@@ -99,12 +99,12 @@ struct PoolQuery {
     pool_id: Option<String>,
 }
 
-fn problem(status: StatusCode, message: &str) -> Response {
-    (status, Json(json!({ "message": message }))).into_response()
+fn problem(status: StatusCode, message: &str) -> Box<Response> {
+    Box::new((status, Json(json!({ "message": message }))).into_response())
 }
 
 /// The pool a call names (the default one when it names none), if it is in test mode.
-fn test_pool(pools: &Pools, pool_id: Option<&str>) -> Result<LocalPool, Response> {
+fn test_pool(pools: &Pools, pool_id: Option<&str>) -> Result<LocalPool, Box<Response>> {
     let pool = match pool_id {
         Some(id) => pools
             .by_pool_id(id)
@@ -121,7 +121,7 @@ fn test_pool(pools: &Pools, pool_id: Option<&str>) -> Result<LocalPool, Response
 }
 
 /// A state change from a page on another site is refused, as the console refuses it.
-fn refuse_cross_site(headers: &HeaderMap) -> Result<(), Response> {
+fn refuse_cross_site(headers: &HeaderMap) -> Result<(), Box<Response>> {
     if guard::is_same_site(headers, &[]) {
         Ok(())
     } else {
@@ -146,7 +146,7 @@ async fn status(
             }))
             .into_response()
         }
-        Err(response) => response,
+        Err(response) => *response,
     }
 }
 
@@ -167,17 +167,17 @@ async fn set_code(
     Json(request): Json<CodeRequest>,
 ) -> Response {
     if let Err(refused) = refuse_cross_site(&headers) {
-        return refused;
+        return *refused;
     }
     let pool = match test_pool(&pools, request.pool_id.as_deref()) {
         Ok(pool) => pool,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     if request.code.as_deref().is_some_and(|c| !is_code(c)) {
-        return problem(StatusCode::BAD_REQUEST, "A code is six digits.");
+        return *problem(StatusCode::BAD_REQUEST, "A code is six digits.");
     }
     let Ok(Some(user)) = pool.resolve_user(&request.username).await else {
-        return problem(StatusCode::NOT_FOUND, "No such user.");
+        return *problem(StatusCode::NOT_FOUND, "No such user.");
     };
     let mut codes = pool
         .inner
@@ -206,14 +206,14 @@ async fn advance_clock(
     Json(request): Json<ClockRequest>,
 ) -> Response {
     if let Err(refused) = refuse_cross_site(&headers) {
-        return refused;
+        return *refused;
     }
     let pool = match test_pool(&pools, request.pool_id.as_deref()) {
         Ok(pool) => pool,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     if !(1..=MAX_ADVANCE_SECS).contains(&request.advance_secs) {
-        return problem(
+        return *problem(
             StatusCode::BAD_REQUEST,
             "advance_secs must be from 1 to 2678400 (31 days).",
         );

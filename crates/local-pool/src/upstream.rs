@@ -165,7 +165,7 @@ pub(crate) async fn idp_response(
 ) -> Response {
     let pool = match pool_page(&pools, &pool_id) {
         Ok(pool) => pool,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     let now = pool.now();
     let state = query.get("state").map(String::as_str).unwrap_or_default();
