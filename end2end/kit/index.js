@@ -192,8 +192,8 @@ const workerAccounts = new Map();
  * Adds the kit's fixtures to a Playwright `test`:
  * - `pool`: a {@link LocalPool} for the test's `baseURL`;
  * - `newUser`: a fresh confirmed user (a test that signs out, deletes or changes its user takes this);
- * - `signedIn`: a user signed in once per worker through the real pages, `{ username, password, storageState }`;
- * - `signedInPage`: a page in a new context with that storage state, on the account already.
+ * - `signedIn`: a user signed in once per worker through the real pages, `{ username, password, attributes, storageState }`;
+ * - `signedInPage`: a page in a new context with that storage state (not navigated yet).
  * Options: `cognitoPoolId` (default `us-east-1_LocalPool`), `cognitoLogin` (`username`, or
  * `email` for a pool whose users sign in by email).
  */

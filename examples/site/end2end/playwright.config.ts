@@ -1,5 +1,7 @@
 // An embedding site's Playwright set-up: its own server on the embedded pool in test mode, and
-// the kit's fixtures. Run from here: `npm ci && npx playwright test` (after building the site).
+// the kit's fixtures. Run from here: `npm ci && npx playwright test`, after building the site
+// from the repository root (`cargo leptos build --project example-site`). One worker: the
+// suite is small, and the machines it runs on have two cores.
 import { defineConfig, devices } from '@playwright/test';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
