@@ -51,6 +51,16 @@ async fn serve() -> Result<(), String> {
     // The embedded pool's outbox shows every code: other machines reach it only under the
     // host names the operator listed (its `allowed_hosts`), never by a bare address.
     if let cognito_authenticator::server::config::Backend::Local { pool, .. } = &config.backend {
+        // Known codes let anyone confirm, reset or sign in to any account: only on this machine.
+        let test_mode =
+            pool.test_mode.is_some() || pool.pools.iter().any(|p| p.test_mode.is_some());
+        if test_mode
+            && (!leptos_options.site_addr.ip().is_loopback()
+                || !pool.allowed_hosts.is_empty()
+                || config.secure_cookies)
+        {
+            return Err("the embedded pool is in test mode (known codes), which is only for end-to-end tests on this machine: it cannot listen on another address, answer other host names (allowed_hosts) or run with SECURE_COOKIES".into());
+        }
         if !leptos_options.site_addr.ip().is_loopback() && pool.allowed_hosts.is_empty() {
             return Err(format!(
                 "LEPTOS_SITE_ADDR {} is not a loopback address, and the embedded local pool is for this machine only; list the host names other machines use in allowed_hosts (LOCAL_POOL_CONFIG) to serve them",
@@ -143,6 +153,12 @@ async fn local_pool_command(args: &[String]) -> Result<(), String> {
         }
         None => PoolConfig::default(),
     };
+    let test_mode =
+        config.test_mode.is_some() || config.pools.iter().any(|p| p.test_mode.is_some());
+    if test_mode && (allow_remote || !allowed_hosts.is_empty() || !config.allowed_hosts.is_empty())
+    {
+        return Err("the pool file turns on test mode (known codes), which is only for end-to-end tests on this machine: drop --allow-remote and the allowed host names, or [test_mode]".into());
+    }
     // Served to other machines at a bare address, that address is a name it answers to.
     if !ip.is_loopback() && !ip.is_unspecified() {
         allowed_hosts.push(ip.to_string());
@@ -153,18 +169,20 @@ async fn local_pool_command(args: &[String]) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {host}:{port}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let endpoint = format!("http://{addr}");
+    // One clock for every pool served, so test mode moves them together.
+    let clock = cognito_idp::Clock::system();
     let pool = LocalPool::open(
         config,
         Some(std::path::Path::new(&data)),
         &endpoint,
-        cognito_idp::Clock::system(),
+        clock.clone(),
     )
     .await?;
     let pools = local_pool::Pools::open(
         pool.clone(),
         &endpoint,
         Some(std::path::PathBuf::from(&data)),
-        cognito_idp::Clock::system(),
+        clock,
     )
     .await?;
     let app = local_pool::server::router(pools.clone())

@@ -3,7 +3,7 @@
 // of @playwright/test runs the tests however the kit was installed (a link, a copy, a tarball).
 // CommonJS, so suites in either module system can load it on every Node that Playwright runs on.
 'use strict';
-const { createHmac, randomBytes } = require('node:crypto');
+const { createHash, createHmac, randomBytes } = require('node:crypto');
 const { mkdirSync } = require('node:fs');
 const { join } = require('node:path');
 
@@ -217,7 +217,8 @@ function withCognito(base) {
         await signInThroughPages(page, user);
         const dir = join(testInfo.project.outputDir, '.auth');
         mkdirSync(dir, { recursive: true });
-        const storageState = join(dir, `worker${testInfo.parallelIndex}-${new URL(baseURL).port}.json`);
+        const tag = createHash('sha256').update(key).digest('hex').slice(0, 12);
+        const storageState = join(dir, `worker${testInfo.parallelIndex}-${tag}.json`);
         await context.storageState({ path: storageState });
         await context.close();
         account = { ...user, storageState };

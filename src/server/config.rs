@@ -524,6 +524,13 @@ impl AuthConfig {
         // Known codes let anyone confirm any account: only ever on the embedded pool.
         if let Some(value) = var("LOCAL_POOL_TEST_MODE") {
             match (value.as_str(), &mut config.backend) {
+                // Off means off, whatever a copied pool file says.
+                ("0" | "false", Backend::Local { pool, .. }) => {
+                    pool.test_mode = None;
+                    for other in &mut pool.pools {
+                        other.test_mode = None;
+                    }
+                }
                 ("0" | "false", _) => {}
                 ("1" | "true", Backend::Local { pool, .. }) => {
                     pool.test_mode.get_or_insert_with(Default::default);
@@ -802,6 +809,22 @@ mod tests {
         let config = read(&[("LOCAL_POOL_TEST_MODE", "1"), ("ATTEMPT_LIMIT_SCALE", "3")]).unwrap();
         assert_eq!(config.attempt_limit_scale, 3.0);
         assert!(read(&[("LOCAL_POOL_TEST_MODE", "yes")]).is_err());
+        // Off means off, even when a copied pool file says otherwise.
+        let file = std::env::temp_dir().join(format!("ca-test-mode-{}.toml", std::process::id()));
+        std::fs::write(&file, "[test_mode]\n").unwrap();
+        let path = file.to_str().unwrap();
+        let from_file = read(&[("LOCAL_POOL_CONFIG", path)]).unwrap();
+        let Backend::Local { pool, .. } = &from_file.backend else {
+            panic!("the embedded pool");
+        };
+        assert!(pool.test_mode.is_some());
+        let switched_off =
+            read(&[("LOCAL_POOL_CONFIG", path), ("LOCAL_POOL_TEST_MODE", "0")]).unwrap();
+        let Backend::Local { pool, .. } = &switched_off.backend else {
+            panic!("the embedded pool");
+        };
+        assert_eq!(pool.test_mode, None);
+        std::fs::remove_file(file).unwrap();
         let off = read(&[]).unwrap();
         let Backend::Local { pool, .. } = &off.backend else {
             panic!("the embedded pool");

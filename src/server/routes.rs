@@ -34,6 +34,17 @@ pub async fn connect(
     public_base: &str,
     clock: Clock,
 ) -> Result<Auth, String> {
+    if let Backend::Local { pool, .. } = &config.backend {
+        let test_mode =
+            pool.test_mode.is_some() || pool.pools.iter().any(|p| p.test_mode.is_some());
+        let on_this_machine = url::Url::parse(public_base)
+            .is_ok_and(|url| matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]")));
+        if test_mode && !on_this_machine {
+            return Err(format!(
+                "the embedded pool is in test mode (known codes), only for end-to-end tests on this machine, and {public_base} is not a loopback address"
+            ));
+        }
+    }
     if let (Some(federation), Backend::Local { pool, .. }) =
         (config.federation.as_mut(), &mut config.backend)
     {
@@ -355,7 +366,10 @@ fn federate_locally(
     }
     let client = &mut pool.clients[0];
     client.allowed_oauth_flows_user_pool_client = true;
-    client.allowed_oauth_flows = vec!["code".into()];
+    // The code flow the buttons use, beside whatever the pool file allows.
+    if !client.allowed_oauth_flows.iter().any(|f| f == "code") {
+        client.allowed_oauth_flows.push("code".into());
+    }
     client.allowed_oauth_scopes = [
         "openid",
         "email",

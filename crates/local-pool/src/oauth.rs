@@ -255,7 +255,28 @@ pub(crate) fn redirect_error(
     if let Some(state) = &authorization.state {
         pairs.push(("state", state));
     }
+    // An implicit client reads its answer, the error too, from the fragment (RFC 6749 §4.2.2.1).
+    if authorization.implicit {
+        return redirect_in_fragment(&authorization.redirect_uri, &pairs);
+    }
     redirect_with(&authorization.redirect_uri, &pairs)
+}
+
+/// `redirect_uri` with `pairs` in its fragment.
+fn redirect_in_fragment(redirect_uri: &str, pairs: &[(&str, &str)]) -> Response {
+    let Ok(mut url) = url::Url::parse(redirect_uri) else {
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "redirect_mismatch",
+            "The redirect URI is not valid.",
+        );
+    };
+    let mut fragment = url::form_urlencoded::Serializer::new(String::new());
+    for (name, value) in pairs {
+        fragment.append_pair(name, value);
+    }
+    url.set_fragment(Some(&fragment.finish()));
+    found(url.as_str())
 }
 
 async fn authorize(
@@ -317,7 +338,7 @@ async fn authorize(
         code_challenge: None,
         nonce: param("nonce").map(str::to_owned),
         provider: String::new(),
-        implicit: false,
+        implicit: param("response_type") == Some("token"),
         expires_at: now + CODE_LIFETIME_SECS,
         upstream: None,
     };
@@ -327,9 +348,16 @@ async fn authorize(
         Some(_) => return redirect_error(&authorization, "unsupported_response_type", None),
         None => return redirect_error(&authorization, "invalid_request", None),
     };
-    authorization.implicit = flow == "implicit";
     if !client.allows_oauth_flow(flow) {
         return redirect_error(&authorization, "unauthorized_client", None);
+    }
+    // PKCE protects a code; with no code it would be silently meaningless.
+    if authorization.implicit && param("code_challenge").is_some() {
+        return redirect_error(
+            &authorization,
+            "invalid_request",
+            Some("code_challenge is for the code flow."),
+        );
     }
     match (param("code_challenge"), param("code_challenge_method")) {
         (None, None) => {}
@@ -341,6 +369,15 @@ async fn authorize(
     authorization.scopes = granted_scopes(&client.allowed_oauth_scopes, param("scope"));
     if authorization.scopes.is_empty() {
         return redirect_error(&authorization, "invalid_scope", None);
+    }
+    // OpenID Connect: an ID token in the front channel is bound to the client's nonce.
+    let openid = authorization.scopes.iter().any(|s| s == "openid");
+    if authorization.implicit && openid && authorization.nonce.is_none() {
+        return redirect_error(
+            &authorization,
+            "invalid_request",
+            Some("A nonce is required for an ID token in the fragment."),
+        );
     }
     let provider = match (param("identity_provider"), param("idp_identifier")) {
         (Some(name), None) => config
@@ -520,21 +557,17 @@ async fn implicit_tokens(
             return redirect_error(authorization, "server_error", None);
         }
     };
-    let mut fragment = url::form_urlencoded::Serializer::new(String::new());
-    fragment.append_pair("access_token", result.access_token.expose());
+    let expires_in = result.expires_in.to_string();
+    let mut pairs = vec![("access_token", result.access_token.expose())];
     if authorization.scopes.iter().any(|s| s == "openid") {
-        fragment.append_pair("id_token", result.id_token.expose());
+        pairs.push(("id_token", result.id_token.expose()));
     }
-    fragment.append_pair("token_type", "Bearer");
-    fragment.append_pair("expires_in", &result.expires_in.to_string());
+    pairs.push(("token_type", "Bearer"));
+    pairs.push(("expires_in", &expires_in));
     if let Some(state) = &authorization.state {
-        fragment.append_pair("state", state);
+        pairs.push(("state", state));
     }
-    let Ok(mut url) = url::Url::parse(&authorization.redirect_uri) else {
-        return redirect_error(authorization, "invalid_request", None);
-    };
-    url.set_fragment(Some(&fragment.finish()));
-    found(url.as_str())
+    redirect_in_fragment(&authorization.redirect_uri, &pairs)
 }
 
 // ---- the token endpoint ------------------------------------------------------------------

@@ -444,8 +444,14 @@ impl LocalPool {
     /// [`LocalPool::resolve_user`] for administrators, who see federated users too.
     pub(crate) async fn resolve_any_user(&self, login: &str) -> OpResult<Option<UserRecord>> {
         let store = &self.inner.store;
-        if let Some(user) = store.user(login).await? {
-            return Ok(Some(user));
+        let by_name = store.user(login).await?;
+        // A provider's user named like an address (a SAML NameID) does not hide the pool user
+        // whose email that address is.
+        match by_name {
+            Some(user) if user.status != crate::store::UserStatus::ExternalProvider => {
+                return Ok(Some(user))
+            }
+            _ => {}
         }
         let config = self.cfg();
         let alias = if config.signs_in_with("email") && login.contains('@') {
@@ -455,15 +461,16 @@ impl LocalPool {
         } else {
             None
         };
-        match alias {
+        let by_alias = match alias {
             // A federated user's email is the provider's claim, never a sign-in alias.
-            Some((name, value)) => Ok(store
+            Some((name, value)) => store
                 .users_with_attribute(name, &value)
                 .await?
                 .into_iter()
-                .find(|u| u.status != crate::store::UserStatus::ExternalProvider)),
-            None => Ok(None),
-        }
+                .find(|u| u.status != crate::store::UserStatus::ExternalProvider),
+            None => None,
+        };
+        Ok(by_alias.or(by_name))
     }
 
     async fn hash_password(&self, password: &str) -> OpResult<String> {

@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 /// The SAML 2.0 metadata namespace, and the bindings Cognito reports endpoints for.
 const METADATA_NS: &str = "urn:oasis:names:tc:SAML:2.0:metadata";
 const REDIRECT_BINDING: &str = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect";
-/// Larger metadata is refused: no real IdP's comes near this, and the pool keeps it.
-const MAX_METADATA_BYTES: usize = 128 * 1024;
+/// Larger metadata is refused: no real IdP's comes near this, the pool keeps it, and a request
+/// body is at most 64 kB anyway.
+const MAX_METADATA_BYTES: usize = 60 * 1024;
 
 /// What the pool reads from a SAML identity provider's metadata.
 #[derive(Debug, PartialEq, Eq)]

@@ -23,6 +23,8 @@ pub const PATH: &str = "/local/test";
 /// The longest single move of the clock: enough for any expiry the pool has (a temporary
 /// password's days), small enough that a typo cannot overflow anything.
 const MAX_ADVANCE_SECS: i64 = 31 * 24 * 3600;
+/// How far ahead of the wall clock the pool's may get in all (dates stay ordinary ones).
+const MAX_TOTAL_AHEAD_SECS: i64 = 10 * 366 * 24 * 3600;
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(default, deny_unknown_fields)]
@@ -84,6 +86,7 @@ pub fn router(pools: impl Into<Pools>) -> Router {
         .route(PATH, get(status))
         .route(&format!("{PATH}/codes"), post(set_code))
         .route(&format!("{PATH}/clock"), post(advance_clock))
+        .layer(axum::middleware::from_fn(not_through_a_proxy))
         .layer(axum::middleware::from_fn(guard::loopback_peer))
         .layer(axum::middleware::from_fn_with_state(
             pools.clone(),
@@ -130,6 +133,24 @@ fn refuse_cross_site(headers: &HeaderMap) -> Result<(), Box<Response>> {
             "Test-mode calls are not accepted from other sites.",
         ))
     }
+}
+
+/// Refuses calls a proxy forwarded: behind a proxy on this machine every peer is loopback,
+/// so the peer check alone would let the proxy's clients in.
+async fn not_through_a_proxy(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let forwarded = ["forwarded", "x-forwarded-for", "x-real-ip"]
+        .iter()
+        .any(|name| request.headers().contains_key(*name));
+    if forwarded {
+        return *problem(
+            StatusCode::FORBIDDEN,
+            "Test mode answers only calls made on this machine, not through a proxy.",
+        );
+    }
+    next.run(request).await
 }
 
 async fn status(
@@ -216,6 +237,13 @@ async fn advance_clock(
         return *problem(
             StatusCode::BAD_REQUEST,
             "advance_secs must be from 1 to 2678400 (31 days).",
+        );
+    }
+    let ahead = pool.now_secs() + request.advance_secs - chrono::Utc::now().timestamp();
+    if ahead > MAX_TOTAL_AHEAD_SECS {
+        return *problem(
+            StatusCode::BAD_REQUEST,
+            "The pool's clock is already ten years ahead; restart the server to start again.",
         );
     }
     pool.clock().advance(request.advance_secs);

@@ -56,7 +56,11 @@ struct Domain {
 }
 
 async fn start() -> Domain {
-    let harness = common::start(config()).await;
+    start_with(config()).await
+}
+
+async fn start_with(config: PoolConfig) -> Domain {
+    let harness = common::start(config).await;
     let base = format!(
         "{}/local/auth/{}",
         harness.endpoint,
@@ -116,7 +120,13 @@ impl Domain {
                     q.append_pair(k, v);
                 }
             }
-            q.append_pair("code_challenge", &challenge());
+            // No challenge when the test leaves the method out (the implicit grant).
+            let without_pkce = extra
+                .iter()
+                .any(|(name, value)| *name == "code_challenge_method" && value.is_empty());
+            if !without_pkce {
+                q.append_pair("code_challenge", &challenge());
+            }
             for (k, v) in extra.iter().filter(|(_, v)| !v.is_empty()) {
                 q.append_pair(k, v);
             }
@@ -355,7 +365,6 @@ async fn unregistered_redirects_never_reach_the_app_and_other_errors_come_back_w
     for (extra, error) in [
         (("identity_provider", "Facebook"), "invalid_request"),
         (("code_challenge_method", "plain"), "invalid_request"),
-        (("response_type", "token"), "unauthorized_client"),
         (("response_type", "id_token"), "unsupported_response_type"),
         (("scope", "phone"), "invalid_scope"),
     ] {
@@ -1061,14 +1070,21 @@ async fn an_implicit_grant_puts_the_tokens_in_the_fragment_for_clients_that_allo
     let domain = start().await;
     let h = &domain.harness;
     let pool_id = PoolConfig::default().pool_id;
-    let implicit = [("response_type", "token")];
+    let implicit = [("response_type", "token"), ("code_challenge_method", "")];
+    let fragment_of = |url: &str| -> std::collections::HashMap<String, String> {
+        let url = url::Url::parse(url).unwrap();
+        url::form_urlencoded::parse(url.fragment().unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect()
+    };
     let refused = domain
         .http
         .get(domain.authorize_url(&implicit))
         .send()
         .await
         .unwrap();
-    let answer = query_of(&location(&refused));
+    // An implicit client reads errors from the fragment too.
+    let answer = fragment_of(&location(&refused));
     assert_eq!(answer["error"], "unauthorized_client");
     assert_eq!(answer["state"], "st=ate/1");
     let unknown = domain
@@ -1088,6 +1104,28 @@ async fn an_implicit_grant_puts_the_tokens_in_the_fragment_for_clients_that_allo
                "AllowedOAuthFlows": ["code", "implicit"]}),
     )
     .await;
+    for (extra, why) in [
+        (
+            ("code_challenge_method", "S256"),
+            "PKCE is for the code flow",
+        ),
+        (("nonce", ""), "an ID token needs a nonce"),
+    ] {
+        let mut asked = implicit.to_vec();
+        asked.retain(|(name, _)| *name != extra.0);
+        asked.push(extra);
+        let refused = domain
+            .http
+            .get(domain.authorize_url(&asked))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            fragment_of(&location(&refused))["error"],
+            "invalid_request",
+            "{why}"
+        );
+    }
     let to_page = domain
         .http
         .get(domain.authorize_url(&implicit))
@@ -1116,4 +1154,57 @@ async fn an_implicit_grant_puts_the_tokens_in_the_fragment_for_clients_that_allo
     let access = claims(&fragment["access_token"]);
     assert_eq!(access["client_id"], domain.client_id.as_str());
     assert_eq!(access["token_use"], "access");
+}
+
+#[tokio::test]
+async fn a_provider_user_named_like_an_address_never_hides_the_pool_user_with_that_email() {
+    let mut pool = config();
+    pool.username_attributes = vec!["email".into()];
+    pool.identity_providers.push(IdentityProviderConfig {
+        provider_name: "CorpSAML".into(),
+        provider_type: "SAML".into(),
+        ..Default::default()
+    });
+    pool.clients[0]
+        .supported_identity_providers
+        .push("CorpSAML".into());
+    let domain = start_with(pool).await;
+    // Someone signs in at the provider as "kim@corp.example": the user corpsaml_kim@corp.example.
+    let back = domain
+        .sign_in_with("CorpSAML", "kim@corp.example", None)
+        .await;
+    let code = query_of(&location(&back))["code"].clone();
+    let (_, tokens) = domain.redeem(&code).await;
+    let id = claims(tokens["id_token"].as_str().unwrap());
+    assert_eq!(id["cognito:username"], "corpsaml_kim@corp.example");
+    // The pool user whose email that is still signs in with it.
+    let h = &domain.harness;
+    let email = "corpsaml_kim@corp.example";
+    let secret = cognito_idp::Secret::new(common::PASSWORD);
+    h.client
+        .sign_up(
+            email,
+            &secret,
+            vec![cognito_idp::wire::AttributeType::new("email", email)],
+        )
+        .await
+        .unwrap();
+    let sent = h.pool.outbox().await.unwrap();
+    let code = sent
+        .iter()
+        .rev()
+        .find(|m| m.destination == email)
+        .and_then(|m| m.code.clone())
+        .unwrap();
+    h.client
+        .confirm_sign_up(email, &cognito_idp::Secret::new(code), None)
+        .await
+        .unwrap();
+    h.client
+        .sign_in_password(
+            "corpsaml_kim@corp.example",
+            &cognito_idp::Secret::new(common::PASSWORD),
+        )
+        .await
+        .unwrap();
 }
