@@ -33,7 +33,7 @@ test('sign up, confirm, auto sign-in, sign out and sign in again', async ({ page
   const account = new AccountPage(page);
   await account.expectSignedInAs(username);
   await expect(page.getByRole('row', { name: /Phone Number/ })).toContainText('+447700900123');
-  await expect(page.getByRole('row', { name: /Email verified/ })).toContainText('true');
+  await expect(page.getByRole('row', { name: /Email verified/ })).toContainText('Yes');
 
   await ready(page, javaScriptEnabled);
   await account.signOut();
