@@ -402,7 +402,7 @@ fn every_form_server_function_is_checked_for_unreadable_posts() {
         .collect();
     for (path, _) in leptos::server_fn::axum::server_fn_paths() {
         // Called by the components, never by a form.
-        if path == "/api/page" || path == "/api/current_user" {
+        if path == "/api/page" || path == "/api/current_user" || path == "/api/inline_screen" {
             continue;
         }
         assert!(checked.contains(&path), "{path} is not in steps::FORMS");
@@ -629,4 +629,31 @@ async fn an_embedders_own_widget_inputs_can_be_accepted() {
         )
         .await;
     assert_eq!((status, location.as_str()), (303, "/signin"));
+}
+
+#[tokio::test]
+async fn test_mode_is_refused_where_other_machines_reach_the_pages() {
+    use cognito_authenticator::server::{routes, AuthConfig};
+    let pool = PoolConfig {
+        test_mode: Some(Default::default()),
+        print_outbox: false,
+        ..PoolConfig::default()
+    };
+    let config = AuthConfig::local(None, pool);
+    let refused = routes::connect(
+        config.clone(),
+        "https://auth.example.com",
+        cognito_idp::Clock::system(),
+    )
+    .await
+    .err()
+    .expect("refused");
+    assert!(refused.contains("test mode"), "{refused}");
+    assert!(routes::connect(
+        config,
+        "http://127.0.0.1:3000",
+        cognito_idp::Clock::system()
+    )
+    .await
+    .is_ok());
 }
