@@ -23,7 +23,7 @@ export const servers = {
   /** The example site (examples/site), embedding the crate: people sign in by email or phone. */
   example: {
     port: port + 4,
-    pool: 'username_attributes = ["email", "phone_number"]\nauto_verified_attributes = ["email", "phone_number"]\n',
+    pool: 'mfa = "OPTIONAL"\nusername_attributes = ["email", "phone_number"]\nauto_verified_attributes = ["email", "phone_number"]\n',
     env: { IDENTITY_PROVIDERS: 'Google' },
     binary: 'example-site',
   },

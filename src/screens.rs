@@ -6,7 +6,9 @@ use crate::options::{use_auth_options, AuthOptions, InitialState};
 use crate::steps::{forgot_password::ForgotPasswordPage, sign_in::SignInPage, sign_up::SignUpPage};
 use crate::ui::fields::SubmitButton;
 use crate::ui::i18n::t;
-use crate::ui::step_page::{use_current_user, ErrorCard, InlineAuthenticator};
+use crate::ui::step_page::{
+    inline_screen, use_current_user, ErrorCard, InlineAuthenticator, InlineView, SCREEN_PARAM,
+};
 use leptos::prelude::*;
 /// Sets the options every screen below uses (call it at the root of the app, on both the
 /// server and the browser, with the same value).
@@ -14,10 +16,11 @@ pub fn provide_auth_options(options: AuthOptions) {
     provide_context(options);
 }
 
-/// Shows `children` with the signed-in user, else the sign-in experience in place
-/// (`options.initial_state`: sign in, sign up or forgot password). Steps after the first
-/// (codes, MFA, new password) continue on their own pages (mount [`AuthRoutes`]) and come back
-/// here when done.
+/// Shows `children` with the signed-in user, else the whole sign-in experience in place
+/// (`options.initial_state` first: sign in, sign up or forgot password), every step on this
+/// page: codes, MFA, new passwords. In a fully hydrated site the steps switch in place; in an
+/// islands site and without JavaScript each step is a page load of this same page (the flow is
+/// in the session), so the page's own layout stays around it.
 ///
 /// ```no_run
 /// use cognito_authenticator::{Authenticator, AuthOptions, SignOutButton};
@@ -47,28 +50,143 @@ where
     if let Some(options) = options {
         provide_context(options);
     }
-    let initial = use_auth_options().initial_state;
+    let initial = match use_auth_options().initial_state {
+        InitialState::SignIn => Step::SignIn,
+        InitialState::SignUp => Step::SignUp,
+        InitialState::ForgotPassword => Step::ResetPassword,
+    };
     let location = leptos_router::hooks::use_location();
-    let here = location.pathname.get_untracked() + &location.search.get_untracked();
-    provide_context(InlineAuthenticator { return_to: here });
+    let query = leptos_router::hooks::use_query_map();
+    // The page without the screen its own links asked for.
+    let here = {
+        let kept: Vec<(String, String)> = query.with_untracked(|q| {
+            q.into_iter()
+                .filter(|(name, _)| *name != SCREEN_PARAM)
+                .map(|(name, value)| (name.to_string(), value.to_string()))
+                .collect()
+        });
+        let search: Vec<String> = kept
+            .iter()
+            .map(|(name, value)| format!("{}={}", percent_encode(name), percent_encode(value)))
+            .collect();
+        match search.is_empty() {
+            true => location.pathname.get_untracked(),
+            false => format!("{}?{}", location.pathname.get_untracked(), search.join("&")),
+        }
+    };
+    let version = RwSignal::new(0u32);
+    let inline = InlineAuthenticator {
+        return_to: here.clone(),
+        version,
+    };
+    // What the component asks the server for: the answer count and the screen its links asked
+    // for. An in-place answer moves the flow on, so the link's screen no longer applies (and
+    // leaves the address); a link followed in place asks for its screen.
+    let asked = RwSignal::new((0u32, query.with_untracked(|q| q.get(SCREEN_PARAM))));
+    Effect::new(move |seen: Option<u32>| {
+        let answers = version.get();
+        if seen.is_some_and(|seen| seen != answers) {
+            asked.set((answers, None));
+        }
+        answers
+    });
+    Effect::new(move |_| {
+        let linked = query.with(|q| q.get(SCREEN_PARAM));
+        if asked.with_untracked(|(_, current)| *current != linked) {
+            asked.update(|(_, current)| *current = linked);
+        }
+    });
+    let navigate = leptos_router::hooks::use_navigate();
+    let page = here.clone();
+    Effect::new(move |_| {
+        let (answers, requested) = asked.get();
+        let in_address = query.with_untracked(|q| q.get(SCREEN_PARAM));
+        if answers > 0 && requested.is_none() && in_address.is_some() {
+            navigate(
+                &page,
+                leptos_router::NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
+        }
+    });
+    // Each answer builds its screen afresh (the count makes every one new, the same step
+    // again included), so the screen shows what the form just changed.
+    let screen = Resource::new(
+        move || asked.get(),
+        move |(answers, requested)| {
+            let here = here.clone();
+            async move { (answers, inline_screen(here, requested, initial).await) }
+        },
+    );
+    // Signed in here: the page's other components learn it too.
     let user = use_current_user();
+    Effect::new(move |_| {
+        let signed_in = screen
+            .get()
+            .is_some_and(|(_, s)| matches!(s, Ok(InlineView::SignedIn(_))));
+        if signed_in && version.get_untracked() > 0 {
+            user.refetch();
+        }
+    });
     view! {
         <Suspense fallback=|| view! { <p class="ca-loading">{t("loading")}</p> }>
             {move || {
                 let children = children.clone();
+                let inline = inline.clone();
                 Suspend::new(async move {
-                    match user.await {
-                        Ok(Some(user)) => children(user).into_any(),
-                        Ok(None) => match initial {
-                            InitialState::SignIn => view! { <SignInPage /> }.into_any(),
-                            InitialState::SignUp => view! { <SignUpPage /> }.into_any(),
-                            InitialState::ForgotPassword => view! { <ForgotPasswordPage /> }.into_any(),
-                        },
+                    match screen.await.1 {
+                        Ok(InlineView::SignedIn(user)) => children(user).into_any(),
+                        // The steps, not the children, are the component's.
+                        Ok(InlineView::Step(step)) => {
+                            let inline = inline.clone();
+                            view! { <InlineStep inline step /> }.into_any()
+                        }
                         Err(error) => view! { <ErrorCard error /> }.into_any(),
                     }
                 })
             }}
         </Suspense>
+    }
+}
+
+#[component]
+fn InlineStep(inline: InlineAuthenticator, step: Step) -> impl IntoView {
+    provide_context(inline);
+    step_screen(step)
+}
+
+/// The screen of a step, for an `<Authenticator>` (the pages at their routes are [`AuthRoutes`]).
+fn step_screen(step: Step) -> AnyView {
+    use crate::steps::{
+        account::AccountPage, confirm_sign_in::ConfirmSignInPage,
+        confirm_sign_up::ConfirmSignUpPage, new_password::NewPasswordPage,
+        passkey::PasskeyPromptPage, reset_password::ResetPasswordPage, select_mfa::SelectMfaPage,
+        setup_email::SetupEmailPage, setup_totp::SetupTotpPage, sign_in_methods::SignInMethodsPage,
+        sign_in_password::SignInPasswordPage, verify_attribute::VerifyAttributePage,
+    };
+    match step {
+        Step::SignIn => view! { <SignInPage /> }.into_any(),
+        Step::SignUp => view! { <SignUpPage /> }.into_any(),
+        Step::ConfirmSignUp => view! { <ConfirmSignUpPage /> }.into_any(),
+        Step::ConfirmSignInWithNewPasswordRequired => view! { <NewPasswordPage /> }.into_any(),
+        Step::ConfirmSignInWithCustomChallenge
+        | Step::ConfirmSignInWithTotpCode
+        | Step::ConfirmSignInWithSmsCode
+        | Step::ConfirmSignInWithEmailCode => view! { <ConfirmSignInPage /> }.into_any(),
+        Step::ContinueSignInWithTotpSetup => view! { <SetupTotpPage /> }.into_any(),
+        Step::ContinueSignInWithEmailSetup => view! { <SetupEmailPage /> }.into_any(),
+        Step::ContinueSignInWithMfaSelection | Step::ContinueSignInWithMfaSetupSelection => {
+            view! { <SelectMfaPage /> }.into_any()
+        }
+        Step::ContinueSignInWithFirstFactorSelection => view! { <SignInMethodsPage /> }.into_any(),
+        Step::ConfirmSignInWithPassword => view! { <SignInPasswordPage /> }.into_any(),
+        Step::ResetPassword => view! { <ForgotPasswordPage /> }.into_any(),
+        Step::ConfirmResetPasswordWithCode => view! { <ResetPasswordPage /> }.into_any(),
+        Step::VerifyAttribute => view! { <VerifyAttributePage /> }.into_any(),
+        Step::PasskeyPrompt => view! { <PasskeyPromptPage /> }.into_any(),
+        Step::Done => view! { <AccountPage /> }.into_any(),
     }
 }
 

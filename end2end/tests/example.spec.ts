@@ -125,9 +125,68 @@ test('sign-up by phone starts on sign-up with the site’s calling codes', async
   await page.getByLabel('Confirmer le mot de passe').fill(PASSWORD);
   await page.getByLabel('J’accepte le règlement du club').check();
   await page.getByRole('button', { name: 'Créer un compte' }).click();
+  // The code step and the signed-in page, on the site's own page.
+  await expect(page).toHaveURL(`${site}/telephone`);
   await page.getByLabel('Code de confirmation').fill(await codeFor(request, `+33${national}`));
   await page.getByRole('button', { name: 'Confirmer', exact: true }).click();
-  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByTestId('phone-user')).toBeVisible();
+  await expect(page).toHaveURL(`${site}/telephone`);
+});
+
+test('the inline authenticator runs every step on the site’s page: sign-up, its code, then MFA at sign-in', async ({ page, request, javaScriptEnabled: js }) => {
+  test.slow();
+  const email = `${uniqueName('inplace')}@club.example`;
+  const onTheSitesPage = async () => {
+    await expect(page).toHaveURL(new RegExp(`^${site}/membres`));
+    await expect(page.locator('nav.site-nav')).toBeVisible();
+    await ready(page, js);
+  };
+  await page.goto(`${site}/membres`);
+  await ready(page, js);
+  // The tabs stay on the site's page.
+  await page.getByRole('link', { name: 'Créer un compte' }).click();
+  await expect(page).toHaveURL(`${site}/membres?ca_screen=signup`);
+  await onTheSitesPage();
+  await page.getByLabel('Nom de famille').fill('Enplace');
+  await page.getByLabel('Prénom').fill('Eve');
+  await page.getByLabel('Adresse e-mail').fill(email);
+  await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
+  await page.getByLabel('Confirmer le mot de passe').fill(PASSWORD);
+  await page.getByLabel('J’accepte le règlement du club').check();
+  await page.getByRole('button', { name: 'Créer un compte' }).click();
+  // The code step, in place: a wrong code first.
+  await expect(page.getByLabel('Code de confirmation')).toBeVisible();
+  await onTheSitesPage();
+  const code = await codeFor(request, email);
+  await page.getByLabel('Code de confirmation').fill(code === '000000' ? '111111' : '000000');
+  await page.getByRole('button', { name: 'Confirmer', exact: true }).click();
+  await expect(page.getByText('Code de vérification incorrect, veuillez réessayer.')).toBeVisible();
+  await onTheSitesPage();
+  await page.getByLabel('Code de confirmation').fill(code);
+  await page.getByRole('button', { name: 'Confirmer', exact: true }).click();
+  await expect(page.getByTestId('members')).toBeVisible();
+  await expect(page).toHaveURL(`${site}/membres`);
+
+  // Email MFA on (from the account page), then sign out and in again on the members page.
+  await page.goto(`${site}/account`);
+  await ready(page, js);
+  await page.locator('[data-factor="EMAIL_OTP"]').getByRole('button', { name: 'Activer' }).click();
+  await expect(page.locator('[data-factor="EMAIL_OTP"]').getByRole('button', { name: 'Désactiver' })).toBeVisible();
+  await ready(page, js);
+  await page.getByRole('button', { name: 'Se déconnecter', exact: true }).click();
+  await expect(page).toHaveURL(/\/signin/);
+  await page.goto(`${site}/membres`);
+  await ready(page, js);
+  await page.getByLabel('Adresse e-mail du club').fill(email);
+  await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Confirmer le code reçu par e-mail');
+  await onTheSitesPage();
+  // Sent before the step was shown: the newest code to the address.
+  await page.getByLabel('Code', { exact: true }).fill(await codeFor(request, email));
+  await page.getByRole('button', { name: 'Confirmer', exact: true }).click();
+  await expect(page.getByTestId('members')).toBeVisible();
+  await expect(page).toHaveURL(`${site}/membres`);
 });
 
 test('Spanish is offered with ?lang=, and remembered', async ({ page }) => {

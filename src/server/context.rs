@@ -185,20 +185,51 @@ impl Ctx {
         values: &[(&str, &str)],
     ) -> Result<Reply, AppError> {
         self.log_event(page, &result);
+        // Inside an embedder's `<Authenticator>`, every step is shown on the embedder's page: a
+        // page load of it without JavaScript, the component switching in place with it.
+        // Only a form on the page that started the flow is answered in place (not the account
+        // page's, a confirmation link's or any other page's, whatever the session remembers).
+        let inline = match page {
+            Step::Done => None,
+            _ => session::inline_host(&self.session)
+                .await
+                .filter(|host| self.posted_from(host)),
+        };
+        // The embedder's page, naming the start screen when the step is one.
+        let stay_on = |step: Step| match &inline {
+            Some(host) => {
+                let (path, query) = host
+                    .split_once('?')
+                    .map_or((host.as_str(), None), |(p, q)| (p, Some(q)));
+                crate::ui::step_page::with_screen(path, query, step)
+            }
+            None => step.route().to_owned(),
+        };
+        let starts = |step: Step| crate::ui::step_page::screen_slug(step).is_some();
+        let in_place = || Reply {
+            reload: true,
+            ..Reply::default()
+        };
         match result {
             // With JavaScript, the router does not reload a page it is already on.
-            Ok(Next::Go(step)) if !self.no_js && step.route() == page.route() => Ok(Reply {
-                reload: true,
-                ..Reply::default()
-            }),
+            Ok(Next::Go(step)) if !self.no_js && step.route() == page.route() => Ok(in_place()),
             Ok(Next::Go(Step::Done)) => {
                 // Signed in: back to where the visitor was sent from, if that was allowed.
                 let target = session::take_return_to(&self.session).await;
+                session::set_inline_host(&self.session, None)
+                    .await
+                    .map_err(session_failed)?;
+                if inline.is_some() && !self.no_js {
+                    return Ok(in_place());
+                }
                 leptos_axum::redirect(target.as_deref().unwrap_or(Step::Done.route()));
                 Ok(Reply::default())
             }
+            Ok(Next::Go(step)) if inline.is_some() && !self.no_js && !starts(step) => {
+                Ok(in_place())
+            }
             Ok(Next::Go(step)) => {
-                leptos_axum::redirect(step.route());
+                leptos_axum::redirect(&stay_on(step));
                 Ok(Reply::default())
             }
             Ok(Next::Leave(target)) if self.no_js => {
@@ -217,7 +248,10 @@ impl Ctx {
                 session::set_flash(&self.session, &flash)
                     .await
                     .map_err(session_failed)?;
-                leptos_axum::redirect(step.route());
+                if inline.is_some() && !self.no_js && !starts(step) {
+                    return Ok(in_place());
+                }
+                leptos_axum::redirect(&stay_on(step));
                 Ok(Reply::default())
             }
             Ok(Next::Stay(reply)) => {
@@ -229,7 +263,7 @@ impl Ctx {
                     session::set_flash(&self.session, &flash)
                         .await
                         .map_err(session_failed)?;
-                    leptos_axum::redirect(page.route());
+                    leptos_axum::redirect(&stay_on(page));
                 }
                 Ok(reply)
             }
@@ -242,12 +276,9 @@ impl Ctx {
                     .await
                     .map_err(session_failed)?;
                 if self.no_js {
-                    leptos_axum::redirect(page.route());
+                    leptos_axum::redirect(&stay_on(page));
                 }
-                Ok(Reply {
-                    reload: true,
-                    ..Reply::default()
-                })
+                Ok(in_place())
             }
             Err(error) => {
                 if self.no_js {
@@ -259,7 +290,7 @@ impl Ctx {
                     session::set_flash(&self.session, &flash)
                         .await
                         .map_err(session_failed)?;
-                    leptos_axum::redirect(page.route());
+                    leptos_axum::redirect(&stay_on(page));
                 }
                 Err(error)
             }
@@ -453,6 +484,80 @@ impl Ctx {
                 Ok(())
             }
         }
+    }
+
+    /// Remembers whether this flow runs inside an `<Authenticator>` on the embedder's page
+    /// `host` (a path of this site, checked like `return_to`): its steps then come back to that
+    /// page, and so does the signed-in visitor.
+    pub async fn remember_inline(&self, host: Option<&str>) -> Result<(), AppError> {
+        let host = host
+            .filter(|h| !h.is_empty())
+            .and_then(|h| super::security::safe_return_to(h, &[]))
+            .filter(|h| h.starts_with('/') && !h.starts_with("//"));
+        if let Some(host) = &host {
+            session::set_return_to(&self.session, host)
+                .await
+                .map_err(session_failed)?;
+        }
+        session::set_inline_host(&self.session, host.as_deref())
+            .await
+            .map_err(session_failed)
+    }
+
+    /// Whether this request's form was on `host` (the embedder's page, path and query): its
+    /// `Referer`, which browsers send with same-origin posts and fetches.
+    fn posted_from(&self, host: &str) -> bool {
+        let Some(parts) = use_context::<axum::http::request::Parts>() else {
+            return false;
+        };
+        let Some(referer) = parts
+            .headers
+            .get(axum::http::header::REFERER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| url::Url::parse(v).ok())
+        else {
+            return false;
+        };
+        let host_path = host.split_once('?').map_or(host, |(path, _)| path);
+        referer.path() == host_path
+    }
+
+    /// What the `<Authenticator>` on the embedder's page `host` shows (see
+    /// `step_page::inline_screen`).
+    pub async fn inline_screen(
+        &self,
+        host: &str,
+        requested: Option<Step>,
+        initial: Step,
+    ) -> Result<crate::ui::step_page::InlineView, AppError> {
+        use crate::ui::step_page::InlineView;
+        session::check_store(&self.session)
+            .await
+            .map_err(session_failed)?;
+        let user = self.current_user().await;
+        // Only the start screens begin a flow.
+        let initial = match initial {
+            Step::SignUp | Step::ResetPassword => initial,
+            _ => Step::SignIn,
+        };
+        if let Some(step) = requested {
+            return Ok(match user {
+                Some(user) => InlineView::SignedIn(user.user()),
+                None => InlineView::Step(step),
+            });
+        }
+        let this_page = super::security::safe_return_to(host, &[]);
+        let started_here =
+            this_page.is_some() && session::inline_host(&self.session).await == this_page;
+        if started_here {
+            if let Some(flow) = self.flow().await.filter(|f| f.step != Step::Done) {
+                return Ok(InlineView::Step(flow.step));
+            }
+        }
+        Ok(match user {
+            Some(user) => InlineView::SignedIn(user.user()),
+            None => InlineView::Step(initial),
+        })
     }
 
     /// `GetUser` for this request, asked at most once. `Ok(None)`: Cognito did not answer;
@@ -811,13 +916,17 @@ impl Ctx {
     /// What a step's page renders from. A visitor the page does not fit is sent on (see
     /// [`Ctx::page_redirect`]; this covers pages loaded in place, which that middleware does
     /// not see).
-    pub async fn page_state(&self, step: Step) -> Result<PageState, AppError> {
+    pub async fn page_state(&self, step: Step, send_on: bool) -> Result<PageState, AppError> {
         session::check_store(&self.session)
             .await
             .map_err(session_failed)?;
         let local_pool = self.auth.local_pool.is_some();
         let password_rules = super::input::password_rules(&self.auth.config.password_policy);
-        if let Some(target) = self.page_redirect(step).await {
+        let misfit = match send_on {
+            true => self.page_redirect(step).await,
+            false => None,
+        };
+        if let Some(target) = misfit {
             self.redirect_to(&target);
             return Ok(PageState {
                 flow: None,

@@ -11,6 +11,7 @@ const FLOW: &str = "flow";
 const SIGNED_IN: &str = "signed_in";
 const FLASH: &str = "flash";
 const RETURN_TO: &str = "return_to";
+const INLINE_HOST: &str = "inline_host";
 
 /// A sign-up or sign-in in progress. Never holds the password.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -189,6 +190,29 @@ pub async fn take_return_to(session: &Session) -> Option<String> {
         let _ = session.remove_value(RETURN_TO).await;
     }
     target
+}
+
+/// Remembers the embedder's page an `<Authenticator>` runs this flow on (`None`: the flow runs
+/// on the step pages).
+pub async fn set_inline_host(
+    session: &Session,
+    host: Option<&str>,
+) -> Result<(), tower_sessions::session::Error> {
+    match host {
+        Some(host) => {
+            shorten_if_anonymous(session).await?;
+            session.insert(INLINE_HOST, host).await
+        }
+        None if read::<String>(session, INLINE_HOST).await.is_some() => {
+            session.remove_value(INLINE_HOST).await.map(|_| ())
+        }
+        None => Ok(()),
+    }
+}
+
+/// The embedder's page this flow runs on, if it runs inside an `<Authenticator>`.
+pub async fn inline_host(session: &Session) -> Option<String> {
+    read::<String>(session, INLINE_HOST).await
 }
 
 /// Deletes the session (record and data).

@@ -44,7 +44,9 @@ pub fn ConfirmSignUpPage() -> impl IntoView {
 #[component]
 fn ConfirmSignUpForm(state: PageState) -> impl IntoView {
     let confirm = ServerAction::<ConfirmSignUp>::new();
+    crate::ui::step_page::reload_on_success(confirm);
     let resend = ServerAction::<ResendSignUpCode>::new();
+    crate::ui::step_page::reload_on_success(resend);
     let confirm_error = submission_error(confirm, &state.flash);
     let resend_error = Signal::derive(move || resend.value().get().and_then(|r| r.err()));
     let error = Signal::derive(move || resend_error.get().or_else(|| confirm_error.get()));

@@ -16,8 +16,12 @@ pub async fn forgot_password(
     /// With a phone number for a username (the field customised as one): its calling code.
     #[server(default)]
     dial_code: String,
+    /// The embedder's page, when the form is inside an `<Authenticator>`.
+    #[server(default)]
+    inline: Option<String>,
 ) -> Result<Reply, AppError> {
     let ctx = crate::server::Ctx::load().await?;
+    ctx.remember_inline(inline.as_deref()).await?;
     let result = match crate::server::input::login(&username, &dial_code) {
         Ok(login) => {
             ctx.limited(
@@ -41,6 +45,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
 #[component]
 fn ForgotPasswordForm(state: PageState) -> impl IntoView {
     let action = ServerAction::<ForgotPassword>::new();
+    crate::ui::step_page::reload_on_success(action);
     let error = submission_error(action, &state.flash);
     let username = state
         .flash
@@ -53,6 +58,7 @@ fn ForgotPasswordForm(state: PageState) -> impl IntoView {
             <p class="ca-text">{t("forgot_password.explanation")}</p>
             <ActionForm action attr:class="ca-form" attr:novalidate=true>
                 <FormError error />
+                <crate::ui::step_page::InlineHostInput />
                 <FormFields screen=Screen::ForgotPassword error fields=vec![
                     FieldSpec::text("username", "field.username").placeholder("placeholder.username")
                         .autocomplete("username").value(username).maxlength(128),

@@ -29,7 +29,7 @@ pub const FORMS: &[(&str, Step, &[&str])] = &[
     (
         "/api/sign_in",
         Step::SignIn,
-        &["username", "password", "return_to", "dial_code"],
+        &["username", "password", "return_to", "dial_code", "inline"],
     ),
     (
         "/api/confirm_link",
@@ -48,6 +48,7 @@ pub const FORMS: &[(&str, Step, &[&str])] = &[
             "phone_number",
             "attributes",
             "login_mechanism",
+            "inline",
         ],
     ),
     (
@@ -100,7 +101,7 @@ pub const FORMS: &[(&str, Step, &[&str])] = &[
     (
         "/api/forgot_password",
         Step::ResetPassword,
-        &["username", "dial_code"],
+        &["username", "dial_code", "inline"],
     ),
     (
         "/api/reset_password",

@@ -39,6 +39,7 @@ pub fn NewPasswordPage() -> impl IntoView {
 #[component]
 fn NewPasswordForm(state: PageState) -> impl IntoView {
     let action = ServerAction::<ConfirmNewPassword>::new();
+    crate::ui::step_page::reload_on_success(action);
     let error = submission_error(action, &state.flash);
     let required = state
         .flow

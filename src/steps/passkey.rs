@@ -153,6 +153,7 @@ pub fn PasskeyPromptPage() -> impl IntoView {
 #[component]
 fn PasskeyPrompt(state: PageState) -> impl IntoView {
     let skip = ServerAction::<SkipPasskey>::new();
+    crate::ui::step_page::reload_on_success(skip);
     let error = crate::ui::step_page::submission_error(skip, &state.flash);
     view! {
         <AuthCard heading="passkey.prompt.heading">

@@ -50,7 +50,9 @@ pub fn ResetPasswordPage() -> impl IntoView {
 #[component]
 fn ResetPasswordForm(state: PageState) -> impl IntoView {
     let action = ServerAction::<ResetPassword>::new();
+    crate::ui::step_page::reload_on_success(action);
     let resend = ServerAction::<ResendResetCode>::new();
+    crate::ui::step_page::reload_on_success(resend);
     let reset_error = submission_error(action, &state.flash);
     let error = Signal::derive(move || {
         resend

@@ -26,6 +26,7 @@ pub fn SelectMfaPage() -> impl IntoView {
 #[component]
 fn SelectMfaForm(state: PageState) -> impl IntoView {
     let action = ServerAction::<SelectMfa>::new();
+    crate::ui::step_page::reload_on_success(action);
     let error = submission_error(action, &state.flash);
     let flow = state.flow.clone();
     let setup = flow

@@ -38,6 +38,7 @@ pub fn SetupEmailPage() -> impl IntoView {
 #[component]
 fn SetupEmailForm(state: PageState) -> impl IntoView {
     let action = ServerAction::<SetupEmail>::new();
+    crate::ui::step_page::reload_on_success(action);
     let error = submission_error(action, &state.flash);
     let email = state.flash.values.get("email").cloned().unwrap_or_default();
     view! {

@@ -48,6 +48,7 @@ pub fn TotpSetupDetails(setup: TotpSetupView) -> impl IntoView {
 #[component]
 fn SetupTotpForm(state: PageState) -> impl IntoView {
     let action = ServerAction::<VerifyTotpSetup>::new();
+    crate::ui::step_page::reload_on_success(action);
     let error = submission_error(action, &state.flash);
     let setup = state.flow.as_ref().and_then(|f| f.challenge.totp.clone());
     view! {

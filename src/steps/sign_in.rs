@@ -10,7 +10,8 @@ use crate::ui::fields::{FieldSpec, FormFields, SubmitButton};
 use crate::ui::i18n::t;
 use crate::ui::layout::{AuthCard, Tab};
 use crate::ui::step_page::{
-    submission_error, submission_notice, use_current_user, InlineAuthenticator, StepScreen,
+    reload_on_success, screen_href, submission_error, submission_notice, InlineHostInput,
+    StepScreen,
 };
 use leptos::prelude::*;
 
@@ -24,9 +25,13 @@ pub async fn sign_in(
     /// With a phone number for a username: its calling code.
     #[server(default)]
     dial_code: String,
+    /// The embedder's page, when the form is inside an `<Authenticator>`.
+    #[server(default)]
+    inline: Option<String>,
 ) -> Result<Reply, AppError> {
     let ctx = crate::server::Ctx::load().await?;
     ctx.remember_return_to(return_to.as_deref()).await?;
+    ctx.remember_inline(inline.as_deref()).await?;
     let mut values = crate::server::config::FormValues::new();
     values.insert("username".to_owned(), username);
     values.insert("dial_code".to_owned(), dial_code);
@@ -69,6 +74,7 @@ pub fn SignInPage() -> impl IntoView {
 #[component]
 fn SignInForm(state: PageState) -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
+    reload_on_success(action);
     let error = submission_error(action, &state.flash);
     let notice = submission_notice(action, &state.flash);
     let kept = |name: &str| state.flash.values.get(name).cloned().unwrap_or_default();
@@ -101,26 +107,16 @@ fn SignInForm(state: PageState) -> impl IntoView {
     .then(|| {
         view! {
             <p class="ca-back">
-                <a class="ca-link" href=Step::ResetPassword.route()>{t("link.forgot_password")}</a>
+                <a class="ca-link" href=screen_href(Step::ResetPassword)>{t("link.forgot_password")}</a>
             </p>
         }
     });
     // `?return_to=` travels with the form; the server checks it before keeping it.
     // Inside an `<Authenticator>`, signing in comes back to its page.
-    let inline = use_context::<InlineAuthenticator>();
     let return_target = crate::ui::step_page::return_target();
     let return_to = return_target
         .clone()
         .map(|target| view! { <input type="hidden" name="return_to" value=target /> });
-    if inline.is_some() {
-        // The redirect back lands on the same page, which the router does not load again.
-        let user = use_current_user();
-        Effect::new(move |_| {
-            if action.value().with(|v| matches!(v, Some(Ok(_)))) {
-                user.refetch();
-            }
-        });
-    }
     view! {
         <AuthCard tab=Tab::SignIn heading="signin.heading" screen=Screen::SignIn local_pool=state.local_pool>
             <NoticeBanner notice />
@@ -129,6 +125,7 @@ fn SignInForm(state: PageState) -> impl IntoView {
                 <ActionForm action attr:class="ca-form" attr:novalidate=true>
                     <FormError error />
                     {return_to}
+                    <InlineHostInput />
                     <FormFields screen=Screen::SignIn fields error />
                     <SubmitButton label=submit pending=action.pending() />
                 </ActionForm>

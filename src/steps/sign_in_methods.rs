@@ -53,6 +53,7 @@ pub fn SignInMethodsPage() -> impl IntoView {
 #[component]
 fn SignInMethodsForm(state: PageState) -> impl IntoView {
     let action = ServerAction::<ChooseSignInMethod>::new();
+    crate::ui::step_page::reload_on_success(action);
     let error = submission_error(action, &state.flash);
     let challenge = state.flow.map(|f| f.challenge).unwrap_or_default();
     let pending = action.pending();
@@ -108,6 +109,7 @@ fn SignInMethodsForm(state: PageState) -> impl IntoView {
 #[component]
 pub fn OtherSignInOptions(methods: Vec<SignInMethod>) -> impl IntoView {
     let action = ServerAction::<ShowSignInMethods>::new();
+    crate::ui::step_page::reload_on_success(action);
     (methods.len() > 1).then(|| {
         view! {
             <ActionForm action attr:class="ca-form ca-form--link">

@@ -40,6 +40,7 @@ pub fn SignInPasswordPage() -> impl IntoView {
 #[component]
 fn SignInPasswordForm(state: PageState) -> impl IntoView {
     let action = ServerAction::<SignInWithPassword>::new();
+    crate::ui::step_page::reload_on_success(action);
     let error = submission_error(action, &state.flash);
     let challenge = state.flow.map(|f| f.challenge).unwrap_or_default();
     let fields = vec![
@@ -57,7 +58,7 @@ fn SignInPasswordForm(state: PageState) -> impl IntoView {
                 <SubmitButton label="button.sign_in" pending=action.pending() />
             </ActionForm>
             <p class="ca-back">
-                <a class="ca-link" href=Step::ResetPassword.route()>{t("link.forgot_password")}</a>
+                <a class="ca-link" href=crate::ui::step_page::screen_href(Step::ResetPassword)>{t("link.forgot_password")}</a>
             </p>
             <OtherSignInOptions methods=challenge.methods />
             <BackToSignIn />

@@ -33,8 +33,12 @@ pub async fn sign_up(
     #[server(default)] attributes: BTreeMap<String, String>,
     #[server(default)] extra: BTreeMap<String, String>,
     #[server(default)] login_mechanism: String,
+    /// The embedder's page, when the form is inside an `<Authenticator>`.
+    #[server(default)]
+    inline: Option<String>,
 ) -> Result<Reply, AppError> {
     let ctx = crate::server::Ctx::load().await?;
+    ctx.remember_inline(inline.as_deref()).await?;
     let mut values = ssr::form_values(
         &username,
         &email,
@@ -192,6 +196,7 @@ pub(crate) fn login_field(mechanism: LoginMechanism) -> FieldSpec {
 #[component]
 fn SignUpForm(state: PageState) -> impl IntoView {
     let action = ServerAction::<SignUp>::new();
+    crate::ui::step_page::reload_on_success(action);
     let error = submission_error(action, &state.flash);
     let options = use_auth_options();
     let fields = sign_up_fields(&state, &options);
@@ -210,6 +215,7 @@ fn SignUpForm(state: PageState) -> impl IntoView {
                 <ActionForm action attr:class="ca-form" attr:novalidate=true>
                     <FormError error />
                     <input type="hidden" name="login_mechanism" value=mechanism />
+                    <crate::ui::step_page::InlineHostInput />
                     <FormFields screen=Screen::SignUp fields error />
                     {form_end.map(|view| view.run())}
                     <SubmitButton label="button.create_account" pending=action.pending() />

@@ -46,7 +46,7 @@ pub fn AuthCard(
         let link = |this: Tab, step: Step, label: &'static str| {
             let current = (selected == this).then_some("page");
             view! {
-                <a class="ca-tab" href=step.route() aria-current=current data-selected=(selected == this).to_string()>
+                <a class="ca-tab" href=crate::ui::step_page::screen_href(step) aria-current=current data-selected=(selected == this).to_string()>
                     {t(label)}
                 </a>
             }
@@ -110,7 +110,7 @@ pub fn AuthCard(
 pub fn BackToSignIn() -> impl IntoView {
     view! {
         <p class="ca-back">
-            <a href=Step::SignIn.route() class="ca-link">{t("link.back_to_sign_in")}</a>
+            <a href=crate::ui::step_page::screen_href(Step::SignIn) class="ca-link">{t("link.back_to_sign_in")}</a>
         </p>
     }
 }

@@ -8,6 +8,7 @@ use crate::ui::errors::FormError;
 use crate::ui::i18n::t;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
+use serde::{Deserialize, Serialize};
 
 /// Where this page's sign-in should land afterwards: its `?return_to=`, or inside an
 /// `<Authenticator>` the page it stands on (the server checks either before keeping it).
@@ -21,9 +22,14 @@ pub fn return_target() -> Option<String> {
 /// What a step's page renders from. Sends the visitor to the right page when this one does not
 /// fit (a redirect on the server, client-side navigation in the browser).
 #[server(prefix = "/api", endpoint = "page")]
-pub async fn load_page(step: Step) -> Result<PageState, AppError> {
+pub async fn load_page(
+    step: Step,
+    /// Inside an `<Authenticator>`: the step was chosen for the page, nothing to send on.
+    #[server(default)]
+    inline: bool,
+) -> Result<PageState, AppError> {
     let ctx = crate::server::Ctx::load().await?;
-    ctx.page_state(step).await
+    ctx.page_state(step, !inline).await
 }
 
 #[component]
@@ -32,10 +38,19 @@ where
     F: Fn(PageState) -> V + Send + Sync + Clone + 'static,
     V: IntoView + 'static,
 {
-    // Bumped when a form changed what the page shows, so it loads again in place.
-    let version = RwSignal::new(0u32);
+    // Bumped when a form changed what the page shows, so it loads again in place. Inside an
+    // `<Authenticator>` it is the component's: it builds the next step's screen afresh, which
+    // loads once (so the flash goes to the screen it was meant for).
+    let inline = use_context::<InlineAuthenticator>();
+    let version = inline
+        .as_ref()
+        .map_or_else(|| RwSignal::new(0u32), |inline| inline.version);
     provide_context(PageReload(version));
-    let state = Resource::new(move || version.get(), move |_| load_page(step));
+    let inline = inline.is_some();
+    let state = Resource::new(
+        move || if inline { 0 } else { version.get() },
+        move |_| load_page(step, inline),
+    );
     view! {
         <Suspense fallback=|| view! { <p class="ca-loading">{t("loading")}</p> }>
             {move || {
@@ -164,8 +179,82 @@ pub fn use_current_user() -> Resource<Result<Option<AuthUser>, AppError>> {
     resource
 }
 
-/// Marks screens shown inside an `<Authenticator>`: a successful sign-in comes back here.
+/// Marks screens shown inside an `<Authenticator>`: every step comes back to its page.
 #[derive(Clone)]
 pub(crate) struct InlineAuthenticator {
+    /// The embedder's page (path and query).
     pub return_to: String,
+    /// Bumped when a form's answer moved the flow on: the component shows the next step.
+    pub version: RwSignal<u32>,
+}
+
+/// Tells the server a form is inside an `<Authenticator>`, and on which page.
+#[component]
+pub fn InlineHostInput() -> impl IntoView {
+    use_context::<InlineAuthenticator>()
+        .map(|inline| view! { <input type="hidden" name="inline" value=inline.return_to /> })
+}
+
+/// The query parameter naming the screen an `<Authenticator>` shows (its tabs and links).
+pub const SCREEN_PARAM: &str = "ca_screen";
+
+/// Where a link to a screen without a flow (sign in, create account, forgot password) goes: its
+/// page, or inside an `<Authenticator>` the embedder's page showing that screen.
+pub fn screen_href(step: Step) -> String {
+    match use_context::<InlineAuthenticator>() {
+        // Query only: the link stays on whatever path the page has.
+        Some(inline) => with_screen("", inline.return_to.split_once('?').map(|(_, q)| q), step),
+        None => step.route().to_owned(),
+    }
+}
+
+/// `path` with `query` and the `ca_screen` naming `step` (the start screens have one).
+pub fn with_screen(path: &str, query: Option<&str>, step: Step) -> String {
+    let Some(slug) = screen_slug(step) else {
+        return format!(
+            "{path}{}",
+            query.map(|q| format!("?{q}")).unwrap_or_default()
+        );
+    };
+    match query.filter(|q| !q.is_empty()) {
+        Some(query) => format!("{path}?{query}&{SCREEN_PARAM}={slug}"),
+        None => format!("{path}?{SCREEN_PARAM}={slug}"),
+    }
+}
+
+/// The `?ca_screen=` of a start screen.
+pub fn screen_slug(step: Step) -> Option<&'static str> {
+    match step {
+        Step::SignIn => Some("signin"),
+        Step::SignUp => Some("signup"),
+        Step::ResetPassword => Some("forgot_password"),
+        _ => None,
+    }
+}
+
+/// The screen a `?ca_screen=` names.
+pub fn screen_of(slug: &str) -> Option<Step> {
+    [Step::SignIn, Step::SignUp, Step::ResetPassword]
+        .into_iter()
+        .find(|step| screen_slug(*step) == Some(slug))
+}
+
+/// What an `<Authenticator>` shows: its children for a signed-in user, else the step it is at.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum InlineView {
+    SignedIn(AuthUser),
+    Step(Step),
+}
+
+/// The screen of the `<Authenticator>` on the embedder's page `host`: a screen its links asked
+/// for, the flow this page started, the signed-in user's children, or `initial`.
+#[server(prefix = "/api", endpoint = "inline_screen")]
+pub async fn inline_screen(
+    host: String,
+    requested: Option<String>,
+    initial: Step,
+) -> Result<InlineView, AppError> {
+    let ctx = crate::server::Ctx::load().await?;
+    ctx.inline_screen(&host, requested.as_deref().and_then(screen_of), initial)
+        .await
 }
