@@ -1,13 +1,15 @@
 //! The embedding components (`Authenticator`, `RequireAuth`, `SignOutButton`) and the page of
 //! each step (`AuthRoutes`): the one place that chooses a screen for a step.
 
+use crate::flow::PageState;
 use crate::flow::{percent_encode, AuthUser, Step};
 use crate::options::{use_auth_options, AuthOptions, InitialState};
 use crate::steps::{forgot_password::ForgotPasswordPage, sign_in::SignInPage, sign_up::SignUpPage};
 use crate::ui::fields::SubmitButton;
 use crate::ui::i18n::t;
 use crate::ui::step_page::{
-    inline_screen, use_current_user, ErrorCard, InlineAuthenticator, InlineView, SCREEN_PARAM,
+    inline_screen, use_current_user, ErrorCard, InlineAuthenticator, InlinePage, InlineView,
+    SCREEN_PARAM,
 };
 use leptos::prelude::*;
 /// Sets the options every screen below uses (call it at the root of the app, on both the
@@ -139,9 +141,9 @@ where
                     match screen.await.1 {
                         Ok(InlineView::SignedIn(user)) => children(user).into_any(),
                         // The steps, not the children, are the component's.
-                        Ok(InlineView::Step(step)) => {
+                        Ok(InlineView::Step(step, state)) => {
                             let inline = inline.clone();
-                            view! { <InlineStep inline step /> }.into_any()
+                            view! { <InlineStep inline step state=*state /> }.into_any()
                         }
                         Err(error) => view! { <ErrorCard error /> }.into_any(),
                     }
@@ -152,8 +154,9 @@ where
 }
 
 #[component]
-fn InlineStep(inline: InlineAuthenticator, step: Step) -> impl IntoView {
+fn InlineStep(inline: InlineAuthenticator, step: Step, state: PageState) -> impl IntoView {
     provide_context(inline);
+    provide_context(InlinePage(state));
     step_screen(step)
 }
 

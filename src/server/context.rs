@@ -540,24 +540,26 @@ impl Ctx {
             Step::SignUp | Step::ResetPassword => initial,
             _ => Step::SignIn,
         };
-        if let Some(step) = requested {
-            return Ok(match user {
-                Some(user) => InlineView::SignedIn(user.user()),
-                None => InlineView::Step(step),
-            });
-        }
         let this_page = super::security::safe_return_to(host, &[]);
         let started_here =
             this_page.is_some() && session::inline_host(&self.session).await == this_page;
-        if started_here {
-            if let Some(flow) = self.flow().await.filter(|f| f.step != Step::Done) {
-                return Ok(InlineView::Step(flow.step));
-            }
-        }
-        Ok(match user {
-            Some(user) => InlineView::SignedIn(user.user()),
-            None => InlineView::Step(initial),
-        })
+        let in_flow = match (requested, started_here) {
+            (None, true) => self
+                .flow()
+                .await
+                .map(|f| f.step)
+                .filter(|step| *step != Step::Done),
+            _ => None,
+        };
+        let step = match (in_flow, requested, user) {
+            (Some(step), _, _) => step,
+            (None, _, Some(user)) => return Ok(InlineView::SignedIn(user.user())),
+            (None, requested, None) => requested.unwrap_or(initial),
+        };
+        // The step's page state comes with it, in this one call, so the flash is taken once
+        // and by the screen it is for.
+        let state = self.page_state(step, false).await?;
+        Ok(InlineView::Step(step, Box::new(state)))
     }
 
     /// `GetUser` for this request, asked at most once. `Ok(None)`: Cognito did not answer;

@@ -259,7 +259,10 @@ pub async fn callback(
         Err(_) => return to_sign_in(Notice::FederationFailed),
     };
     user.federated_with = Some(pending.provider.clone());
-    if ctx.update_user(&user).await.is_err() {
+    // Signed in: no earlier flow in an `<Authenticator>` goes on from here.
+    if ctx.update_user(&user).await.is_err()
+        || session::set_inline_host(&session, None).await.is_err()
+    {
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
     }
     tracing::info!(event = "sign_in", outcome = "signed_in", provider = %pending.provider);

@@ -22,14 +22,9 @@ pub fn return_target() -> Option<String> {
 /// What a step's page renders from. Sends the visitor to the right page when this one does not
 /// fit (a redirect on the server, client-side navigation in the browser).
 #[server(prefix = "/api", endpoint = "page")]
-pub async fn load_page(
-    step: Step,
-    /// Inside an `<Authenticator>`: the step was chosen for the page, nothing to send on.
-    #[server(default)]
-    inline: bool,
-) -> Result<PageState, AppError> {
+pub async fn load_page(step: Step) -> Result<PageState, AppError> {
     let ctx = crate::server::Ctx::load().await?;
-    ctx.page_state(step, !inline).await
+    ctx.page_state(step, true).await
 }
 
 #[component]
@@ -38,19 +33,19 @@ where
     F: Fn(PageState) -> V + Send + Sync + Clone + 'static,
     V: IntoView + 'static,
 {
-    // Bumped when a form changed what the page shows, so it loads again in place. Inside an
-    // `<Authenticator>` it is the component's: it builds the next step's screen afresh, which
-    // loads once (so the flash goes to the screen it was meant for).
-    let inline = use_context::<InlineAuthenticator>();
-    let version = inline
-        .as_ref()
-        .map_or_else(|| RwSignal::new(0u32), |inline| inline.version);
+    // Inside an `<Authenticator>` the component loaded the state with the step, and its
+    // answers bump the component's count, which builds the next screen afresh.
+    if let (Some(inline), Some(InlinePage(state))) = (
+        use_context::<InlineAuthenticator>(),
+        use_context::<InlinePage>(),
+    ) {
+        provide_context(PageReload(inline.version));
+        return view(state).into_any();
+    }
+    // Bumped when a form changed what the page shows, so it loads again in place.
+    let version = RwSignal::new(0u32);
     provide_context(PageReload(version));
-    let inline = inline.is_some();
-    let state = Resource::new(
-        move || if inline { 0 } else { version.get() },
-        move |_| load_page(step, inline),
-    );
+    let state = Resource::new(move || version.get(), move |_| load_page(step));
     view! {
         <Suspense fallback=|| view! { <p class="ca-loading">{t("loading")}</p> }>
             {move || {
@@ -64,6 +59,7 @@ where
             }}
         </Suspense>
     }
+    .into_any()
 }
 
 /// A card that only says what went wrong (what the page shows could not be loaded).
@@ -243,8 +239,12 @@ pub fn screen_of(slug: &str) -> Option<Step> {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum InlineView {
     SignedIn(AuthUser),
-    Step(Step),
+    Step(Step, Box<PageState>),
 }
+
+/// The page state an `<Authenticator>` loaded with its step (see [`StepScreen`]).
+#[derive(Clone)]
+pub(crate) struct InlinePage(pub PageState);
 
 /// The screen of the `<Authenticator>` on the embedder's page `host`: a screen its links asked
 /// for, the flow this page started, the signed-in user's children, or `initial`.
