@@ -47,6 +47,16 @@ pub(crate) struct Authorization {
     pub upstream: Option<crate::upstream::UpstreamLeg>,
 }
 
+impl Authorization {
+    /// What its tokens carry beyond an API sign-in's: the scopes granted and the nonce.
+    fn claims(&self) -> crate::pool::OAuthClaims {
+        crate::pool::OAuthClaims {
+            scope: self.scopes.join(" "),
+            nonce: self.nonce.clone(),
+        }
+    }
+}
+
 /// What an authorization code stands for until the token endpoint redeems it (once).
 #[derive(Clone, Debug)]
 struct Grant {
@@ -219,13 +229,21 @@ pub(crate) fn error_page(status: StatusCode, error: &str, detail: &str) -> Respo
 }
 
 /// `redirect_uri` with `pairs` added to its query (the `state` echoed byte for byte).
-pub(crate) fn redirect_with(redirect_uri: &str, pairs: &[(&str, &str)]) -> Response {
-    let Ok(mut url) = url::Url::parse(redirect_uri) else {
-        return error_page(
+/// A registered redirect URI as a URL, or the error page when it is not one.
+fn redirect_url(redirect_uri: &str) -> Result<url::Url, Box<Response>> {
+    url::Url::parse(redirect_uri).map_err(|_| {
+        Box::new(error_page(
             StatusCode::BAD_REQUEST,
             "redirect_mismatch",
             "The redirect URI is not valid.",
-        );
+        ))
+    })
+}
+
+pub(crate) fn redirect_with(redirect_uri: &str, pairs: &[(&str, &str)]) -> Response {
+    let mut url = match redirect_url(redirect_uri) {
+        Ok(url) => url,
+        Err(page) => return *page,
     };
     {
         let mut query = url.query_pairs_mut();
@@ -264,12 +282,9 @@ pub(crate) fn redirect_error(
 
 /// `redirect_uri` with `pairs` in its fragment.
 fn redirect_in_fragment(redirect_uri: &str, pairs: &[(&str, &str)]) -> Response {
-    let Ok(mut url) = url::Url::parse(redirect_uri) else {
-        return error_page(
-            StatusCode::BAD_REQUEST,
-            "redirect_mismatch",
-            "The redirect URI is not valid.",
-        );
+    let mut url = match redirect_url(redirect_uri) {
+        Ok(url) => url,
+        Err(page) => return *page,
     };
     let mut fragment = url::form_urlencoded::Serializer::new(String::new());
     for (name, value) in pairs {
@@ -543,10 +558,7 @@ async fn implicit_tokens(
         Ok(Some(user)) if user.enabled => user,
         _ => return redirect_error(authorization, "access_denied", None),
     };
-    let claims = crate::pool::OAuthClaims {
-        scope: authorization.scopes.join(" "),
-        nonce: authorization.nonce.clone(),
-    };
+    let claims = authorization.claims();
     let result = match pool
         .issue_oauth_tokens(&user, &authorization.client_id, auth_time, &claims)
         .await
@@ -709,10 +721,7 @@ async fn redeem_code(
     if !user.enabled {
         return invalid_grant();
     }
-    let claims = crate::pool::OAuthClaims {
-        scope: authorization.scopes.join(" "),
-        nonce: authorization.nonce.clone(),
-    };
+    let claims = authorization.claims();
     match pool
         .issue_oauth_tokens(&user, &client.client_id, grant.auth_time, &claims)
         .await

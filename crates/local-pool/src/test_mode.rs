@@ -123,16 +123,20 @@ fn test_pool(pools: &Pools, pool_id: Option<&str>) -> Result<LocalPool, Box<Resp
     Ok(pool)
 }
 
-/// A state change from a page on another site is refused, as the console refuses it.
-fn refuse_cross_site(headers: &HeaderMap) -> Result<(), Box<Response>> {
-    if guard::is_same_site(headers, &[]) {
-        Ok(())
-    } else {
-        Err(problem(
+/// The pool a state change is for, refused from a page on another site (as the console
+/// refuses it) or for a pool not in test mode.
+fn changed_pool(
+    pools: &Pools,
+    headers: &HeaderMap,
+    pool_id: Option<&str>,
+) -> Result<LocalPool, Box<Response>> {
+    if !guard::is_same_site(headers, &[]) {
+        return Err(problem(
             StatusCode::FORBIDDEN,
             "Test-mode calls are not accepted from other sites.",
-        ))
+        ));
     }
+    test_pool(pools, pool_id)
 }
 
 /// Refuses calls a proxy forwarded: behind a proxy on this machine every peer is loopback,
@@ -187,10 +191,7 @@ async fn set_code(
     headers: HeaderMap,
     Json(request): Json<CodeRequest>,
 ) -> Response {
-    if let Err(refused) = refuse_cross_site(&headers) {
-        return *refused;
-    }
-    let pool = match test_pool(&pools, request.pool_id.as_deref()) {
+    let pool = match changed_pool(&pools, &headers, request.pool_id.as_deref()) {
         Ok(pool) => pool,
         Err(response) => return *response,
     };
@@ -226,10 +227,7 @@ async fn advance_clock(
     headers: HeaderMap,
     Json(request): Json<ClockRequest>,
 ) -> Response {
-    if let Err(refused) = refuse_cross_site(&headers) {
-        return *refused;
-    }
-    let pool = match test_pool(&pools, request.pool_id.as_deref()) {
+    let pool = match changed_pool(&pools, &headers, request.pool_id.as_deref()) {
         Ok(pool) => pool,
         Err(response) => return *response,
     };
