@@ -8,12 +8,17 @@ use cognito_idp::Secret;
 
 const RESET_CODE: &str = "reset";
 
-fn verify_code_purpose(attribute: &str) -> String {
+pub(crate) fn verify_code_purpose(attribute: &str) -> String {
     format!("verify:{attribute}")
 }
 
+/// Where a changed email or phone waits for its code (kept as the record's "code", so it
+/// expires with it) while the verified old value stays in force.
+pub(crate) fn pending_purpose(attribute: &str) -> String {
+    format!("pending:{attribute}")
+}
+
 impl LocalPool {
-    /// The verified channel a reset code goes to.
     /// The verified channel a reset code goes to.
     fn reset_channel(user: &UserRecord) -> Option<(&'static str, &'static str, String)> {
         code_channel(user, |name| {
@@ -170,12 +175,16 @@ impl LocalPool {
                 ))
             }
         };
-        let destination = user.attributes.get(attribute).cloned().ok_or_else(|| {
-            fault(
-                ErrorKind::InvalidParameter,
-                format!("The user has no {attribute}."),
-            )
-        })?;
+        // A change waiting for verification gets the new code; else the value in force.
+        let destination = match self.pending_value(&user, attribute).await? {
+            Some(pending) => pending,
+            None => user.attributes.get(attribute).cloned().ok_or_else(|| {
+                fault(
+                    ErrorKind::InvalidParameter,
+                    format!("The user has no {attribute}."),
+                )
+            })?,
+        };
         let code = self.new_code(&user.username);
         let expires = self.now() + self.cfg().attribute_code_validity_secs;
         self.inner
@@ -216,10 +225,45 @@ impl LocalPool {
             req.code.expose(),
         )
         .await?;
+        if let Some(pending) = self.pending_value(&user, attribute).await? {
+            // A sign-in alias stays unique: another account may have taken it meanwhile.
+            // Checked only after the code, so a probe without the mailbox learns nothing.
+            if self.cfg().signs_in_with(attribute)
+                && self
+                    .inner
+                    .store
+                    .users_with_attribute(attribute, &pending)
+                    .await?
+                    .iter()
+                    .any(|u| u.username != user.username && u.status != UserStatus::ExternalProvider)
+            {
+                return Err(fault(
+                    ErrorKind::AliasExists,
+                    format!("An account with the given {attribute} already exists."),
+                ));
+            }
+            self.inner
+                .store
+                .delete_code(&user.username, &pending_purpose(attribute))
+                .await?;
+            user.attributes.insert(attribute.to_owned(), pending);
+        }
         user.attributes
             .insert(format!("{attribute}_verified"), "true".into());
         user.updated_at = self.now();
         self.inner.store.update_user(&user).await?;
         Ok(Empty {})
+    }
+
+    /// The new value of `attribute` waiting for its code, if it has not expired.
+    async fn pending_value(&self, user: &UserRecord, attribute: &str) -> OpResult<Option<String>> {
+        let pending = self
+            .inner
+            .store
+            .code(&user.username, &pending_purpose(attribute))
+            .await?;
+        Ok(pending
+            .filter(|record| record.expires_at > self.now())
+            .map(|record| record.code))
     }
 }

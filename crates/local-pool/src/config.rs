@@ -16,6 +16,10 @@ pub struct PoolConfig {
     pub required_attributes: Vec<String>,
     /// Attributes a code is sent to at sign-up and verified by confirmation.
     pub auto_verified_attributes: Vec<String>,
+    /// Cognito's `UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate`: a
+    /// change of these (auto-verified) attributes waits for its code, and the verified old
+    /// value stays in force until then.
+    pub attributes_require_verification_before_update: Vec<String>,
     pub password_policy: PasswordPolicy,
     pub signup_code_validity_secs: i64,
     /// Wrong codes accepted before `LimitExceededException`.
@@ -85,6 +89,7 @@ impl Default for PoolConfig {
             username_attributes: Vec::new(),
             required_attributes: Vec::new(),
             auto_verified_attributes: vec!["email".into()],
+            attributes_require_verification_before_update: vec!["email".into()],
             password_policy: PasswordPolicy::default(),
             signup_code_validity_secs: 24 * 3600,
             max_code_attempts: 5,
@@ -246,6 +251,9 @@ pub struct AppClient {
     pub logout_urls: Vec<String>,
     /// The providers this client signs in with (`COGNITO`, `Google`, a provider's name…).
     pub supported_identity_providers: Vec<String>,
+    /// Cognito's `WriteAttributes`: the attributes people may change through this client
+    /// (empty: every one they may change at all).
+    pub write_attributes: Vec<String>,
 }
 
 impl Default for AppClient {
@@ -269,11 +277,17 @@ impl Default for AppClient {
             callback_urls: Vec::new(),
             logout_urls: Vec::new(),
             supported_identity_providers: Vec::new(),
+            write_attributes: Vec::new(),
         }
     }
 }
 
 impl AppClient {
+    /// Whether people may write `attribute` through this client.
+    pub fn writes(&self, attribute: &str) -> bool {
+        self.write_attributes.is_empty() || self.write_attributes.iter().any(|a| a == attribute)
+    }
+
     /// Whether the client allows `flow` (an `AuthFlow` value).
     pub fn allows(&self, flow: &str) -> bool {
         let needed = match flow {

@@ -460,6 +460,16 @@ impl Store {
         Ok(())
     }
 
+    /// Deletes whatever is kept for `purpose`, used or not.
+    pub async fn delete_code(&self, username: &str, purpose: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM codes WHERE username = ? AND purpose = ?")
+            .bind(username)
+            .bind(purpose)
+            .execute(&self.db)
+            .await?;
+        Ok(())
+    }
+
     /// Deletes a code; `true` if this call used it (codes are single-use even under races).
     pub async fn take_code(&self, username: &str, purpose: &str, code: &str) -> StoreResult<bool> {
         let result =

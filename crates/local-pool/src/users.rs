@@ -1,12 +1,14 @@
 //! The rest of the user API: refreshing with `GetTokensFromRefreshToken` (and rotation),
 //! changing and deleting attributes, deleting oneself.
 
+use crate::account::{pending_purpose, verify_code_purpose};
 use crate::config::AppClient;
 use crate::pool::{
     check_attribute, constant_time_eq, fault, random_token, sha256_hex, LocalPool, OpResult,
 };
 use cognito_idp::error::ErrorKind;
 use cognito_idp::wire::*;
+use crate::store::UserRecord;
 use cognito_idp::Secret;
 
 /// Attributes people may not set themselves (`identities` says which provider identities sign
@@ -98,48 +100,82 @@ impl LocalPool {
         &self,
         req: UpdateUserAttributesRequest,
     ) -> OpResult<UpdateUserAttributesResponse> {
-        let mut user = self.authorize(&req.access_token).await?;
+        let (mut user, client_id) = self.authorize_with_client(&req.access_token).await?;
+        let client = self.client(&client_id)?;
         let mut deliveries = Vec::new();
         for attribute in &req.user_attributes {
             let name = attribute.name.as_str();
-            let value = attribute.value.clone().unwrap_or_default();
             if READ_ONLY.contains(&name) {
                 return Err(fault(
                     ErrorKind::InvalidParameter,
                     format!("Cannot modify the non-mutable attribute {name}"),
                 ));
             }
-            check_attribute(name, &value)?;
-            let changed = user.attributes.get(name) != Some(&value);
-            user.attributes.insert(name.to_owned(), value.clone());
-            // A new email or phone is unverified until its code comes back.
-            if changed && matches!(name, "email" | "phone_number") {
-                user.attributes
-                    .insert(format!("{name}_verified"), "false".into());
-                let medium = if name == "email" { "EMAIL" } else { "SMS" };
-                let code = self.new_code(&user.username);
-                let expires = self.now() + self.cfg().attribute_code_validity_secs;
+            if !client.writes(name) {
+                return Err(fault(
+                    ErrorKind::NotAuthorized,
+                    "A client attempted to write unauthorized attribute",
+                ));
+            }
+            check_attribute(name, &attribute.value.clone().unwrap_or_default())?;
+        }
+        for attribute in &req.user_attributes {
+            let name = attribute.name.as_str();
+            let value = attribute.value.clone().unwrap_or_default();
+            let verifiable = matches!(name, "email" | "phone_number");
+            if !verifiable || user.attributes.get(name) == Some(&value) {
+                if verifiable {
+                    // Back to the value in force: a pending change is dropped.
+                    self.inner.store.delete_code(&user.username, &pending_purpose(name)).await?;
+                }
+                user.attributes.insert(name.to_owned(), value);
+                continue;
+            }
+            let code = self.new_code(&user.username);
+            let expires = self.now() + self.cfg().attribute_code_validity_secs;
+            if self.keeps_verified_value(&user, name) {
+                // The new value waits beside its code; the old one still signs in.
                 self.inner
                     .store
-                    .put_code(&user.username, &format!("verify:{name}"), &code, expires)
+                    .put_code(&user.username, &pending_purpose(name), &value, expires)
                     .await?;
-                self.send_message(
-                    &user.username,
-                    medium,
-                    &value,
-                    "VERIFY_ATTRIBUTE",
-                    Some(&code),
-                    format!("Your verification code is {code}"),
-                )
-                .await?;
-                deliveries.push(Self::details(medium, name, &value));
+            } else {
+                // A new email or phone is unverified until its code comes back.
+                user.attributes.insert(name.to_owned(), value.clone());
+                user.attributes
+                    .insert(format!("{name}_verified"), "false".into());
             }
+            self.inner
+                .store
+                .put_code(&user.username, &verify_code_purpose(name), &code, expires)
+                .await?;
+            let medium = if name == "email" { "EMAIL" } else { "SMS" };
+            self.send_message(
+                &user.username,
+                medium,
+                &value,
+                "VERIFY_ATTRIBUTE",
+                Some(&code),
+                format!("Your verification code is {code}"),
+            )
+            .await?;
+            deliveries.push(Self::details(medium, name, &value));
         }
         user.updated_at = self.now();
         self.inner.store.update_user(&user).await?;
         Ok(UpdateUserAttributesResponse {
             code_delivery_details_list: deliveries,
         })
+    }
+
+    /// Whether a change of `name` waits for verification: the pool asks for it and the value
+    /// in force is a verified one (an unverified value has nothing worth keeping).
+    fn keeps_verified_value(&self, user: &UserRecord, name: &str) -> bool {
+        let cfg = self.cfg();
+        let listed = |list: &[String]| list.iter().any(|a| a == name);
+        listed(&cfg.attributes_require_verification_before_update)
+            && listed(&cfg.auto_verified_attributes)
+            && user.attributes.get(&format!("{name}_verified")).map(String::as_str) == Some("true")
     }
 
     pub async fn delete_user_attributes(

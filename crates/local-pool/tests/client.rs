@@ -649,6 +649,55 @@ async fn get_tokens_from_refresh_token_with_and_without_rotation() {
 }
 
 #[tokio::test]
+async fn attribute_changes_without_keeping_the_old_value_and_client_write_rules() {
+    let mut config = PoolConfig::default();
+    config.attributes_require_verification_before_update = Vec::new();
+    config.clients[0].write_attributes = vec!["email".into()];
+    let h = start(config).await;
+    h.confirmed_user("piet").await;
+    let tokens = h.sign_in("piet").await;
+    let update = |attributes: Vec<AttributeType>| {
+        let transport = h.client.transport.clone();
+        let token = tokens.access_token.clone();
+        async move {
+            transport
+                .send(&cognito_idp::wire::UpdateUserAttributesRequest {
+                    user_attributes: attributes,
+                    access_token: token,
+                    client_metadata: None,
+                })
+                .await
+        }
+    };
+    // Not in the client's write attributes: refused, and nothing of the call is applied.
+    let refused = update(vec![
+        AttributeType::new("email", "piet.new@example.com"),
+        AttributeType::new("given_name", "Piet"),
+    ])
+    .await
+    .unwrap_err();
+    assert_eq!(kind(refused).0, ErrorKind::NotAuthorized);
+    let attribute = |user: &cognito_idp::wire::GetUserResponse, name: &str| {
+        user.user_attributes
+            .iter()
+            .find(|a| a.name == name)
+            .and_then(|a| a.value.clone())
+    };
+    let user = h.client.get_user(&tokens.access_token).await.unwrap();
+    assert_ne!(attribute(&user, "email").as_deref(), Some("piet.new@example.com"));
+    // Without the setting, the new address replaces the old one at once, unverified.
+    update(vec![AttributeType::new("email", "piet.new@example.com")])
+        .await
+        .unwrap();
+    let user = h.client.get_user(&tokens.access_token).await.unwrap();
+    assert_eq!(
+        attribute(&user, "email").as_deref(),
+        Some("piet.new@example.com")
+    );
+    assert_eq!(attribute(&user, "email_verified").as_deref(), Some("false"));
+}
+
+#[tokio::test]
 async fn update_delete_attributes_and_delete_user() {
     let h = start(PoolConfig::default()).await;
     h.confirmed_user("olga").await;
@@ -679,18 +728,43 @@ async fn update_delete_attributes_and_delete_user() {
             .find(|a| a.name == name)
             .and_then(|a| a.value.clone())
     };
-    let user = h.client.get_user(&tokens.access_token).await.unwrap();
+    // The pool keeps the verified address until the new one's code comes back.
+    let before = h.client.get_user(&tokens.access_token).await.unwrap();
+    let old_email = attribute(&before, "email").unwrap();
+    assert_ne!(old_email, "olga.new@example.com");
+    assert_eq!(attribute(&before, "email_verified").as_deref(), Some("true"));
+    assert_eq!(attribute(&before, "given_name").as_deref(), Some("Olga"));
+    let wrong = h
+        .client
+        .verify_attribute(&tokens.access_token, "email", &Secret::new("000000"))
+        .await
+        .unwrap_err();
+    assert_eq!(kind(wrong).0, ErrorKind::CodeMismatch);
     assert_eq!(
-        attribute(&user, "email").as_deref(),
-        Some("olga.new@example.com")
+        attribute(&h.client.get_user(&tokens.access_token).await.unwrap(), "email"),
+        Some(old_email)
     );
-    assert_eq!(attribute(&user, "email_verified").as_deref(), Some("false"));
+    // A resend goes to the new address.
+    h.client
+        .get_attribute_verification_code(&tokens.access_token, "email")
+        .await
+        .unwrap();
+    let outbox = h.pool.outbox().await.unwrap();
+    let resent = outbox.last().unwrap();
+    assert_eq!(
+        (resent.destination.as_str(), resent.kind.as_str()),
+        ("olga.new@example.com", "VERIFY_ATTRIBUTE")
+    );
     let code = h.last_code("olga").await;
     h.client
         .verify_attribute(&tokens.access_token, "email", &Secret::new(code))
         .await
         .unwrap();
     let user = h.client.get_user(&tokens.access_token).await.unwrap();
+    assert_eq!(
+        attribute(&user, "email").as_deref(),
+        Some("olga.new@example.com")
+    );
     assert_eq!(attribute(&user, "email_verified").as_deref(), Some("true"));
     let (k, _) = kind(
         update(vec![AttributeType::new("email_verified", "true")])
