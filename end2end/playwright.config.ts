@@ -46,6 +46,12 @@ export const servers = {
    */
   testModeJs: { port: port + 9, pool: '', env: { LOCAL_POOL_TEST_MODE: '1', SIGN_IN_METHODS: 'EMAIL_OTP,PASSWORD' } },
   testModeNoJs: { port: port + 10, pool: '', env: { LOCAL_POOL_TEST_MODE: '1', SIGN_IN_METHODS: 'EMAIL_OTP,PASSWORD' } },
+  /** The account page's every section: devices remembered on request, a profile to edit. */
+  account: {
+    port: port + 11,
+    pool: 'mfa = "OPTIONAL"\n[device_configuration]\nchallenge_required_on_new_device = true\ndevice_only_remembered_on_user_prompt = true\n',
+    env: { ACCOUNT_ATTRIBUTES: 'email,phone_number,given_name,family_name' },
+  },
 };
 
 function webServer(server: { port: number; pool: string; env: Record<string, string>; binary?: string; host?: string }) {

@@ -67,6 +67,10 @@ pub enum ErrorKind {
     RecentSignInRequired,
     /// A pool trigger (Lambda) failed or answered something unusable.
     TriggerFailed,
+    /// Another account already signs in with this email address or phone number.
+    AliasExists,
+    /// The app client may not change this attribute (its `WriteAttributes`).
+    AttributeNotWritable,
     /// A value was refused by the embedder's own check (see `AuthConfig::validate_sign_up`).
     InvalidValue,
     /// A form post that could not be read: fields missing, misnamed, unknown or of the wrong
@@ -77,7 +81,7 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    pub const ALL: [ErrorKind; 38] = [
+    pub const ALL: [ErrorKind; 40] = [
         ErrorKind::Required,
         ErrorKind::TooLong,
         ErrorKind::InvalidUsername,
@@ -113,6 +117,8 @@ impl ErrorKind {
         ErrorKind::PasskeyWrongSite,
         ErrorKind::RecentSignInRequired,
         ErrorKind::TriggerFailed,
+        ErrorKind::AliasExists,
+        ErrorKind::AttributeNotWritable,
         ErrorKind::InvalidValue,
         ErrorKind::UnreadableForm,
         ErrorKind::Unexpected,
@@ -250,6 +256,8 @@ impl AppError {
             ErrorKind::PasskeyWrongSite => "error.passkey_wrong_site",
             ErrorKind::RecentSignInRequired => "error.recent_sign_in_required",
             ErrorKind::TriggerFailed => "error.trigger_failed",
+            ErrorKind::AliasExists => "error.alias_exists",
+            ErrorKind::AttributeNotWritable => "error.attribute_not_writable",
             ErrorKind::InvalidValue => self.detail.as_deref().unwrap_or("error.invalid_value"),
             ErrorKind::UnreadableForm => "error.unreadable_form",
             ErrorKind::Unexpected => "error.unexpected",
@@ -322,7 +330,8 @@ mod from_cognito {
                 E::Srp(_) | E::Protocol(_) => return unexpected(&err),
             };
             let kind = match service.kind {
-                Cognito::UsernameExists | Cognito::AliasExists => ErrorKind::UsernameExists,
+                Cognito::UsernameExists => ErrorKind::UsernameExists,
+                Cognito::AliasExists => ErrorKind::AliasExists,
                 Cognito::InvalidPassword => ErrorKind::WeakPassword,
                 Cognito::CodeMismatch | Cognito::EnableSoftwareTokenMfa => ErrorKind::CodeMismatch,
                 Cognito::ExpiredCode => ErrorKind::ExpiredCode,
@@ -334,6 +343,9 @@ mod from_cognito {
                 }
                 Cognito::NotAuthorized if service.message == "Password attempts exceeded" => {
                     ErrorKind::TooManyAttempts
+                }
+                Cognito::NotAuthorized if service.message.contains("unauthorized attribute") => {
+                    ErrorKind::AttributeNotWritable
                 }
                 Cognito::NotAuthorized => ErrorKind::IncorrectCredentials,
                 Cognito::LimitExceeded | Cognito::TooManyFailedAttempts => {

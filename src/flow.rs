@@ -334,10 +334,15 @@ pub enum Notice {
     FederationExpired,
     /// The provider or the pool refused the sign-in.
     FederationFailed,
+    AttributesSaved,
+    /// A new email or phone number was verified and now counts.
+    ContactChanged,
+    DeviceForgotten,
+    AccountDeleted,
 }
 
 impl Notice {
-    pub const ALL: [Notice; 21] = [
+    pub const ALL: [Notice; 25] = [
         Notice::NotSignedIn,
         Notice::CodeResent,
         Notice::SignedOut,
@@ -359,6 +364,10 @@ impl Notice {
         Notice::FederationCancelled,
         Notice::FederationExpired,
         Notice::FederationFailed,
+        Notice::AttributesSaved,
+        Notice::ContactChanged,
+        Notice::DeviceForgotten,
+        Notice::AccountDeleted,
     ];
 
     /// How the notice is named in a redirect's URL (`/signin?notice=flow_expired`), for the
@@ -395,6 +404,10 @@ impl Notice {
             Notice::FederationCancelled => "notice.federation_cancelled",
             Notice::FederationExpired => "notice.federation_expired",
             Notice::FederationFailed => "notice.federation_failed",
+            Notice::AttributesSaved => "notice.attributes_saved",
+            Notice::ContactChanged => "notice.contact_changed",
+            Notice::DeviceForgotten => "notice.device_forgotten",
+            Notice::AccountDeleted => "notice.account_deleted",
         }
     }
 }
@@ -409,7 +422,7 @@ pub struct Flash {
 }
 
 /// The signed-in user, from the verified ID token.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserView {
     pub username: String,
     pub attributes: Vec<(String, String)>,
@@ -427,6 +440,42 @@ pub struct UserView {
     /// The user's passkeys, where the site offers them (`None`: it does not).
     #[serde(default)]
     pub passkeys: Option<Vec<PasskeyView>>,
+    /// The attributes the account page lets this user change.
+    #[serde(default)]
+    pub editable_attributes: Vec<String>,
+    /// A new email or phone number waiting for its code: the attribute and where the code went.
+    #[serde(default)]
+    pub pending_contact: Option<(String, String)>,
+    /// The devices Cognito tracks for the user, where the pool remembers devices.
+    #[serde(default)]
+    pub devices: Option<Vec<DeviceView>>,
+    /// Deleting the account: how it is confirmed.
+    #[serde(default)]
+    pub deletion: DeletionView,
+}
+
+/// One of the user's tracked devices as the account page lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceView {
+    pub key: String,
+    pub name: String,
+    /// When it last signed in, as `YYYY-MM-DD` (UTC).
+    pub last_used: String,
+    pub remembered: bool,
+    /// The device this browser is.
+    pub this_browser: bool,
+}
+
+/// How deleting the account is confirmed: the password, or (for an account without one) a
+/// code sent to its verified email or phone.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DeletionView {
+    #[default]
+    Password,
+    /// A code can be sent; `Some(destination)` once it was.
+    Code(Option<String>),
+    /// No password and nowhere verified to send a code.
+    Unavailable,
 }
 
 /// One of the user's passkeys as the account page lists it.
@@ -519,6 +568,9 @@ pub struct PageState {
     /// "Sign in with …" buttons, in the site's order.
     #[serde(default)]
     pub identity_providers: Vec<IdentityProvider>,
+    /// The MFA page offers "Remember this device" (the pool remembers devices on request).
+    #[serde(default)]
+    pub ask_remember_device: bool,
 }
 
 /// A social or enterprise provider the pool federates with, as its button shows it.

@@ -127,6 +127,7 @@ export const servers = {
   federation: `http://127.0.0.1:${firstPort + 8}`,
   testModeJs: `http://127.0.0.1:${firstPort + 9}`,
   testModeNoJs: `http://127.0.0.1:${firstPort + 10}`,
+  account: `http://127.0.0.1:${firstPort + 11}`,
 };
 
 /** Checks that the field labelled `label` is marked invalid with `message`. */

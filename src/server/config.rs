@@ -104,6 +104,30 @@ impl PasskeyPrompt {
     }
 }
 
+/// Whether and how the pool remembers the devices people sign in from (Cognito's device
+/// tracking), so a remembered device skips MFA.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeviceRemembering {
+    Off,
+    /// "Remember this device" is asked on the MFA code page (`DeviceOnlyRememberedOnUserPrompt`).
+    Ask,
+    /// Every device that signs in is remembered.
+    Always,
+}
+
+impl DeviceRemembering {
+    pub fn parse(value: &str) -> Result<Self, String> {
+        match value {
+            "off" => Ok(Self::Off),
+            "ask" => Ok(Self::Ask),
+            "always" => Ok(Self::Always),
+            other => Err(format!(
+                "REMEMBER_DEVICES must be off, ask or always, not {other:?}"
+            )),
+        }
+    }
+}
+
 /// Federated sign-in through the user pool's domain (Cognito's OAuth 2.0 endpoints).
 #[derive(Clone, Debug, Default)]
 pub struct Federation {
@@ -222,6 +246,12 @@ pub struct AuthConfig {
     /// Inputs an embedder's widgets add to the forms under names of their own (a CAPTCHA's
     /// `cf-turnstile-response`), accepted besides the forms' own and `extra[…]`.
     pub accepted_form_inputs: Vec<String>,
+    /// The pool's device tracking, for a real Cognito pool (`REMEMBER_DEVICES`); the embedded
+    /// pool's comes from its `device_configuration`.
+    pub remember_devices: DeviceRemembering,
+    /// The attributes the account page lets people change (`ACCOUNT_ATTRIBUTES`); `None`:
+    /// those the sign-up forms ask for.
+    pub account_attributes: Option<Vec<String>>,
 }
 
 impl AuthConfig {
@@ -270,7 +300,58 @@ impl AuthConfig {
             )],
             sign_up_forms_given: false,
             accepted_form_inputs: Vec::new(),
+            remember_devices: DeviceRemembering::Off,
+            account_attributes: None,
         }
+    }
+
+    /// How the pool remembers devices.
+    pub fn device_remembering(&self) -> DeviceRemembering {
+        match &self.backend {
+            Backend::Local { pool, .. } => match &pool.device_configuration {
+                None => DeviceRemembering::Off,
+                Some(devices) if devices.device_only_remembered_on_user_prompt => {
+                    DeviceRemembering::Ask
+                }
+                Some(_) => DeviceRemembering::Always,
+            },
+            Backend::Cognito { .. } => self.remember_devices,
+        }
+    }
+
+    /// The attributes the account page lets people change, as the server enforces them:
+    /// the configured ones, else those the sign-up forms ask for (an email or phone sign-in
+    /// included); on the embedded pool, only those its app client may write.
+    pub fn account_attributes(&self) -> Vec<String> {
+        let mut names: Vec<String> = match &self.account_attributes {
+            Some(names) => names.clone(),
+            None => {
+                let mut names = Vec::new();
+                for form in &self.sign_up_forms {
+                    let mechanism = form.mechanism.as_str();
+                    let from_inputs = form.inputs.iter().filter_map(|input| match input.as_str() {
+                        "email" | "phone_number" => Some(input.clone()),
+                        "username" if mechanism != "username" => Some(mechanism.to_owned()),
+                        other => other
+                            .strip_prefix("attributes[")
+                            .and_then(|rest| rest.strip_suffix(']'))
+                            .map(str::to_owned),
+                    });
+                    for name in from_inputs {
+                        if !names.contains(&name) {
+                            names.push(name);
+                        }
+                    }
+                }
+                names
+            }
+        };
+        names.retain(|name| crate::options::is_attribute(name) && name != "updated_at");
+        if let Backend::Local { pool, .. } = &self.backend {
+            let client = pool.default_client();
+            names.retain(|name| client.writes(name));
+        }
+        names
     }
 
     /// A configuration for an Amazon Cognito app client (`pool_id` is `<region>_<id>`).
@@ -693,6 +774,28 @@ impl AuthConfig {
             match PasskeyPrompt::parse(&value) {
                 Ok(prompt) => config.passkey_prompt = prompt,
                 Err(problem) => problems.push(problem),
+            }
+        }
+        if let Some(value) = var("REMEMBER_DEVICES") {
+            match DeviceRemembering::parse(&value) {
+                Ok(remembering) => config.remember_devices = remembering,
+                Err(problem) => problems.push(problem),
+            }
+        }
+        if let Some(value) = var("ACCOUNT_ATTRIBUTES") {
+            let names: Vec<String> = value
+                .split(',')
+                .map(|name| name.trim().to_owned())
+                .filter(|name| !name.is_empty())
+                .collect();
+            match names
+                .iter()
+                .find(|name| !crate::options::is_attribute(name))
+            {
+                Some(bad) => problems.push(format!(
+                    "ACCOUNT_ATTRIBUTES: {bad:?} is not a standard or custom: attribute"
+                )),
+                None => config.account_attributes = Some(names),
             }
         }
         if let Some(value) = var("TOTP_ISSUER") {

@@ -104,6 +104,9 @@ pub struct Ctx {
     /// This request's signed-in user, found once (and handed from the step-page check to the
     /// render through [`CheckedUser`], so a page re-checks its tokens once).
     checked_user: tokio::sync::OnceCell<Option<SignedIn>>,
+    /// This browser's remembered-devices cookie (see `server::devices`).
+    pub(super) device_cookie: Option<String>,
+    pub(super) user_agent: Option<String>,
     /// For the auth event log line: this request's id and when it started.
     request_id: String,
     started: std::time::Instant,
@@ -148,12 +151,20 @@ impl Ctx {
             ),
             None => Default::default(),
         };
+        let device_cookie = super::devices::cookie_in(&parts.headers, auth.config.secure_cookies);
+        let user_agent = parts
+            .headers
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         Self {
             auth,
             session,
             no_js,
             fetched_user,
             checked_user,
+            device_cookie,
+            user_agent,
             request_id,
             started: std::time::Instant::now(),
         }
@@ -367,7 +378,20 @@ impl Ctx {
 
     /// Verifies the new tokens and starts a signed-in session under a fresh id.
     pub async fn establish(&self, tokens: AuthenticationResult) -> Result<SignedIn, AppError> {
+        let new_device = tokens.new_device_metadata.clone();
+        let device = session::take_sign_in_device(&self.session).await;
         let mut user = self.signed_in_from(tokens, None).await?;
+        user.device_key = device.presented;
+        if let Some(metadata) = new_device {
+            // A device the pool starts tracking: its tokens are bound to it from now on.
+            match self
+                .confirm_new_device(&user, &metadata, device.remember)
+                .await
+            {
+                Ok(key) => user.device_key = Some(key),
+                Err(err) => tracing::warn!(error = ?err.kind, "could not confirm the new device"),
+            }
+        }
         // Where the account's epochs stand now: a later "end the other sessions" ends this one.
         self.stamp_epochs(&mut user, false).await?;
         self.keep_session_for_long();
@@ -391,13 +415,11 @@ impl Ctx {
         if let Ok(tokens) = self
             .auth
             .cognito
-            .get_tokens_from_refresh_token(&refresh_token)
+            .get_tokens_from_refresh_token(&refresh_token, user.device_key.as_deref())
             .await
         {
-            if let Ok(mut fresh) = self.signed_in_from(tokens, Some(refresh_token)).await {
-                fresh.totp_setup = user.totp_setup.clone();
-                fresh.epochs = user.epochs.clone();
-                let _ = self.update_user(&fresh).await;
+            if let Ok(fresh) = self.signed_in_from(tokens, Some(refresh_token)).await {
+                let _ = self.update_user(&user.clone().with_tokens_of(fresh)).await;
             }
         }
     }
@@ -601,6 +623,8 @@ impl Ctx {
             ),
             _ => (Vec::new(), None),
         };
+        let sign_in_methods = self.sign_in_methods_of(user).await;
+        let deletion = Self::deletion_view(user, &sign_in_methods);
         UserView {
             username: user.username.clone(),
             attributes: user.attributes.clone(),
@@ -608,9 +632,92 @@ impl Ctx {
             mfa_preferred,
             mfa_available: self.auth.config.mfa_factors.clone(),
             totp_setup: user.totp_setup.clone(),
-            sign_in_methods: self.sign_in_methods_of(user).await,
+            sign_in_methods,
             passkeys: self.passkeys_of(user).await,
+            editable_attributes: self.auth.config.account_attributes(),
+            pending_contact: user
+                .pending_contact
+                .clone()
+                .map(|p| (p.attribute, p.destination)),
+            devices: self.devices_of(user).await,
+            deletion,
         }
+    }
+
+    /// How deleting `user`'s account is confirmed.
+    pub async fn user_deletion_view(&self, user: &SignedIn) -> crate::flow::DeletionView {
+        Self::deletion_view(user, &self.sign_in_methods_of(user).await)
+    }
+
+    /// How deleting the account is confirmed: the password if it has one, else a code to a
+    /// verified email or phone.
+    fn deletion_view(
+        user: &SignedIn,
+        sign_in_methods: &[crate::flow::SignInMethod],
+    ) -> crate::flow::DeletionView {
+        use crate::flow::DeletionView;
+        // An account that signs in without a password has none to confirm with.
+        let has_password = user.federated_with.is_none()
+            && (sign_in_methods.is_empty()
+                || sign_in_methods.contains(&crate::flow::SignInMethod::Password));
+        if has_password {
+            return DeletionView::Password;
+        }
+        if let Some(sent) = &user.deletion_code {
+            return DeletionView::Code(Some(sent.destination.clone()));
+        }
+        let verified = ["email", "phone_number"].iter().any(|name| {
+            user.attributes
+                .iter()
+                .any(|(k, v)| *k == format!("{name}_verified") && v == "true")
+        });
+        if verified {
+            DeletionView::Code(None)
+        } else {
+            DeletionView::Unavailable
+        }
+    }
+
+    /// The user's tracked devices, where the pool remembers devices (`None` if it does not,
+    /// or if Cognito does not answer).
+    async fn devices_of(&self, user: &SignedIn) -> Option<Vec<crate::flow::DeviceView>> {
+        if self.auth.config.device_remembering() == super::DeviceRemembering::Off {
+            return None;
+        }
+        let listed = match self
+            .auth
+            .cognito
+            .list_devices(&user.access_token, Some(60), None)
+            .await
+        {
+            Ok(listed) => listed,
+            Err(err) => {
+                tracing::warn!(error = %err, "could not list the user's devices");
+                return None;
+            }
+        };
+        let here = self.this_browsers_device(user).await;
+        let date = |at: Option<f64>| {
+            at.and_then(|at| time::OffsetDateTime::from_unix_timestamp(at as i64).ok())
+                .map(|t| t.date().to_string())
+                .unwrap_or_default()
+        };
+        Some(
+            listed
+                .devices
+                .into_iter()
+                .map(|d| crate::flow::DeviceView {
+                    name: d
+                        .attribute("device_name")
+                        .unwrap_or(d.device_key.as_str())
+                        .to_owned(),
+                    last_used: date(d.device_last_authenticated_date),
+                    remembered: d.attribute("dev:device_remembered_status") == Some("remembered"),
+                    this_browser: here.as_deref() == Some(d.device_key.as_str()),
+                    key: d.device_key,
+                })
+                .collect(),
+        )
     }
 
     /// The user's passkeys, where the site offers them (`None` if it does not, or if Cognito
@@ -717,6 +824,9 @@ impl Ctx {
             epochs: Vec::new(),
             passkey_prompt_dismissed: false,
             federated_with: None,
+            device_key: None,
+            pending_contact: None,
+            deletion_code: None,
         })
     }
 
@@ -759,17 +869,14 @@ impl Ctx {
                 // GetTokensFromRefreshToken works on every app client; REFRESH_TOKEN_AUTH is
                 // refused where refresh tokens rotate. A rotated token comes back and is kept.
                 .run(&refresh_token, now, || {
-                    cognito.get_tokens_from_refresh_token(&refresh_token)
+                    cognito
+                        .get_tokens_from_refresh_token(&refresh_token, user.device_key.as_deref())
                 })
                 .await;
             match refreshed {
                 Ok(tokens) => match self.signed_in_from(tokens, Some(refresh_token)).await {
-                    Ok(mut refreshed) => {
-                        refreshed.totp_setup = user.totp_setup.take();
-                        refreshed.epochs = std::mem::take(&mut user.epochs);
-                        refreshed.signed_in_at = user.signed_in_at;
-                        refreshed.passkey_prompt_dismissed = user.passkey_prompt_dismissed;
-                        user = refreshed;
+                    Ok(refreshed) => {
+                        user = user.with_tokens_of(refreshed);
                         let _ = session::update_signed_in(&self.session, &user).await;
                     }
                     Err(_) => {
@@ -938,6 +1045,7 @@ impl Ctx {
                 password_rules,
                 sign_in_methods: self.auth.config.sign_in_methods.clone(),
                 identity_providers: self.auth.config.identity_providers(),
+                ask_remember_device: false,
             });
         }
         let mut flash = session::take_flash(&self.session).await;
@@ -964,6 +1072,8 @@ impl Ctx {
             password_rules,
             sign_in_methods: self.auth.config.sign_in_methods.clone(),
             identity_providers: self.auth.config.identity_providers(),
+            ask_remember_device: self.auth.config.device_remembering()
+                == super::DeviceRemembering::Ask,
         })
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod context;
+pub mod devices;
 pub mod extract;
 pub mod federation;
 pub mod forms;
@@ -17,7 +18,7 @@ pub mod session;
 pub mod session_store;
 
 pub use cognito_idp::Clock;
-pub use config::{AuthConfig, Backend, PasskeyPrompt, SignInFlow};
+pub use config::{AuthConfig, Backend, DeviceRemembering, PasskeyPrompt, SignInFlow};
 pub use context::{Auth, Ctx, Next};
 pub use extract::CurrentUser;
 pub use routes::{connect, mount, provide_auth_context};

@@ -12,6 +12,15 @@ const SIGNED_IN: &str = "signed_in";
 const FLASH: &str = "flash";
 const RETURN_TO: &str = "return_to";
 const INLINE_HOST: &str = "inline_host";
+const SIGN_IN_DEVICE: &str = "sign_in_device";
+
+/// The device side of a sign-in in progress: the remembered device it presented, and whether
+/// the person asked to remember this one ("Remember this device" on the MFA page).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct SignInDevice {
+    pub presented: Option<String>,
+    pub remember: bool,
+}
 
 /// A sign-up or sign-in in progress. Never holds the password.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -76,6 +85,25 @@ pub struct SignedIn {
     /// Signed in through this provider (sign-out also ends the user-pool domain's session).
     #[serde(default)]
     pub federated_with: Option<String>,
+    /// The tracked device these tokens were issued to (refreshing them must name it).
+    #[serde(default)]
+    pub device_key: Option<String>,
+    /// A new email or phone number waiting for its code (the account page's change).
+    #[serde(default)]
+    pub pending_contact: Option<PendingContact>,
+    /// The code that confirms deleting the account: the attribute it went to, and where.
+    #[serde(default)]
+    pub deletion_code: Option<PendingContact>,
+}
+
+/// A code sent to the user's email or phone: for a change that counts once it is entered, or
+/// to confirm deleting the account.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingContact {
+    /// `email` or `phone_number`.
+    pub attribute: String,
+    /// Where the code went, masked as Cognito reports it.
+    pub destination: String,
 }
 
 /// How an account is named wherever it can be named: a sign-in by username, email or phone
@@ -86,6 +114,22 @@ pub fn account_name(login: &str) -> String {
 }
 
 impl SignedIn {
+    /// This session with `fresh`'s tokens and claims (after a refresh): everything else it
+    /// keeps beside them (epochs, sign-in time, device, changes in progress) stays.
+    pub fn with_tokens_of(self, fresh: SignedIn) -> SignedIn {
+        SignedIn {
+            username: fresh.username,
+            sub: fresh.sub,
+            attributes: fresh.attributes,
+            id_token: fresh.id_token,
+            access_token: fresh.access_token,
+            refresh_token: fresh.refresh_token,
+            expires_at: fresh.expires_at,
+            checked_at: fresh.checked_at,
+            ..self
+        }
+    }
+
     /// The names this account is known by: its username and its sign-in aliases.
     pub fn account_names(&self) -> Vec<String> {
         let mut names = vec![account_name(&self.username)];
@@ -172,6 +216,24 @@ pub async fn start_signed_in(
     session.cycle_id().await?;
     session.remove_value(FLOW).await?;
     session.insert(SIGNED_IN, user).await
+}
+
+pub async fn sign_in_device(session: &Session) -> SignInDevice {
+    read(session, SIGN_IN_DEVICE).await.unwrap_or_default()
+}
+
+pub async fn set_sign_in_device(
+    session: &Session,
+    device: &SignInDevice,
+) -> Result<(), tower_sessions::session::Error> {
+    session.insert(SIGN_IN_DEVICE, device).await
+}
+
+/// Takes the device side of a sign-in that has just finished.
+pub async fn take_sign_in_device(session: &Session) -> SignInDevice {
+    let device = sign_in_device(session).await;
+    let _ = remove_if_present(session, SIGN_IN_DEVICE).await;
+    device
 }
 
 /// Remembers where to go once signed in (a value `security::safe_return_to` accepted).

@@ -129,16 +129,7 @@ fn Account(state: PageState) -> impl IntoView {
             .or_else(|| flash_error.get())
     });
     let notice = submission_notice(sign_out, &state.flash);
-    let user = state.user.unwrap_or_else(|| UserView {
-        username: String::new(),
-        attributes: Vec::new(),
-        mfa_enabled: Vec::new(),
-        mfa_preferred: None,
-        mfa_available: Vec::new(),
-        totp_setup: None,
-        sign_in_methods: Vec::new(),
-        passkeys: None,
-    });
+    let user = state.user.unwrap_or_default();
     let rows = user
         .attributes
         .iter()
@@ -234,6 +225,10 @@ fn Account(state: PageState) -> impl IntoView {
         .passkeys
         .clone()
         .map(|passkeys| view! { <crate::steps::passkey::PasskeysSection passkeys /> });
+    let devices = user
+        .devices
+        .clone()
+        .map(|devices| view! { <crate::steps::devices::DevicesSection devices /> });
     // An account that signs in without a password has none to change.
     let has_password = user.sign_in_methods.is_empty()
         || user
@@ -274,9 +269,12 @@ fn Account(state: PageState) -> impl IntoView {
             <table class="ca-attributes" aria-label=t("account.attributes")>
                 <tbody>{rows}</tbody>
             </table>
+            <crate::steps::profile::ContactSection user=user.clone() error=flash_error />
+            <crate::steps::profile::ProfileSection user=user.clone() error=flash_error />
             {methods}
             {passkeys}
             {security}
+            {devices}
             {password_section}
             <p class="ca-hint">{t("account.sign_out_hint")}</p>
             <div class="ca-actions">
@@ -291,6 +289,7 @@ fn Account(state: PageState) -> impl IntoView {
                     </button>
                 </ActionForm>
             </div>
+            <crate::steps::delete_account::DeleteAccountSection deletion=user.deletion.clone() error=flash_error />
         </AuthCard>
     }
 }

@@ -12,13 +12,18 @@ use crate::ui::step_page::{reload_on_success, submission_error, submission_notic
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "confirm_sign_in")]
-pub async fn confirm_sign_in(code: FormSecret) -> Result<Reply, AppError> {
+pub async fn confirm_sign_in(
+    code: FormSecret,
+    /// The "Remember this device" box: present when ticked.
+    #[server(default)]
+    remember_device: String,
+) -> Result<Reply, AppError> {
     let ctx = crate::server::Ctx::load().await?;
     let result = ctx
         .limited(
             crate::server::limits::Action::Code,
             None,
-            ssr::confirm(&ctx, &code),
+            ssr::confirm(&ctx, &code, !remember_device.is_empty()),
         )
         .await;
     let result = ctx.restart_if_expired(result).await;
@@ -88,6 +93,16 @@ fn ConfirmSignInForm(state: PageState) -> impl IntoView {
         .map(|f| f.challenge.methods.clone())
         .unwrap_or_default();
     let first_factor = !methods.is_empty();
+    // Only an MFA code: a remembered device answers in place of it at the next sign-in.
+    let is_mfa = !first_factor && step != Step::ConfirmSignInWithCustomChallenge;
+    let remember = (is_mfa && state.ask_remember_device).then(|| {
+        view! {
+            <label class="ca-check">
+                <input type="checkbox" name="remember_device" value="on" />
+                {t("confirm_sign_in.remember_device")}
+            </label>
+        }
+    });
     let resend_form = first_factor.then(|| {
         view! {
             <ActionForm action=resend attr:class="ca-form ca-form--secondary">
@@ -104,6 +119,7 @@ fn ConfirmSignInForm(state: PageState) -> impl IntoView {
             <ActionForm action attr:class="ca-form" attr:novalidate=true>
                 <FormError error />
                 <FormFields screen=Screen::ConfirmSignIn error fields=vec![field.maxlength(256)] />
+                {remember}
                 <SubmitButton label="button.confirm" pending=action.pending() />
             </ActionForm>
             {resend_form}
@@ -117,7 +133,7 @@ fn ConfirmSignInForm(state: PageState) -> impl IntoView {
 mod ssr {
     use crate::error::{AppError, ErrorKind};
     use crate::flow::{FormSecret, Step};
-    use crate::server::{input, Ctx, Next};
+    use crate::server::{input, session, Ctx, Next};
     use cognito_idp::SecretMap;
 
     const CODE_STEPS: [Step; 4] = [
@@ -127,11 +143,22 @@ mod ssr {
         Step::ConfirmSignInWithCustomChallenge,
     ];
 
-    pub async fn confirm(ctx: &Ctx, code: &FormSecret) -> Result<Next, AppError> {
+    pub async fn confirm(
+        ctx: &Ctx,
+        code: &FormSecret,
+        remember_device: bool,
+    ) -> Result<Next, AppError> {
         let flow = match ctx.flow_at(&CODE_STEPS).await {
             Ok(flow) => flow,
             Err(next) => return Ok(next),
         };
+        if remember_device {
+            let mut device = session::sign_in_device(&ctx.session).await;
+            device.remember = true;
+            session::set_sign_in_device(&ctx.session, &device)
+                .await
+                .map_err(|_| AppError::new(ErrorKind::Unavailable))?;
+        }
         let (challenge, key, value) = match flow.step {
             Step::ConfirmSignInWithCustomChallenge => {
                 let answer = code.expose().trim();

@@ -4,9 +4,12 @@ pub mod account;
 pub mod confirm_link;
 pub mod confirm_sign_in;
 pub mod confirm_sign_up;
+pub mod delete_account;
+pub mod devices;
 pub mod forgot_password;
 pub mod new_password;
 pub mod passkey;
+pub mod profile;
 pub mod reset_password;
 pub mod select_mfa;
 pub mod setup_email;
@@ -81,7 +84,7 @@ pub const FORMS: &[(&str, Step, &[&str])] = &[
     (
         "/api/confirm_sign_in",
         Step::ConfirmSignInWithTotpCode,
-        &["code"],
+        &["code", "remember_device"],
     ),
     (
         "/api/verify_totp_setup",
@@ -149,5 +152,21 @@ pub const FORMS: &[(&str, Step, &[&str])] = &[
             "confirm_password",
             "sign_out_others",
         ],
+    ),
+    (
+        "/api/change_contact",
+        Step::Done,
+        &["attribute", "email", "phone_number", "dial_code"],
+    ),
+    ("/api/send_contact_code", Step::Done, &["attribute"]),
+    ("/api/confirm_contact", Step::Done, &["contact_code"]),
+    ("/api/cancel_contact_change", Step::Done, &[]),
+    ("/api/save_profile", Step::Done, &["attributes"]),
+    ("/api/forget_device", Step::Done, &["device_key"]),
+    ("/api/send_deletion_code", Step::Done, &[]),
+    (
+        "/api/delete_account",
+        Step::Done,
+        &["delete_password", "delete_code"],
     ),
 ];

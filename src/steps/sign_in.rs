@@ -166,7 +166,7 @@ pub(crate) mod ssr {
         let answer = match ctx.auth.config.sign_in_flow {
             // The password page of choice-based sign-in.
             _ if choice => cognito.sign_in_user_auth_srp(&username, &password).await,
-            SignInFlow::Srp => cognito.sign_in_srp(&username, &password).await,
+            SignInFlow::Srp => ctx.sign_in_srp_here(&username, &password).await,
             SignInFlow::Password => cognito.sign_in_password(&username, &password).await,
             SignInFlow::CustomWithSrp => {
                 cognito.sign_in_custom_with_srp(&username, &password).await

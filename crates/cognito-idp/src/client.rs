@@ -764,15 +764,18 @@ impl UserPoolClient {
 
     /// `GetTokensFromRefreshToken`: new ID and access tokens, and a new refresh token when the
     /// app client rotates them.
+    /// `device_key`: the remembered device the tokens were issued to (Cognito then requires it).
     pub async fn get_tokens_from_refresh_token(
         &self,
         refresh_token: &Secret,
+        device_key: Option<&str>,
     ) -> Result<AuthenticationResult, Error> {
         self.transport
             .send(&GetTokensFromRefreshTokenRequest {
                 refresh_token: refresh_token.clone(),
                 client_id: self.client_id.clone(),
                 client_secret: self.client_secret.clone(),
+                device_key: device_key.map(str::to_owned),
                 ..Default::default()
             })
             .await
@@ -866,6 +869,47 @@ impl UserPoolClient {
                 attribute_name: attribute.to_owned(),
             })
             .await
+    }
+
+    /// Changes the user's attributes; a new email or phone number gets a code (listed in
+    /// the answer), and with `AttributesRequireVerificationBeforeUpdate` counts only once the
+    /// code is verified.
+    pub async fn update_user_attributes(
+        &self,
+        access_token: &Secret,
+        attributes: Vec<AttributeType>,
+    ) -> Result<UpdateUserAttributesResponse, Error> {
+        self.transport
+            .send(&UpdateUserAttributesRequest {
+                user_attributes: attributes,
+                access_token: access_token.clone(),
+                client_metadata: None,
+            })
+            .await
+    }
+
+    pub async fn delete_user_attributes(
+        &self,
+        access_token: &Secret,
+        names: Vec<String>,
+    ) -> Result<(), Error> {
+        self.transport
+            .send(&DeleteUserAttributesRequest {
+                user_attribute_names: names,
+                access_token: access_token.clone(),
+            })
+            .await
+            .map(|_| ())
+    }
+
+    /// Deletes the signed-in user's own account.
+    pub async fn delete_user(&self, access_token: &Secret) -> Result<(), Error> {
+        self.transport
+            .send(&DeleteUserRequest(AccessTokenRequest {
+                access_token: access_token.clone(),
+            }))
+            .await
+            .map(|_| ())
     }
 
     pub async fn verify_attribute(

@@ -235,7 +235,9 @@ impl LocalPool {
                     .users_with_attribute(attribute, &pending)
                     .await?
                     .iter()
-                    .any(|u| u.username != user.username && u.status != UserStatus::ExternalProvider)
+                    .any(|u| {
+                        u.username != user.username && u.status != UserStatus::ExternalProvider
+                    })
             {
                 return Err(fault(
                     ErrorKind::AliasExists,

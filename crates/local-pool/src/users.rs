@@ -6,9 +6,9 @@ use crate::config::AppClient;
 use crate::pool::{
     check_attribute, constant_time_eq, fault, random_token, sha256_hex, LocalPool, OpResult,
 };
+use crate::store::UserRecord;
 use cognito_idp::error::ErrorKind;
 use cognito_idp::wire::*;
-use crate::store::UserRecord;
 use cognito_idp::Secret;
 
 /// Attributes people may not set themselves (`identities` says which provider identities sign
@@ -126,7 +126,10 @@ impl LocalPool {
             if !verifiable || user.attributes.get(name) == Some(&value) {
                 if verifiable {
                     // Back to the value in force: a pending change is dropped.
-                    self.inner.store.delete_code(&user.username, &pending_purpose(name)).await?;
+                    self.inner
+                        .store
+                        .delete_code(&user.username, &pending_purpose(name))
+                        .await?;
                 }
                 user.attributes.insert(name.to_owned(), value);
                 continue;
@@ -175,7 +178,11 @@ impl LocalPool {
         let listed = |list: &[String]| list.iter().any(|a| a == name);
         listed(&cfg.attributes_require_verification_before_update)
             && listed(&cfg.auto_verified_attributes)
-            && user.attributes.get(&format!("{name}_verified")).map(String::as_str) == Some("true")
+            && user
+                .attributes
+                .get(&format!("{name}_verified"))
+                .map(String::as_str)
+                == Some("true")
     }
 
     pub async fn delete_user_attributes(

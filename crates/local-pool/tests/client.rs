@@ -602,7 +602,7 @@ async fn get_tokens_from_refresh_token_with_and_without_rotation() {
     let refresh = tokens.refresh_token.clone().unwrap();
     let again = h
         .client
-        .get_tokens_from_refresh_token(&refresh)
+        .get_tokens_from_refresh_token(&refresh, None)
         .await
         .unwrap();
     assert!(
@@ -626,7 +626,7 @@ async fn get_tokens_from_refresh_token_with_and_without_rotation() {
     );
     let rotated = rotating
         .client
-        .get_tokens_from_refresh_token(&first)
+        .get_tokens_from_refresh_token(&first, None)
         .await
         .unwrap();
     let second = rotated.refresh_token.clone().expect("a new refresh token");
@@ -634,14 +634,14 @@ async fn get_tokens_from_refresh_token_with_and_without_rotation() {
     // The old one still works within the grace period, then counts as reuse.
     rotating
         .client
-        .get_tokens_from_refresh_token(&first)
+        .get_tokens_from_refresh_token(&first, None)
         .await
         .unwrap();
     rotating.clock.advance(11);
     let (k, _) = kind(
         rotating
             .client
-            .get_tokens_from_refresh_token(&first)
+            .get_tokens_from_refresh_token(&first, None)
             .await
             .unwrap_err(),
     );
@@ -650,8 +650,10 @@ async fn get_tokens_from_refresh_token_with_and_without_rotation() {
 
 #[tokio::test]
 async fn attribute_changes_without_keeping_the_old_value_and_client_write_rules() {
-    let mut config = PoolConfig::default();
-    config.attributes_require_verification_before_update = Vec::new();
+    let mut config = PoolConfig {
+        attributes_require_verification_before_update: Vec::new(),
+        ..Default::default()
+    };
     config.clients[0].write_attributes = vec!["email".into()];
     let h = start(config).await;
     h.confirmed_user("piet").await;
@@ -684,7 +686,10 @@ async fn attribute_changes_without_keeping_the_old_value_and_client_write_rules(
             .and_then(|a| a.value.clone())
     };
     let user = h.client.get_user(&tokens.access_token).await.unwrap();
-    assert_ne!(attribute(&user, "email").as_deref(), Some("piet.new@example.com"));
+    assert_ne!(
+        attribute(&user, "email").as_deref(),
+        Some("piet.new@example.com")
+    );
     // Without the setting, the new address replaces the old one at once, unverified.
     update(vec![AttributeType::new("email", "piet.new@example.com")])
         .await
@@ -732,7 +737,10 @@ async fn update_delete_attributes_and_delete_user() {
     let before = h.client.get_user(&tokens.access_token).await.unwrap();
     let old_email = attribute(&before, "email").unwrap();
     assert_ne!(old_email, "olga.new@example.com");
-    assert_eq!(attribute(&before, "email_verified").as_deref(), Some("true"));
+    assert_eq!(
+        attribute(&before, "email_verified").as_deref(),
+        Some("true")
+    );
     assert_eq!(attribute(&before, "given_name").as_deref(), Some("Olga"));
     let wrong = h
         .client
@@ -741,7 +749,10 @@ async fn update_delete_attributes_and_delete_user() {
         .unwrap_err();
     assert_eq!(kind(wrong).0, ErrorKind::CodeMismatch);
     assert_eq!(
-        attribute(&h.client.get_user(&tokens.access_token).await.unwrap(), "email"),
+        attribute(
+            &h.client.get_user(&tokens.access_token).await.unwrap(),
+            "email"
+        ),
         Some(old_email)
     );
     // A resend goes to the new address.

@@ -217,7 +217,7 @@ async fn refresh_tokens_of_a_confirmed_device_need_its_key() {
     let refresh = tokens.refresh_token.unwrap();
     let (k, m) = kind(
         h.client
-            .get_tokens_from_refresh_token(&refresh)
+            .get_tokens_from_refresh_token(&refresh, None)
             .await
             .unwrap_err(),
     );

@@ -253,7 +253,7 @@ async fn pre_token_generation_and_custom_messages() {
     assert_ne!(claims.str("sub"), Some("forged"), "protected claims stay");
     // Refreshed tokens go through the trigger too.
     let refreshed = client
-        .get_tokens_from_refresh_token(tokens.refresh_token.as_ref().unwrap())
+        .get_tokens_from_refresh_token(tokens.refresh_token.as_ref().unwrap(), None)
         .await
         .unwrap();
     let claims = verifier
