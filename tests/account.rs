@@ -1,0 +1,149 @@
+//! The account page's actions driven without JavaScript: what they refuse, and a remembered
+//! device's tokens refreshing (Cognito binds them to the device).
+
+mod common;
+use common::*;
+use local_pool::config::DeviceConfiguration;
+use local_pool::PoolConfig;
+
+#[tokio::test]
+async fn account_actions_refuse_what_the_page_does_not_offer() {
+    let app = start().await;
+    app.confirmed_user("ivy").await;
+    let client = browser();
+    assert_eq!(app.sign_in(&client, "ivy").await, "/account");
+
+    // The default sign-up form asks for no given name: the account page may not set one.
+    let (status, location) = app
+        .post(
+            &client,
+            "/api/save_profile",
+            &[("attributes[given_name]", "Ivy")],
+        )
+        .await;
+    // Answered as a post the page could not have sent (see `server::forms`).
+    assert_eq!((status, location.as_str()), (303, "/account"));
+    let (_, html) = app.page(&client, "/account").await;
+    assert!(
+        html.contains("data-error=\"error.unreadable_form\""),
+        "{html}"
+    );
+    assert!(!html.contains("data-attribute=\"given_name\""));
+
+    // Only email and phone go through the verified change.
+    let (_, location) = app
+        .post(
+            &client,
+            "/api/change_contact",
+            &[("attribute", "given_name"), ("email", "x@example.com")],
+        )
+        .await;
+    assert_eq!(location, "/account");
+    let (_, html) = app.page(&client, "/account").await;
+    assert!(html.contains("data-error=\"error.unreadable_form\""));
+
+    // A device key that is not one.
+    let (_, location) = app
+        .post(&client, "/api/forget_device", &[("device_key", "../../x")])
+        .await;
+    assert_eq!(location, "/account");
+    let (_, html) = app.page(&client, "/account").await;
+    assert!(html.contains("data-error=\"error.unreadable_form\""));
+
+    // A code with no change in progress changes nothing.
+    let (_, location) = app
+        .post(
+            &client,
+            "/api/confirm_contact",
+            &[("contact_code", "123456")],
+        )
+        .await;
+    assert_eq!(location, "/account");
+}
+
+#[tokio::test]
+async fn deleting_needs_a_signed_in_session_and_the_right_password() {
+    let app = start().await;
+    app.confirmed_user("jon").await;
+    let stranger = browser();
+    let (status, location) = app
+        .post(
+            &stranger,
+            "/api/delete_account",
+            &[("delete_password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(status, 302);
+    assert_ne!(location, "/signin?notice=account_deleted");
+
+    let client = browser();
+    app.sign_in(&client, "jon").await;
+    let (_, location) = app
+        .post(&client, "/api/delete_account", &[("delete_password", "")])
+        .await;
+    assert_eq!(location, "/account");
+    let (_, html) = app.page(&client, "/account").await;
+    let field = html
+        .find("name=\"delete_password\"")
+        .expect("the password field");
+    let tag = &html[html[..field].rfind('<').unwrap()..field + html[field..].find('>').unwrap()];
+    assert!(tag.contains("aria-invalid=\"true\""), "{tag}");
+    // The account is still there: it signs in elsewhere.
+    assert_eq!(app.sign_in(&browser(), "jon").await, "/account");
+
+    let other = browser();
+    app.sign_in(&other, "jon").await;
+    let (_, location) = app
+        .post(
+            &client,
+            "/api/delete_account",
+            &[("delete_password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(location, "/signin");
+    // The account's other sessions end with it.
+    let (status, _) = app.page(&other, "/account").await;
+    assert_eq!(status, 302);
+}
+
+#[tokio::test]
+async fn a_remembered_devices_tokens_refresh_and_a_stray_device_cookie_is_ignored() {
+    let app = start_with(PoolConfig {
+        device_configuration: Some(DeviceConfiguration {
+            challenge_required_on_new_device: true,
+            device_only_remembered_on_user_prompt: false,
+        }),
+        ..PoolConfig::default()
+    })
+    .await;
+    app.confirmed_user("kai").await;
+    let client = browser();
+    assert_eq!(app.sign_in(&client, "kai").await, "/account");
+    // The pool remembers every device: this one is listed, as this browser.
+    let (_, html) = app.page(&client, "/account").await;
+    assert!(html.contains("data-testid=\"this-device\""), "{html}");
+
+    // An hour on, the access token is refreshed: Cognito wants the device key with it.
+    app.clock.advance(3600);
+    let (status, html) = app.page(&client, "/account").await;
+    assert_eq!(status, 200, "still signed in after the refresh");
+    assert!(html.contains("data-testid=\"this-device\""));
+
+    // The next sign-in from this browser goes through device SRP and still signs in.
+    app.post(&client, "/api/sign_out", &[]).await;
+    assert_eq!(app.sign_in(&client, "kai").await, "/account");
+
+    // A browser sending a made-up device cookie (or a session id as one) signs in as usual.
+    let stray = browser();
+    let response = stray
+        .post(app.url("/api/sign_in"))
+        .header(reqwest::header::ACCEPT, "text/html")
+        .header(reqwest::header::ORIGIN, app.url(""))
+        .header(reqwest::header::COOKIE, "ca_device=not-an-id")
+        .form(&[("username", "kai"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 302);
+    assert_eq!(response.headers()["location"], "/account");
+}
