@@ -921,3 +921,59 @@ async fn abandoned_challenge_sessions_are_swept() {
         "only the new one is left"
     );
 }
+
+#[tokio::test]
+async fn a_pending_email_taken_meanwhile_by_another_account_is_refused_at_verification() {
+    let h = start(PoolConfig {
+        username_attributes: vec!["email".into()],
+        ..PoolConfig::default()
+    })
+    .await;
+    // An email pool names users by a uuid; they sign in with their address.
+    let confirmed = |email: &'static str| {
+        let h = &h;
+        async move {
+            h.client
+                .sign_up(
+                    email,
+                    &Secret::new(PASSWORD),
+                    vec![AttributeType::new("email", email)],
+                )
+                .await
+                .unwrap();
+            let user = h
+                .pool
+                .store()
+                .users_with_attribute("email", email)
+                .await
+                .unwrap()
+                .remove(0);
+            let code = h.last_code(&user.username).await;
+            h.client
+                .confirm_sign_up(email, &Secret::new(code), None)
+                .await
+                .unwrap();
+            user.username
+        }
+    };
+    let rosa = confirmed("rosa@example.com").await;
+    let tokens = h.sign_in("rosa@example.com").await;
+    h.client
+        .update_user_attributes(
+            &tokens.access_token,
+            vec![AttributeType::new("email", "taken@example.com")],
+        )
+        .await
+        .unwrap();
+    let code = h.last_code(&rosa).await;
+    // Meanwhile someone signs up with that address: it is free, Rosa's change being pending.
+    confirmed("taken@example.com").await;
+    let refused = h
+        .client
+        .verify_attribute(&tokens.access_token, "email", &Secret::new(code))
+        .await
+        .unwrap_err();
+    assert_eq!(kind(refused).0, ErrorKind::AliasExists);
+    // Rosa still signs in with her own address.
+    h.sign_in("rosa@example.com").await;
+}
