@@ -17,7 +17,9 @@ pub mod server;
 
 pub use error::{AppError, ErrorKind};
 pub use flow::{AuthUser, SignInMethod};
-pub use options::{AuthOptions, FieldOptions, InitialState, LoginMechanism, Screen, SlotPlace};
+pub use options::{
+    AuthOptions, FieldOptions, InitialState, LoginMechanism, Screen, SlotPlace, Variation,
+};
 pub use screens::{provide_auth_options, AuthRoutes, Authenticator, RequireAuth, SignOutButton};
 pub use ui::i18n::{current_locale, Locale, Messages};
 pub use ui::step_page::use_current_user;

@@ -164,6 +164,17 @@ impl FieldOptions {
     }
 }
 
+/// How `<Authenticator>` sits on its page (Amplify's `variation`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Variation {
+    /// In the page's flow, where the component is.
+    #[default]
+    Default,
+    /// A dialog over the page, closable (its close button, or Escape), with focus kept inside
+    /// while it is open; a "Sign in" button opens it again.
+    Modal,
+}
+
 /// Where a slot's view goes on a screen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SlotPlace {
@@ -201,6 +212,8 @@ pub struct AuthOptions {
     pub provider_buttons_below: bool,
     /// Only the buttons: a pool whose users all sign in through providers.
     pub federated_only: bool,
+    /// In the page, or a dialog over it (`<Authenticator>` only; the step pages are pages).
+    pub variation: Variation,
 }
 
 impl AuthOptions {
@@ -276,6 +289,10 @@ impl AuthOptions {
         methods: impl IntoIterator<Item = crate::flow::SignInMethod>,
     ) -> Self {
         self.sign_in_methods = methods.into_iter().collect();
+        self
+    }
+    pub fn variation(mut self, variation: Variation) -> Self {
+        self.variation = variation;
         self
     }
     pub fn hide_sign_up(mut self, hide: bool) -> Self {

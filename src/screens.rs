@@ -52,6 +52,7 @@ where
     if let Some(options) = options {
         provide_context(options);
     }
+    let modal = use_auth_options().variation == crate::options::Variation::Modal;
     let initial = match use_auth_options().initial_state {
         InitialState::SignIn => Step::SignIn,
         InitialState::SignUp => Step::SignUp,
@@ -141,6 +142,15 @@ where
                     match screen.await.1 {
                         Ok(InlineView::SignedIn(user)) => children(user).into_any(),
                         // The steps, not the children, are the component's.
+                        Ok(InlineView::Step(step, state)) if modal => {
+                            let inline = inline.clone();
+                            view! {
+                                <ModalDialog>
+                                    <InlineStep inline step state=*state />
+                                </ModalDialog>
+                            }
+                            .into_any()
+                        }
                         Ok(InlineView::Step(step, state)) => {
                             let inline = inline.clone();
                             view! { <InlineStep inline step state=*state /> }.into_any()
@@ -151,6 +161,56 @@ where
             }}
         </Suspense>
     }
+}
+
+/// The id of the modal variation's dialog (one `<Authenticator>` per page is a dialog).
+const MODAL_ID: &str = "ca-modal";
+
+/// The modal variation: the steps in a dialog over the page. The server sends it open; with
+/// JavaScript [`ModalOpener`] makes it modal (the page behind inert, focus kept inside, Escape
+/// closes). Its close button is a `method="dialog"` form, so it closes without JavaScript too,
+/// and the "Sign in" button after it opens it again (as a modal, by the `show-modal` command).
+#[component]
+fn ModalDialog(children: Children) -> impl IntoView {
+    view! {
+        <div class="ca-modal-host">
+        <dialog class="ca-modal" id=MODAL_ID open aria-labelledby="ca-heading">
+            <form method="dialog" class="ca-modal-close">
+                <button type="submit" class="ca-modal-close-button" aria-label=t("button.close")>"×"</button>
+            </form>
+            {children()}
+        </dialog>
+        <ModalOpener dialog_id=MODAL_ID.to_owned() />
+        <button type="button" class="ca-button ca-button--primary ca-modal-reopen" commandfor=MODAL_ID command="show-modal">
+            {t("button.sign_in")}
+        </button>
+        </div>
+    }
+}
+
+/// Turns the server's open dialog into a modal one once the page runs (an island in islands
+/// mode, so it needs no full hydration).
+#[cfg_attr(feature = "islands", island)]
+#[cfg_attr(not(feature = "islands"), component)]
+pub fn ModalOpener(dialog_id: String) -> impl IntoView {
+    Effect::new(move |_| {
+        use leptos::web_sys::js_sys::{Function, Reflect};
+        let Some(dialog) = document().get_element_by_id(&dialog_id) else {
+            return;
+        };
+        if dialog.matches(":modal").unwrap_or(true) || !dialog.has_attribute("open") {
+            return;
+        }
+        let call = |name: &str| {
+            if let Ok(method) = Reflect::get(&dialog, &name.into()) {
+                if let Ok(method) = leptos::wasm_bindgen::JsCast::dyn_into::<Function>(method) {
+                    let _ = method.call0(&dialog);
+                }
+            }
+        };
+        call("close");
+        call("showModal");
+    });
 }
 
 #[component]

@@ -91,7 +91,7 @@ pub fn AuthCard(
             {header}
             {tabs}
             <div class="ca-card-body">
-                <h1 class="ca-heading" tabindex="-1" node_ref=heading_ref>{t(heading)}</h1>
+                <h1 class="ca-heading" id="ca-heading" tabindex="-1" node_ref=heading_ref>{t(heading)}</h1>
                 {children()}
             </div>
             {footer}

@@ -5,6 +5,7 @@
 use cognito_authenticator::{
     provide_auth_options, use_current_user, AuthOptions, AuthRoutes, Authenticator, FieldOptions,
     InitialState, LoginMechanism, Messages, RequireAuth, Screen, SignOutButton, SlotPlace,
+    Variation,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -107,6 +108,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/membres") view=Members ssr=SsrMode::Async />
                     <Route path=path!("/telephone") view=ByPhone ssr=SsrMode::Async />
                     <Route path=path!("/invitation") view=InvitationOnly ssr=SsrMode::Async />
+                    <Route path=path!("/salon") view=Lounge ssr=SsrMode::Async />
                     <AuthRoutes />
                 </Routes>
             </main>
@@ -202,6 +204,20 @@ fn InvitationOnly() -> impl IntoView {
         <Authenticator options=auth_options().hide_sign_up(true) let:user>
             <p class="site-main" data-testid="invited-user">{user.username}</p>
         </Authenticator>
+    }
+}
+
+/// The modal variation: the page is there behind the dialog, which can be closed.
+#[component]
+fn Lounge() -> impl IntoView {
+    view! {
+        <section class="site-main">
+            <h2>"Le salon"</h2>
+            <p data-testid="lounge-intro">"Les membres s’y retrouvent chaque jeudi."</p>
+            <Authenticator options=auth_options().variation(Variation::Modal) let:user>
+                <p data-testid="lounge-user">"Bienvenue au salon, " {user.username}</p>
+            </Authenticator>
+        </section>
     }
 }
 
