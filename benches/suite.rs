@@ -3,12 +3,14 @@
 //!
 //! - `inprocess`: SRP math (client and pool side), the local pool's SignUp (argon2id) and SRP
 //!   sign-in, a sign-in through the app's server function against the same calls made directly
-//!   (the app's own overhead), the same for an email-code and a passkey sign-in, session-store get/set (memory, SQLite, Redis), and memory per
+//!   (the app's own overhead), the same for an email-code and a passkey sign-in and for the
+//!   account page, session-store get/set (memory, SQLite, Redis), and memory per
 //!   signed-in session at 10k and 100k sessions;
 //! - `plain <port> <file>`: serves `file` from a bare axum handler (the SSR comparison);
 //! - `account <base-url> <username>`: a confirmed user to sign in with;
 //! - `passkey`: the passkey sign-in overhead alone;
 //! - `federation`: the cost of the "Sign in with …" callback alone;
+//! - `account-page`: the signed-in account page's overhead alone;
 //! - `concurrent <base-url> <server-pid> <users>`: that many sign-ups, confirmations, sign-outs
 //!   and sign-ins at once against a running server: throughput, errors, the server's peak RSS.
 
@@ -42,6 +44,7 @@ fn main() {
         // One measure alone, to check it without the whole suite.
         Some("passkey") => runtime.block_on(passkey_sign_in_overhead()),
         Some("federation") => runtime.block_on(federation_callback_overhead()),
+        Some("account-page") => runtime.block_on(account_page_overhead()),
         Some("concurrent") => runtime.block_on(concurrent(
             &args[1],
             &args[2],
@@ -120,6 +123,7 @@ async fn inprocess() {
     code_sign_in_overhead().await;
     passkey_sign_in_overhead().await;
     federation_callback_overhead().await;
+    account_page_overhead().await;
     let record = signed_in_record(&app, &auth).await;
     session_stores(&record).await;
     session_memory(&record).await;
@@ -652,6 +656,63 @@ fn script_post(
 }
 
 /// The pool's own client, calling the app's embedded pool without the app in between.
+/// The account page of a signed-in user, rendered by the app (`GET /account`, every section:
+/// contact, MFA, devices, password, deletion), against the Cognito calls it makes made
+/// directly (`GetUser` and `ListDevices`).
+async fn account_page_overhead() {
+    let pool = PoolConfig {
+        print_outbox: false,
+        mfa: local_pool::config::MfaMode::Optional,
+        device_configuration: Some(local_pool::config::DeviceConfiguration {
+            challenge_required_on_new_device: true,
+            device_only_remembered_on_user_prompt: false,
+        }),
+        ..PoolConfig::default()
+    };
+    let mut config = AuthConfig::local(None, pool.clone());
+    config.attempt_limit_scale = 1e6;
+    let app = serve_app(config, Clock::system(), None).await;
+    app.confirmed_user("accountbench").await;
+    let client = browser();
+    assert_eq!(app.sign_in(&client, "accountbench").await, "/account");
+    let direct = direct_client(&app, &pool);
+    let tokens = match direct
+        .sign_in_srp("accountbench", &Secret::new(PASSWORD))
+        .await
+        .expect("direct sign-in")
+    {
+        cognito_idp::SignInOutcome::SignedIn(tokens) => tokens,
+        other => panic!("expected tokens, got {other:?}"),
+    };
+    let (mut through_app, mut straight) = (Vec::new(), Vec::new());
+    for round in 0..220 {
+        let started = Instant::now();
+        let (status, html) = app.page(&client, "/account").await;
+        let app_time = started.elapsed();
+        assert!(
+            status == 200 && html.contains("ca-devices-heading"),
+            "the account page answered {status}"
+        );
+        let started = Instant::now();
+        direct.get_user(&tokens.access_token).await.expect("GetUser");
+        direct
+            .list_devices(&tokens.access_token, Some(60), None)
+            .await
+            .expect("ListDevices");
+        let direct_time = started.elapsed();
+        if round >= 20 {
+            through_app.push(app_time);
+            straight.push(direct_time);
+        }
+    }
+    report_overhead(
+        "the account page through the app (GET /account, signed in, every section)",
+        "**app overhead per account page** (difference)",
+        &mut through_app,
+        &mut straight,
+    );
+}
+
 fn direct_client(app: &App, pool: &PoolConfig) -> UserPoolClient {
     UserPoolClient::new(
         CognitoClient::new(
