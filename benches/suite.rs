@@ -694,7 +694,10 @@ async fn account_page_overhead() {
             "the account page answered {status}"
         );
         let started = Instant::now();
-        direct.get_user(&tokens.access_token).await.expect("GetUser");
+        direct
+            .get_user(&tokens.access_token)
+            .await
+            .expect("GetUser");
         direct
             .list_devices(&tokens.access_token, Some(60), None)
             .await

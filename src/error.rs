@@ -71,6 +71,9 @@ pub enum ErrorKind {
     AliasExists,
     /// The app client may not change this attribute (its `WriteAttributes`).
     AttributeNotWritable,
+    /// A change a browser left signed in may not make (a new email or phone number): the
+    /// last sign-in is older than a few minutes.
+    SignInAgain,
     /// A value was refused by the embedder's own check (see `AuthConfig::validate_sign_up`).
     InvalidValue,
     /// A form post that could not be read: fields missing, misnamed, unknown or of the wrong
@@ -81,7 +84,7 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    pub const ALL: [ErrorKind; 40] = [
+    pub const ALL: [ErrorKind; 41] = [
         ErrorKind::Required,
         ErrorKind::TooLong,
         ErrorKind::InvalidUsername,
@@ -119,6 +122,7 @@ impl ErrorKind {
         ErrorKind::TriggerFailed,
         ErrorKind::AliasExists,
         ErrorKind::AttributeNotWritable,
+        ErrorKind::SignInAgain,
         ErrorKind::InvalidValue,
         ErrorKind::UnreadableForm,
         ErrorKind::Unexpected,
@@ -258,6 +262,7 @@ impl AppError {
             ErrorKind::TriggerFailed => "error.trigger_failed",
             ErrorKind::AliasExists => "error.alias_exists",
             ErrorKind::AttributeNotWritable => "error.attribute_not_writable",
+            ErrorKind::SignInAgain => "error.sign_in_again",
             ErrorKind::InvalidValue => self.detail.as_deref().unwrap_or("error.invalid_value"),
             ErrorKind::UnreadableForm => "error.unreadable_form",
             ErrorKind::Unexpected => "error.unexpected",

@@ -443,15 +443,25 @@ pub struct UserView {
     /// The attributes the account page lets this user change.
     #[serde(default)]
     pub editable_attributes: Vec<String>,
-    /// A new email or phone number waiting for its code: the attribute and where the code went.
+    /// A new email or phone number waiting for its code.
     #[serde(default)]
-    pub pending_contact: Option<(String, String)>,
+    pub pending_contact: Option<PendingContactView>,
     /// The devices Cognito tracks for the user, where the pool remembers devices.
     #[serde(default)]
     pub devices: Option<Vec<DeviceView>>,
     /// Deleting the account: how it is confirmed.
     #[serde(default)]
     pub deletion: DeletionView,
+}
+
+/// A change of email or phone number waiting for its code, as the account page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingContactView {
+    pub attribute: String,
+    /// Where the code went (masked).
+    pub destination: String,
+    /// The old value stays in force until the code is entered (else the pool replaced it).
+    pub old_value_kept: bool,
 }
 
 /// One of the user's tracked devices as the account page lists it.

@@ -193,24 +193,42 @@ fn ModalDialog(children: Children) -> impl IntoView {
 #[cfg_attr(feature = "islands", island)]
 #[cfg_attr(not(feature = "islands"), component)]
 pub fn ModalOpener(dialog_id: String) -> impl IntoView {
-    Effect::new(move |_| {
+    fn call(dialog: &leptos::web_sys::Element, name: &str) {
         use leptos::web_sys::js_sys::{Function, Reflect};
-        let Some(dialog) = document().get_element_by_id(&dialog_id) else {
-            return;
-        };
-        if dialog.matches(":modal").unwrap_or(true) || !dialog.has_attribute("open") {
-            return;
-        }
-        let call = |name: &str| {
-            if let Ok(method) = Reflect::get(&dialog, &name.into()) {
-                if let Ok(method) = leptos::wasm_bindgen::JsCast::dyn_into::<Function>(method) {
-                    let _ = method.call0(&dialog);
-                }
+        if let Ok(method) = Reflect::get(dialog, &name.into()) {
+            if let Ok(method) = leptos::wasm_bindgen::JsCast::dyn_into::<Function>(method) {
+                let _ = method.call0(dialog);
             }
-        };
-        call("close");
-        call("showModal");
+        }
+    }
+    {
+        let dialog_id = dialog_id.clone();
+        Effect::new(move |_| {
+            let Some(dialog) = document().get_element_by_id(&dialog_id) else {
+                return;
+            };
+            if dialog.has_attribute("open") && !dialog.matches(":modal").unwrap_or(true) {
+                call(&dialog, "close");
+                call(&dialog, "showModal");
+            }
+        });
+    }
+    // The "Sign in" button's `show-modal` command, for browsers without invoker commands.
+    let listener = window_event_listener(leptos::ev::click, move |ev| {
+        let target = event_target::<leptos::web_sys::Element>(&ev);
+        let opens = target
+            .closest(".ca-modal-reopen")
+            .ok()
+            .flatten()
+            .and_then(|button| button.get_attribute("commandfor"))
+            .is_some_and(|id| id == dialog_id);
+        if let (true, Some(dialog)) = (opens, document().get_element_by_id(&dialog_id)) {
+            if !dialog.has_attribute("open") {
+                call(&dialog, "showModal");
+            }
+        }
     });
+    on_cleanup(move || listener.remove());
 }
 
 #[component]

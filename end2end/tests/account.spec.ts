@@ -118,9 +118,10 @@ test('a remembered device skips the second step until it is forgotten', async ({
     await expect(page).toHaveURL(/\/account$/);
   };
 
-  // Not remembered: the next sign-in asks again.
+  // Not remembered: the device is not tracked, and the next sign-in asks again.
   await signIn(page, newUser.username, newUser.password, js);
   await passSecondStep(false);
+  await expect(page.getByText('No devices yet.')).toBeVisible();
   await signOut(page, js);
   await signIn(page, newUser.username, newUser.password, js);
   await passSecondStep(true);

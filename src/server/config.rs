@@ -305,10 +305,18 @@ impl AuthConfig {
         }
     }
 
-    /// How the pool remembers devices.
+    /// How the pool remembers devices so that they skip MFA. Off where they would not: a pool
+    /// without `ChallengeRequiredOnNewDevice`, and sign-in flows other than `USER_SRP_AUTH`
+    /// (device SRP follows the password's SRP only).
     pub fn device_remembering(&self) -> DeviceRemembering {
+        if !self.sign_in_methods.is_empty() || self.sign_in_flow != SignInFlow::Srp {
+            return DeviceRemembering::Off;
+        }
         match &self.backend {
             Backend::Local { pool, .. } => match &pool.device_configuration {
+                Some(devices) if !devices.challenge_required_on_new_device => {
+                    DeviceRemembering::Off
+                }
                 None => DeviceRemembering::Off,
                 Some(devices) if devices.device_only_remembered_on_user_prompt => {
                     DeviceRemembering::Ask
@@ -317,6 +325,22 @@ impl AuthConfig {
             },
             Backend::Cognito { .. } => self.remember_devices,
         }
+    }
+
+    /// Tells the app how the real pool's device tracking is set (`REMEMBER_DEVICES`); the
+    /// embedded pool's comes from its `[device_configuration]`.
+    pub fn with_remember_devices(mut self, remembering: DeviceRemembering) -> Self {
+        self.remember_devices = remembering;
+        self
+    }
+
+    /// The attributes the account page lets people change (`ACCOUNT_ATTRIBUTES`).
+    pub fn with_account_attributes<I: IntoIterator<Item = S>, S: Into<String>>(
+        mut self,
+        attributes: I,
+    ) -> Self {
+        self.account_attributes = Some(attributes.into_iter().map(Into::into).collect());
+        self
     }
 
     /// The attributes the account page lets people change, as the server enforces them:

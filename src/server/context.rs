@@ -381,17 +381,18 @@ impl Ctx {
         let new_device = tokens.new_device_metadata.clone();
         let device = session::take_sign_in_device(&self.session).await;
         let mut user = self.signed_in_from(tokens, None).await?;
-        user.device_key = device.presented;
-        if let Some(metadata) = new_device {
-            // A device the pool starts tracking: its tokens are bound to it from now on.
-            match self
-                .confirm_new_device(&user, &metadata, device.remember)
-                .await
-            {
-                Ok(key) => user.device_key = Some(key),
-                Err(err) => tracing::warn!(error = ?err.kind, "could not confirm the new device"),
+        // A device confirmed now binds its tokens: refreshing them must name it.
+        let presented = device.presented.clone();
+        user.device_key = match self
+            .settle_sign_in_device(&user, new_device.as_ref(), device)
+            .await
+        {
+            Ok(key) => key,
+            Err(err) => {
+                tracing::warn!(error = ?err.kind, "could not confirm the sign-in's device");
+                presented
             }
-        }
+        };
         // Where the account's epochs stand now: a later "end the other sessions" ends this one.
         self.stamp_epochs(&mut user, false).await?;
         self.keep_session_for_long();
@@ -635,10 +636,13 @@ impl Ctx {
             sign_in_methods,
             passkeys: self.passkeys_of(user).await,
             editable_attributes: self.auth.config.account_attributes(),
-            pending_contact: user
-                .pending_contact
-                .clone()
-                .map(|p| (p.attribute, p.destination)),
+            pending_contact: user.pending_contact.clone().map(|p| {
+                crate::flow::PendingContactView {
+                    attribute: p.attribute,
+                    destination: p.destination,
+                    old_value_kept: !p.replaced,
+                }
+            }),
             devices: self.devices_of(user).await,
             deletion,
         }

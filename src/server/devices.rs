@@ -187,9 +187,32 @@ impl Ctx {
         username: &str,
         password: &Secret,
     ) -> Result<cognito_idp::SignInOutcome, cognito_idp::Error> {
+        let (answer, presented) = self.srp_with_remembered_device(username, password).await;
+        if presented.is_some() {
+            let device = super::session::SignInDevice {
+                presented,
+                remember: false,
+            };
+            if let Err(err) = super::session::set_sign_in_device(&self.session, &device).await {
+                tracing::warn!(error = %err, "could not keep the sign-in's device");
+            }
+        }
+        answer
+    }
+
+    /// `USER_SRP_AUTH` with the device this browser remembers for the account, if any; also
+    /// returns the key of the device presented.
+    pub async fn srp_with_remembered_device(
+        &self,
+        username: &str,
+        password: &Secret,
+    ) -> (
+        Result<cognito_idp::SignInOutcome, cognito_idp::Error>,
+        Option<String>,
+    ) {
         let cognito = &self.auth.cognito;
         let Some(device) = self.remembered_device(username).await else {
-            return cognito.sign_in_srp(username, password).await;
+            return (cognito.sign_in_srp(username, password).await, None);
         };
         let answer = cognito
             .sign_in_srp_on_device(username, password, &device)
@@ -216,46 +239,61 @@ impl Ctx {
                 self.forget_remembered_device(&sub, Some(&device.device_key))
                     .await;
             }
-            return cognito.sign_in_srp(username, password).await;
+            return (cognito.sign_in_srp(username, password).await, None);
         }
-        let presented = super::session::SignInDevice {
-            presented: Some(device.device_key),
-            remember: false,
-        };
-        if let Err(err) = super::session::set_sign_in_device(&self.session, &presented).await {
-            tracing::warn!(error = %err, "could not keep the sign-in's device");
-        }
-        answer
+        (answer, Some(device.device_key))
     }
 
-    /// Confirms the device a sign-in announced and, if the pool remembers it without asking
-    /// or the person asked, remembers it in this browser. Returns the device's key.
-    pub async fn confirm_new_device(
+    /// The device side of a sign-in that has just finished: a new device the pool announced
+    /// is confirmed and kept when it is to be remembered (always, or as the person asked); a
+    /// device left unconfirmed is not tracked, so nothing is kept for it. Returns the key of
+    /// the device the tokens are bound to.
+    pub async fn settle_sign_in_device(
         &self,
         user: &SignedIn,
-        metadata: &cognito_idp::wire::NewDeviceMetadata,
-        remember: bool,
-    ) -> Result<String, crate::error::AppError> {
+        metadata: Option<&cognito_idp::wire::NewDeviceMetadata>,
+        device: super::session::SignInDevice,
+    ) -> Result<Option<String>, crate::error::AppError> {
         let cognito = &self.auth.cognito;
+        let remembering = self.auth.config.device_remembering();
+        let Some(metadata) = metadata else {
+            // A remembered device that was asked for MFA anyway (its status changed elsewhere).
+            if let (Some(key), true) = (&device.presented, device.remember) {
+                cognito
+                    .update_device_status(&user.access_token, key, true)
+                    .await?;
+            }
+            return Ok(device.presented);
+        };
+        // Left unconfirmed, the device is not tracked and its tokens are bound to nothing.
+        let wanted = match remembering {
+            super::DeviceRemembering::Off => false,
+            super::DeviceRemembering::Ask => device.remember,
+            super::DeviceRemembering::Always => true,
+        };
+        if !wanted {
+            return Ok(None);
+        }
         let name = device_name(self.user_agent.as_deref());
-        let (device, ask) = cognito
+        let (confirmed, ask) = cognito
             .confirm_device(&user.access_token, metadata, &name)
             .await?;
-        let key = device.device_key.clone();
-        if ask && !remember {
-            return Ok(key);
-        }
+        // Confirmed: the tokens are bound to it now, whatever fails next.
+        let key = confirmed.device_key.clone();
         if ask {
-            cognito
+            if let Err(err) = cognito
                 .update_device_status(&user.access_token, &key, true)
-                .await?;
+                .await
+            {
+                tracing::warn!(error = %err, "could not remember the new device");
+                return Ok(Some(key));
+            }
         }
-        self.remember_device(user, device).await.map_err(|err| {
-            tracing::error!(error = %err, "could not keep the remembered device");
-            crate::error::AppError::new(crate::error::ErrorKind::Unavailable)
-        })?;
-        tracing::info!(event = "device", remembered = true);
-        Ok(key)
+        match self.remember_device(user, confirmed).await {
+            Ok(()) => tracing::info!(event = "device", remembered = true),
+            Err(err) => tracing::error!(error = %err, "could not keep the remembered device"),
+        }
+        Ok(Some(key))
     }
 }
 

@@ -104,6 +104,9 @@ pub struct PendingContact {
     pub attribute: String,
     /// Where the code went, masked as Cognito reports it.
     pub destination: String,
+    /// The pool replaced the value at once (unverified) instead of keeping the old one.
+    #[serde(default)]
+    pub replaced: bool,
 }
 
 /// How an account is named wherever it can be named: a sign-in by username, email or phone
@@ -113,7 +116,16 @@ pub fn account_name(login: &str) -> String {
     super::input::limit_key(login)
 }
 
+/// How recent a sign-in must be for what a browser left signed in may not do (add a passkey,
+/// set a new email or phone number).
+pub const RECENT_SIGN_IN_SECS: i64 = 15 * 60;
+
 impl SignedIn {
+    /// Whether the sign-in is recent enough for a change that outlives the session.
+    pub fn signed_in_recently(&self, now: i64) -> bool {
+        now - self.signed_in_at <= RECENT_SIGN_IN_SECS
+    }
+
     /// This session with `fresh`'s tokens and claims (after a refresh): everything else it
     /// keeps beside them (epochs, sign-in time, device, changes in progress) stays.
     pub fn with_tokens_of(self, fresh: SignedIn) -> SignedIn {

@@ -132,6 +132,7 @@ mod ssr {
                 .code_delivery_details
                 .and_then(|d| d.destination)
                 .unwrap_or_default(),
+            replaced: false,
         });
         ctx.update_user(&user).await?;
         Ok(Next::Reload(Some(Notice::CodeSent)))
@@ -186,7 +187,7 @@ mod ssr {
     /// challenge is left unanswered); tokens a sign-in hands out are revoked at once.
     async fn prove_password(ctx: &Ctx, username: &str, password: &Secret) -> Result<(), AppError> {
         let wrong = || AppError::field(ErrorKind::IncorrectPassword, "delete_password");
-        match ctx.sign_in_srp_here(username, password).await {
+        match ctx.srp_with_remembered_device(username, password).await.0 {
             Ok(SignInOutcome::SignedIn(tokens)) => {
                 if let Some(refresh) = &tokens.refresh_token {
                     let _ = ctx.auth.cognito.revoke_token(refresh).await;

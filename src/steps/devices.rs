@@ -20,6 +20,9 @@ pub fn DevicesSection(devices: Vec<DeviceView>) -> impl IntoView {
     reload_on_success(forget);
     // A no-JS post's error shows at the top of the page; this section shows its own answers.
     let error = Signal::derive(move || forget.value().get().and_then(|r| r.err()));
+    let empty = devices
+        .is_empty()
+        .then(|| view! { <p class="ca-text">{t("account.no_devices")}</p> });
     let items = devices
         .into_iter()
         .map(|device| {
@@ -51,6 +54,7 @@ pub fn DevicesSection(devices: Vec<DeviceView>) -> impl IntoView {
             <h2 class="ca-subheading" id="ca-devices-heading">{t("account.devices_heading")}</h2>
             <p class="ca-hint">{t("account.devices_hint")}</p>
             <crate::ui::errors::FormError error />
+            {empty}
             <ul class="ca-list" data-testid="devices">{items}</ul>
         </section>
     }

@@ -333,16 +333,14 @@ pub(crate) mod ssr {
         }
     }
 
-    /// How recent a sign-in must be to add a passkey: a passkey outlives the session, the
-    /// password and "sign out everywhere", so a browser left signed in cannot add one later.
-    pub const RECENT_SIGN_IN_SECS: i64 = 15 * 60;
-
     pub async fn registration_options(ctx: &Ctx) -> Result<String, AppError> {
         let user = ctx.require_user().await?;
         if !ctx.auth.config.offers_passkeys() {
             return Err(AppError::new(ErrorKind::Misconfigured));
         }
-        if ctx.now() - user.signed_in_at > RECENT_SIGN_IN_SECS {
+        // A passkey outlives the session, the password and "sign out everywhere", so a browser
+        // left signed in cannot add one later.
+        if !user.signed_in_recently(ctx.now()) {
             return Err(AppError::new(ErrorKind::RecentSignInRequired));
         }
         let options = ctx

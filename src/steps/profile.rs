@@ -125,7 +125,7 @@ pub fn ContactSection(user: UserView, error: Signal<Option<AppError>>) -> impl I
             let pending = user
                 .pending_contact
                 .clone()
-                .filter(|(attribute, _)| *attribute == name);
+                .filter(|pending| pending.attribute == name);
             let status = match (&current, verified) {
                 (None, _) => t("account.contact_none"),
                 (Some(_), true) => t("account.verified"),
@@ -133,9 +133,9 @@ pub fn ContactSection(user: UserView, error: Signal<Option<AppError>>) -> impl I
             };
             let attribute = name.clone();
             let body = match pending {
-                Some((_, destination)) => view! {
-                    <p class="ca-text" data-testid="contact-sent">{t("confirm.sent_to")} " " <strong>{destination}</strong> {t("sentence.end")}</p>
-                    <p class="ca-hint">{t("account.contact_pending_hint")}</p>
+                Some(pending) => view! {
+                    <p class="ca-text" data-testid="contact-sent">{t("confirm.sent_to")} " " <strong>{pending.destination}</strong> {t("sentence.end")}</p>
+                    {pending.old_value_kept.then(|| view! { <p class="ca-hint">{t("account.contact_pending_hint")}</p> })}
                     <ActionForm action=confirm attr:class="ca-form" attr:novalidate=true>
                         <Field spec=FieldSpec::code("contact_code", "field.confirmation_code") error=own_error />
                         <SubmitButton label="button.verify" pending=confirm.pending() />
@@ -279,6 +279,10 @@ mod ssr {
             return Err(AppError::new(ErrorKind::UnreadableForm));
         }
         editable(ctx, attribute)?;
+        // A new address can reset the password: a browser left signed in may not set one.
+        if !user.signed_in_recently(ctx.now()) {
+            return Err(AppError::new(ErrorKind::SignInAgain));
+        }
         let value = if attribute == "email" {
             input::email(email)?
         } else {
@@ -298,7 +302,7 @@ mod ssr {
             .cognito
             .update_user_attributes(
                 &user.access_token,
-                vec![AttributeType::new(attribute, value)],
+                vec![AttributeType::new(attribute, value.clone())],
             )
             .await
             .map_err(|err| change_error(err, attribute))?;
@@ -316,10 +320,20 @@ mod ssr {
                 user.pending_contact = Some(PendingContact {
                     attribute: attribute.to_owned(),
                     destination,
+                    replaced: false,
                 });
                 ctx.update_user(&user).await?;
                 // A pool that replaces the value at once shows it now, unverified.
                 ctx.refresh_claims(&user).await;
+                if let Some(mut fresh) = crate::server::session::signed_in(&ctx.session).await {
+                    let now = fresh.attributes.iter().find(|(k, _)| k == attribute);
+                    if now.is_some_and(|(_, v)| *v == value) {
+                        if let Some(pending) = fresh.pending_contact.as_mut() {
+                            pending.replaced = true;
+                        }
+                        ctx.update_user(&fresh).await?;
+                    }
+                }
                 Ok(Next::Reload(Some(Notice::CodeSent)))
             }
             None => {
@@ -348,9 +362,16 @@ mod ssr {
             .get_attribute_verification_code(&user.access_token, attribute)
             .await?;
         let destination = destination(sent.code_delivery_details.as_ref()).unwrap_or_default();
+        // A resend keeps what is known of the change; verifying a value in force replaces nothing.
+        let replaced = user
+            .pending_contact
+            .as_ref()
+            .filter(|p| p.attribute == attribute)
+            .is_none_or(|p| p.replaced);
         user.pending_contact = Some(PendingContact {
             attribute: attribute.to_owned(),
             destination,
+            replaced,
         });
         ctx.update_user(&user).await?;
         Ok(Next::Reload(Some(Notice::CodeSent)))

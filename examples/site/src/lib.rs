@@ -99,6 +99,7 @@ pub fn App() -> impl IntoView {
                 <A href="/">"Accueil"</A>
                 <A href="/prive">"Espace privé"</A>
                 <A href="/membres">"Membres"</A>
+                <A href="/salon">"Salon"</A>
             </nav>
             <main class="ca-page">
                 // Async SSR on the auth pages: the whole page arrives at once, so it works without JS.
