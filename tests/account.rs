@@ -147,3 +147,42 @@ async fn a_remembered_devices_tokens_refresh_and_a_stray_device_cookie_is_ignore
     assert_eq!(response.status(), 302);
     assert_eq!(response.headers()["location"], "/account");
 }
+
+#[tokio::test]
+async fn a_new_email_needs_a_recent_sign_in() {
+    let app = start().await;
+    app.confirmed_user("lea").await;
+    let client = browser();
+    app.sign_in(&client, "lea").await;
+    app.clock.advance(16 * 60);
+    let (_, location) = app
+        .post(
+            &client,
+            "/api/change_contact",
+            &[("attribute", "email"), ("email", "lea.new@example.com")],
+        )
+        .await;
+    assert_eq!(location, "/account");
+    let (_, html) = app.page(&client, "/account").await;
+    assert!(
+        html.contains("data-error=\"error.sign_in_again\""),
+        "{html}"
+    );
+    assert!(app
+        .outbox_for("lea")
+        .await
+        .iter()
+        .all(|m| m["destination"] != "lea.new@example.com"));
+
+    // Signed in again, the change goes ahead.
+    app.post(&client, "/api/sign_out", &[]).await;
+    app.sign_in(&client, "lea").await;
+    app.post(
+        &client,
+        "/api/change_contact",
+        &[("attribute", "email"), ("email", "lea.new@example.com")],
+    )
+    .await;
+    let (_, html) = app.page(&client, "/account").await;
+    assert!(html.contains("data-testid=\"contact-sent\""), "{html}");
+}
