@@ -186,3 +186,84 @@ async fn a_new_email_needs_a_recent_sign_in() {
     let (_, html) = app.page(&client, "/account").await;
     assert!(html.contains("data-testid=\"contact-sent\""), "{html}");
 }
+
+#[tokio::test]
+async fn another_account_naming_itself_like_this_one_cannot_end_its_sessions() {
+    let config = cognito_authenticator::server::AuthConfig::local(
+        None,
+        PoolConfig {
+            print_outbox: false,
+            ..PoolConfig::default()
+        },
+    )
+    .with_account_attributes(["email", "phone_number", "preferred_username"]);
+    let app = serve_app(config, cognito_idp::Clock::system(), None).await;
+    app.confirmed_user("mia").await;
+    app.confirmed_user("nox").await;
+    let victim = browser();
+    app.sign_in(&victim, "mia").await;
+    let attacker = browser();
+    app.sign_in(&attacker, "nox").await;
+    // The attacker calls itself by the victim's name, and signs out everywhere.
+    app.post(
+        &attacker,
+        "/api/save_profile",
+        &[("attributes[preferred_username]", "mia")],
+    )
+    .await;
+    let (_, html) = app.page(&attacker, "/account").await;
+    assert!(
+        html.contains("data-attribute=\"preferred_username\""),
+        "{html}"
+    );
+    app.post(&attacker, "/api/sign_out_everywhere", &[]).await;
+    let (status, _) = app.page(&victim, "/account").await;
+    assert_eq!(status, 200, "the victim is still signed in");
+}
+
+#[tokio::test]
+async fn a_device_cookie_planted_in_a_browser_never_receives_its_next_device() {
+    let app = start_with(PoolConfig {
+        device_configuration: Some(DeviceConfiguration {
+            challenge_required_on_new_device: true,
+            device_only_remembered_on_user_prompt: false,
+        }),
+        ..PoolConfig::default()
+    })
+    .await;
+    app.confirmed_user("eve").await;
+    app.confirmed_user("vic").await;
+    let device_cookie = |response: &reqwest::Response| {
+        response
+            .headers()
+            .get_all(reqwest::header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|c| c.strip_prefix("ca_device="))
+            .map(|c| c.split(';').next().unwrap().to_owned())
+    };
+    let sign_in = |username: &'static str, cookie: Option<String>| {
+        let app = &app;
+        async move {
+            let mut request = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap()
+                .post(app.url("/api/sign_in"))
+                .header(reqwest::header::ACCEPT, "text/html")
+                .header(reqwest::header::ORIGIN, app.url(""));
+            if let Some(cookie) = cookie {
+                request = request.header(reqwest::header::COOKIE, format!("ca_device={cookie}"));
+            }
+            request
+                .form(&[("username", username), ("password", PASSWORD)])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let planted = device_cookie(&sign_in("eve", None).await).expect("eve's device cookie");
+    let theirs =
+        device_cookie(&sign_in("vic", Some(planted.clone())).await).expect("vic's device cookie");
+    assert_ne!(theirs, planted, "vic's device went to a record of its own");
+}

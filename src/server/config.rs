@@ -353,12 +353,15 @@ impl AuthConfig {
                 let mut names = Vec::new();
                 for form in &self.sign_up_forms {
                     let mechanism = form.mechanism.as_str();
+                    // Custom attributes are often the site's own (a role, a plan): editable
+                    // only when named.
                     let from_inputs = form.inputs.iter().filter_map(|input| match input.as_str() {
                         "email" | "phone_number" => Some(input.clone()),
                         "username" if mechanism != "username" => Some(mechanism.to_owned()),
                         other => other
                             .strip_prefix("attributes[")
                             .and_then(|rest| rest.strip_suffix(']'))
+                            .filter(|name| !name.starts_with("custom:"))
                             .map(str::to_owned),
                     });
                     for name in from_inputs {

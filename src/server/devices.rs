@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::SessionStore;
 
-/// How long a browser remembers its devices (renewed at each sign-in that uses one).
+/// How long a browser remembers its devices (from the last device it was told to remember).
 const LIFETIME_DAYS: i64 = 365;
 /// Accounts one browser remembers devices for (the oldest is dropped past it).
 const MOST_ACCOUNTS: usize = 5;
@@ -146,11 +146,12 @@ impl Ctx {
             .map_err(|e| tower_sessions::session_store::Error::Encode(e.to_string()))?;
         record.data = HashMap::from([(RECORD_KEY.to_owned(), value)]);
         record.expiry_date = time::OffsetDateTime::now_utc() + time::Duration::days(LIFETIME_DAYS);
-        if self.device_cookie.as_deref() == Some(record.id.to_string().as_str()) {
-            store.save(&record).await?;
-        } else {
-            // A new record: the store picks an id no session or record has.
-            store.create(&mut record).await?;
+        // A new id at every change (the store picks one no session or record has): a cookie
+        // planted in this browser by someone else never receives this person's device.
+        let replaced = record.id;
+        store.create(&mut record).await?;
+        if self.device_cookie.as_deref() == Some(replaced.to_string().as_str()) {
+            store.delete(&replaced).await?;
         }
         self.set_device_cookie(Some(&record.id.to_string()));
         Ok(())
@@ -187,10 +188,15 @@ impl Ctx {
         username: &str,
         password: &Secret,
     ) -> Result<cognito_idp::SignInOutcome, cognito_idp::Error> {
+        // A sign-in starts with no device choice of an earlier one (another person's, in a
+        // shared browser).
+        let _ = super::session::take_sign_in_device(&self.session).await;
         let (answer, presented) = self.srp_with_remembered_device(username, password).await;
-        if presented.is_some() {
+        // Kept only once the password proved right, so a wrong one writes nothing.
+        if presented.is_some() && answer.is_ok() {
             let device = super::session::SignInDevice {
                 presented,
+                login: username.to_owned(),
                 remember: false,
             };
             if let Err(err) = super::session::set_sign_in_device(&self.session, &device).await {
@@ -217,15 +223,13 @@ impl Ctx {
         let answer = cognito
             .sign_in_srp_on_device(username, password, &device)
             .await;
+        // Cognito's answers to a device key it does not know (forgotten, or of another pool).
         let refused_device = answer.as_ref().err().is_some_and(|err| {
-            matches!(
-                err.kind(),
-                Some(
-                    cognito_idp::ErrorKind::ResourceNotFound
-                        | cognito_idp::ErrorKind::InvalidParameter
-                )
-            ) || (err.kind() == Some(&cognito_idp::ErrorKind::NotAuthorized)
-                && err.to_string().contains("evice"))
+            use cognito_idp::ErrorKind as K;
+            let about_the_device = err.to_string().to_lowercase().contains("device");
+            err.kind() == Some(&K::ResourceNotFound)
+                || (matches!(err.kind(), Some(K::InvalidParameter | K::NotAuthorized))
+                    && about_the_device)
         });
         if refused_device {
             tracing::info!(event = "device", outcome = "unknown to the pool");
@@ -256,6 +260,15 @@ impl Ctx {
     ) -> Result<Option<String>, crate::error::AppError> {
         let cognito = &self.auth.cognito;
         let remembering = self.auth.config.device_remembering();
+        // A device presented for another account's sign-in (one abandoned before this one) is
+        // not this sign-in's.
+        let mut device = device;
+        let ours = user
+            .account_names()
+            .contains(&super::session::account_name(&device.login));
+        if !ours {
+            device.presented = None;
+        }
         let Some(metadata) = metadata else {
             // A remembered device that was asked for MFA anyway (its status changed elsewhere).
             if let (Some(key), true) = (&device.presented, device.remember) {

@@ -19,6 +19,9 @@ const SIGN_IN_DEVICE: &str = "sign_in_device";
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct SignInDevice {
     pub presented: Option<String>,
+    /// The name the device was presented for (its account alone may use it).
+    #[serde(default)]
+    pub login: String,
     pub remember: bool,
 }
 
@@ -142,14 +145,18 @@ impl SignedIn {
         }
     }
 
-    /// The names this account is known by: its username and its sign-in aliases.
+    /// The names this account is known by: its username and its verified email and phone
+    /// number. An unverified value (or a preferred username) is anyone's to set, so it names
+    /// no account here: another account could otherwise end this one's sessions by it.
     pub fn account_names(&self) -> Vec<String> {
         let mut names = vec![account_name(&self.username)];
+        let verified = |attribute: &str| {
+            self.attributes
+                .iter()
+                .any(|(k, v)| *k == format!("{attribute}_verified") && v == "true")
+        };
         for (attribute, value) in &self.attributes {
-            if matches!(
-                attribute.as_str(),
-                "email" | "phone_number" | "preferred_username"
-            ) {
+            if matches!(attribute.as_str(), "email" | "phone_number") && verified(attribute) {
                 let name = account_name(value);
                 if !names.contains(&name) {
                     names.push(name);

@@ -152,13 +152,7 @@ mod ssr {
             Ok(flow) => flow,
             Err(next) => return Ok(next),
         };
-        if remember_device {
-            let mut device = session::sign_in_device(&ctx.session).await;
-            device.remember = true;
-            session::set_sign_in_device(&ctx.session, &device)
-                .await
-                .map_err(|_| AppError::new(ErrorKind::Unavailable))?;
-        }
+
         let (challenge, key, value) = match flow.step {
             Step::ConfirmSignInWithCustomChallenge => {
                 let answer = code.expose().trim();
@@ -197,6 +191,17 @@ mod ssr {
                     _ => error,
                 }
             })?;
+        // Only an MFA code answered right says "remember this device" (not a first factor's
+        // code, not a custom challenge).
+        let is_mfa = matches!(challenge, "SMS_MFA" | "EMAIL_OTP" | "SOFTWARE_TOKEN_MFA")
+            && flow.challenge.methods.is_empty();
+        if remember_device && is_mfa {
+            let mut device = session::sign_in_device(&ctx.session).await;
+            device.remember = true;
+            session::set_sign_in_device(&ctx.session, &device)
+                .await
+                .map_err(|_| AppError::new(ErrorKind::Unavailable))?;
+        }
         ctx.advance(&flow.username, outcome).await
     }
 }

@@ -106,6 +106,10 @@ mod ssr {
 
     pub async fn send_code(ctx: &Ctx) -> Result<Next, AppError> {
         let mut user = ctx.require_user().await?;
+        // The code proves the mailbox, the recent sign-in that the person is at the keyboard.
+        if !user.signed_in_recently(ctx.now()) {
+            return Err(AppError::new(ErrorKind::SignInAgain));
+        }
         let verified = |name: &str| {
             user.attributes
                 .iter()
@@ -155,6 +159,15 @@ mod ssr {
                     .deletion_code
                     .clone()
                     .ok_or_else(|| AppError::field(ErrorKind::ExpiredCode, "delete_code"))?;
+                // A change of that address begun since would have had the code sent to the
+                // new, unproven one.
+                if user
+                    .pending_contact
+                    .as_ref()
+                    .is_some_and(|p| p.attribute == sent.attribute)
+                {
+                    return Err(AppError::field(ErrorKind::ExpiredCode, "delete_code"));
+                }
                 let code = input::code(code).map_err(|e| e.on("delete_code"))?;
                 cognito
                     .verify_attribute(&user.access_token, &sent.attribute, &Secret::new(code))
@@ -187,16 +200,40 @@ mod ssr {
     /// challenge is left unanswered); tokens a sign-in hands out are revoked at once.
     async fn prove_password(ctx: &Ctx, username: &str, password: &Secret) -> Result<(), AppError> {
         let wrong = || AppError::field(ErrorKind::IncorrectPassword, "delete_password");
-        match ctx.srp_with_remembered_device(username, password).await.0 {
+        // The sign-in page's budget of wrong passwords, for this account.
+        let limits = &ctx.auth.limits;
+        let key = input::limit_key(username);
+        if let Err(wait) = limits.reserve_failure(&key, ctx.now()).await {
+            return Err(AppError::rate_limited(wait));
+        }
+        let proved = match ctx.srp_with_remembered_device(username, password).await.0 {
             Ok(SignInOutcome::SignedIn(tokens)) => {
                 if let Some(refresh) = &tokens.refresh_token {
                     let _ = ctx.auth.cognito.revoke_token(refresh).await;
                 }
                 Ok(())
             }
-            Ok(SignInOutcome::Challenge { .. }) => Ok(()),
+            // What Cognito asks only once the password proved right.
+            Ok(SignInOutcome::Challenge { name, .. })
+                if matches!(
+                    name.as_str(),
+                    "SMS_MFA"
+                        | "SOFTWARE_TOKEN_MFA"
+                        | "EMAIL_OTP"
+                        | "SELECT_MFA_TYPE"
+                        | "MFA_SETUP"
+                        | "NEW_PASSWORD_REQUIRED"
+                ) =>
+            {
+                Ok(())
+            }
+            Ok(SignInOutcome::Challenge { .. }) => Err(AppError::new(ErrorKind::UnsupportedStep)),
             Err(err) if err.kind() == Some(&CognitoKind::NotAuthorized) => Err(wrong()),
             Err(err) => Err(err.into()),
+        };
+        if proved.is_ok() {
+            limits.forgive_failures(&key).await;
         }
+        proved
     }
 }

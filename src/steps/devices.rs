@@ -10,7 +10,13 @@ use leptos::prelude::*;
 #[server(prefix = "/api", endpoint = "forget_device")]
 pub async fn forget_device(device_key: String) -> Result<Reply, AppError> {
     let ctx = crate::server::Ctx::load().await?;
-    let result = ssr::forget(&ctx, &device_key).await;
+    let result = ctx
+        .limited(
+            crate::server::limits::Action::SendCode,
+            None,
+            ssr::forget(&ctx, &device_key),
+        )
+        .await;
     ctx.finish(crate::flow::Step::Done, result, &[]).await
 }
 

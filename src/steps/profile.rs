@@ -61,7 +61,13 @@ pub async fn confirm_contact(contact_code: FormSecret) -> Result<Reply, AppError
 #[server(prefix = "/api", endpoint = "cancel_contact_change")]
 pub async fn cancel_contact_change() -> Result<Reply, AppError> {
     let ctx = crate::server::Ctx::load().await?;
-    let result = ssr::cancel(&ctx).await;
+    let result = ctx
+        .limited(
+            crate::server::limits::Action::SendCode,
+            None,
+            ssr::cancel(&ctx),
+        )
+        .await;
     ctx.finish(crate::flow::Step::Done, result, &[]).await
 }
 
@@ -71,7 +77,13 @@ pub async fn save_profile(
     #[server(default)] attributes: BTreeMap<String, String>,
 ) -> Result<Reply, AppError> {
     let ctx = crate::server::Ctx::load().await?;
-    let result = ssr::save(&ctx, &attributes).await;
+    let result = ctx
+        .limited(
+            crate::server::limits::Action::SendCode,
+            None,
+            ssr::save(&ctx, &attributes),
+        )
+        .await;
     ctx.finish(crate::flow::Step::Done, result, &[]).await
 }
 
@@ -403,9 +415,26 @@ mod ssr {
 
     pub async fn cancel(ctx: &Ctx) -> Result<Next, AppError> {
         let mut user = ctx.require_user().await?;
-        if user.pending_contact.take().is_some() {
-            ctx.update_user(&user).await?;
+        let Some(pending) = user.pending_contact.take() else {
+            return Ok(Next::Reload(None));
+        };
+        // Setting the value in force again drops the pool's waiting one, so no later code
+        // (a deletion's included) goes to the new address.
+        let current = user
+            .attributes
+            .iter()
+            .find(|(name, _)| *name == pending.attribute)
+            .map(|(_, value)| value.clone());
+        if let (false, Some(current)) = (pending.replaced, current) {
+            ctx.auth
+                .cognito
+                .update_user_attributes(
+                    &user.access_token,
+                    vec![AttributeType::new(pending.attribute.as_str(), current)],
+                )
+                .await?;
         }
+        ctx.update_user(&user).await?;
         Ok(Next::Reload(None))
     }
 

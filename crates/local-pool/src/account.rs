@@ -228,17 +228,7 @@ impl LocalPool {
         if let Some(pending) = self.pending_value(&user, attribute).await? {
             // A sign-in alias stays unique: another account may have taken it meanwhile.
             // Checked only after the code, so a probe without the mailbox learns nothing.
-            if self.cfg().signs_in_with(attribute)
-                && self
-                    .inner
-                    .store
-                    .users_with_attribute(attribute, &pending)
-                    .await?
-                    .iter()
-                    .any(|u| {
-                        u.username != user.username && u.status != UserStatus::ExternalProvider
-                    })
-            {
+            if self.alias_taken(&user, attribute, &pending).await? {
                 return Err(fault(
                     ErrorKind::AliasExists,
                     format!("An account with the given {attribute} already exists."),

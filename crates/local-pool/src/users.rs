@@ -136,7 +136,16 @@ impl LocalPool {
             }
             let code = self.new_code(&user.username);
             let expires = self.now() + self.cfg().attribute_code_validity_secs;
-            if self.keeps_verified_value(&user, name) {
+            let keeps_old = self.keeps_verified_value(&user, name);
+            // A sign-in alias written at once must be free now (a waiting one is checked when
+            // its code comes back).
+            if !keeps_old && self.alias_taken(&user, name, &value).await? {
+                return Err(fault(
+                    ErrorKind::AliasExists,
+                    format!("An account with the given {name} already exists."),
+                ));
+            }
+            if keeps_old {
                 // The new value waits beside its code; the old one still signs in.
                 self.inner
                     .store
@@ -171,6 +180,38 @@ impl LocalPool {
         })
     }
 
+    /// Whether another confirmed account signs in with `value` as its `name` (on a pool that
+    /// signs in with that attribute).
+    pub(crate) async fn alias_taken(
+        &self,
+        user: &UserRecord,
+        name: &str,
+        value: &str,
+    ) -> OpResult<bool> {
+        if !self.cfg().signs_in_with(name) {
+            return Ok(false);
+        }
+        let value = if name == "email" {
+            value.to_lowercase()
+        } else {
+            value.to_owned()
+        };
+        Ok(self
+            .inner
+            .store
+            .users_with_attribute(name, &value)
+            .await?
+            .iter()
+            .any(|u| {
+                u.username != user.username
+                    && !matches!(
+                        u.status,
+                        crate::store::UserStatus::ExternalProvider
+                            | crate::store::UserStatus::Unconfirmed
+                    )
+            }))
+    }
+
     /// Whether a change of `name` waits for verification: the pool asks for it and the value
     /// in force is a verified one (an unverified value has nothing worth keeping).
     fn keeps_verified_value(&self, user: &UserRecord, name: &str) -> bool {
@@ -189,8 +230,15 @@ impl LocalPool {
         &self,
         req: DeleteUserAttributesRequest,
     ) -> OpResult<Empty> {
-        let mut user = self.authorize(&req.access_token).await?;
+        let (mut user, client_id) = self.authorize_with_client(&req.access_token).await?;
+        let client = self.client(&client_id)?;
         for name in &req.user_attribute_names {
+            if !client.writes(name) {
+                return Err(fault(
+                    ErrorKind::NotAuthorized,
+                    "A client attempted to write unauthorized attribute",
+                ));
+            }
             if READ_ONLY.contains(&name.as_str()) {
                 return Err(fault(
                     ErrorKind::InvalidParameter,
@@ -205,6 +253,10 @@ impl LocalPool {
             }
             user.attributes.remove(name);
             user.attributes.remove(&format!("{name}_verified"));
+            self.inner
+                .store
+                .delete_code(&user.username, &pending_purpose(name))
+                .await?;
         }
         user.updated_at = self.now();
         self.inner.store.update_user(&user).await?;

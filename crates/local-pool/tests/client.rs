@@ -977,3 +977,48 @@ async fn a_pending_email_taken_meanwhile_by_another_account_is_refused_at_verifi
     // Rosa still signs in with her own address.
     h.sign_in("rosa@example.com").await;
 }
+
+#[tokio::test]
+async fn an_alias_written_at_once_must_be_free() {
+    let h = start(PoolConfig {
+        username_attributes: vec!["email".into(), "phone_number".into()],
+        ..PoolConfig::default()
+    })
+    .await;
+    let mut tokens = Vec::new();
+    for email in ["una@example.com", "ben@example.com"] {
+        h.client
+            .sign_up(
+                email,
+                &Secret::new(PASSWORD),
+                vec![AttributeType::new("email", email)],
+            )
+            .await
+            .unwrap();
+        let user = h
+            .pool
+            .store()
+            .users_with_attribute("email", email)
+            .await
+            .unwrap()
+            .remove(0);
+        let code = h.last_code(&user.username).await;
+        h.client
+            .confirm_sign_up(email, &Secret::new(code), None)
+            .await
+            .unwrap();
+        tokens.push(h.sign_in(email).await);
+    }
+    // A phone number is not kept pending here: it is written at once, unverified.
+    let phone = vec![AttributeType::new("phone_number", "+15555550100")];
+    h.client
+        .update_user_attributes(&tokens[0].access_token, phone.clone())
+        .await
+        .unwrap();
+    let refused = h
+        .client
+        .update_user_attributes(&tokens[1].access_token, phone)
+        .await
+        .unwrap_err();
+    assert_eq!(kind(refused).0, ErrorKind::AliasExists);
+}

@@ -274,4 +274,5 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("notice.account_deleted", "تم حذف حسابك."),
     ("account.no_devices", "لا توجد أجهزة بعد."),
     ("button.close", "إغلاق"),
+    ("error.sign_in_again", "حفاظًا على أمانك، سجّل الخروج ثم سجّل الدخول مرة أخرى أولًا (كان آخر تسجيل دخول لك قبل أكثر من 15 دقيقة)."),
 ];

@@ -262,4 +262,5 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("notice.account_deleted", "Ihr Konto wurde gelöscht."),
     ("account.no_devices", "Noch keine Geräte."),
     ("button.close", "Schließen"),
+    ("error.sign_in_again", "Melden Sie sich zu Ihrer Sicherheit zuerst ab und wieder an (Ihre letzte Anmeldung liegt mehr als 15 Minuten zurück)."),
 ];

@@ -262,5 +262,5 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("notice.account_deleted", "Your account has been deleted."),
     ("account.no_devices", "No devices yet."),
     ("button.close", "Close"),
-    ("error.sign_in_again", "For your security, sign out and sign in again before changing your email address or phone number (your last sign-in was more than 15 minutes ago)."),
+    ("error.sign_in_again", "For your security, sign out and sign in again first (your last sign-in was more than 15 minutes ago)."),
 ];

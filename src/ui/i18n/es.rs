@@ -262,4 +262,5 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("notice.account_deleted", "Se ha eliminado tu cuenta."),
     ("account.no_devices", "Aún no hay dispositivos."),
     ("button.close", "Cerrar"),
+    ("error.sign_in_again", "Por tu seguridad, primero cierra sesión y vuelve a iniciarla (tu último inicio de sesión fue hace más de 15 minutos)."),
 ];

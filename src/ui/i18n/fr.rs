@@ -262,4 +262,5 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("notice.account_deleted", "Votre compte a été supprimé."),
     ("account.no_devices", "Aucun appareil pour l’instant."),
     ("button.close", "Fermer"),
+    ("error.sign_in_again", "Pour votre sécurité, déconnectez-vous et reconnectez-vous d’abord (votre dernière connexion date de plus de 15 minutes)."),
 ];

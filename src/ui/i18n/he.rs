@@ -265,4 +265,5 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("notice.account_deleted", "החשבון שלך נמחק."),
     ("account.no_devices", "אין עדיין מכשירים."),
     ("button.close", "סגירה"),
+    ("error.sign_in_again", "מטעמי אבטחה, יש קודם לצאת ולהיכנס שוב (הכניסה האחרונה שלך הייתה לפני יותר מ-15 דקות)."),
 ];

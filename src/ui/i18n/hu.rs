@@ -262,4 +262,5 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("notice.account_deleted", "A fiókját töröltük."),
     ("account.no_devices", "Még nincsenek eszközök."),
     ("button.close", "Bezárás"),
+    ("error.sign_in_again", "Biztonsági okokból előbb jelentkezzen ki, majd újra be (legutóbbi bejelentkezése több mint 15 perce történt)."),
 ];

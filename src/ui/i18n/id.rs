@@ -259,4 +259,5 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("notice.account_deleted", "Akun Anda telah dihapus."),
     ("account.no_devices", "Belum ada perangkat."),
     ("button.close", "Tutup"),
+    ("error.sign_in_again", "Demi keamanan Anda, keluar lalu masuk lagi terlebih dahulu (terakhir kali Anda masuk sudah lebih dari 15 menit yang lalu)."),
 ];

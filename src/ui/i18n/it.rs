@@ -262,4 +262,5 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("notice.account_deleted", "Il tuo account è stato eliminato."),
     ("account.no_devices", "Ancora nessun dispositivo."),
     ("button.close", "Chiudi"),
+    ("error.sign_in_again", "Per la tua sicurezza, prima esci e accedi di nuovo (il tuo ultimo accesso risale a più di 15 minuti fa)."),
 ];

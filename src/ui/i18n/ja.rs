@@ -259,4 +259,5 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("notice.account_deleted", "アカウントを削除しました。"),
     ("account.no_devices", "デバイスはまだありません。"),
     ("button.close", "閉じる"),
+    ("error.sign_in_again", "セキュリティのため、まずサインアウトしてもう一度サインインしてください（前回のサインインから15分以上経っています）。"),
 ];

@@ -259,4 +259,5 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("notice.account_deleted", "계정이 삭제되었습니다."),
     ("account.no_devices", "아직 기기가 없습니다."),
     ("button.close", "닫기"),
+    ("error.sign_in_again", "보안을 위해 먼저 로그아웃한 후 다시 로그인하세요(마지막으로 로그인한 지 15분이 넘었습니다)."),
 ];

@@ -262,4 +262,5 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("notice.account_deleted", "Kontoen din er slettet."),
     ("account.no_devices", "Ingen enheter ennå."),
     ("button.close", "Lukk"),
+    ("error.sign_in_again", "Av sikkerhetshensyn må du først logge ut og inn igjen (du logget sist inn for mer enn 15 minutter siden)."),
 ];

@@ -262,4 +262,5 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("notice.account_deleted", "Je account is verwijderd."),
     ("account.no_devices", "Nog geen apparaten."),
     ("button.close", "Sluiten"),
+    ("error.sign_in_again", "Log voor je veiligheid eerst uit en opnieuw in (je laatste inlog is meer dan 15 minuten geleden)."),
 ];

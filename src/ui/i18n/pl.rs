@@ -268,4 +268,5 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("notice.account_deleted", "Twoje konto zostało usunięte."),
     ("account.no_devices", "Nie ma jeszcze żadnych urządzeń."),
     ("button.close", "Zamknij"),
+    ("error.sign_in_again", "Ze względów bezpieczeństwa najpierw wyloguj się i zaloguj ponownie (ostatnie logowanie było ponad 15 minut temu)."),
 ];

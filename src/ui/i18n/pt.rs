@@ -262,4 +262,5 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("notice.account_deleted", "Sua conta foi excluída."),
     ("account.no_devices", "Nenhum dispositivo ainda."),
     ("button.close", "Fechar"),
+    ("error.sign_in_again", "Para sua segurança, primeiro saia e entre novamente (seu último login foi há mais de 15 minutos)."),
 ];

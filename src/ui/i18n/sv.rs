@@ -262,4 +262,5 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("notice.account_deleted", "Ditt konto har tagits bort."),
     ("account.no_devices", "Inga enheter än."),
     ("button.close", "Stäng"),
+    ("error.sign_in_again", "Av säkerhetsskäl behöver du först logga ut och logga in igen (din senaste inloggning var för mer än 15 minuter sedan)."),
 ];

@@ -262,4 +262,5 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("notice.account_deleted", "Hesabınız silindi."),
     ("account.no_devices", "Henüz cihaz yok."),
     ("button.close", "Kapat"),
+    ("error.sign_in_again", "Güvenliğiniz için önce oturumu kapatıp yeniden açın (son oturum açmanızın üzerinden 15 dakikadan fazla geçti)."),
 ];

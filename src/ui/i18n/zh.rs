@@ -259,4 +259,5 @@ pub static MESSAGES: &[(&str, &str)] = &[
     ("notice.account_deleted", "您的账户已删除。"),
     ("account.no_devices", "暂无设备。"),
     ("button.close", "关闭"),
+    ("error.sign_in_again", "为了您的账户安全，请先退出并重新登录（您上次登录已超过 15 分钟）。"),
 ];
