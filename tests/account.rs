@@ -267,3 +267,96 @@ async fn a_device_cookie_planted_in_a_browser_never_receives_its_next_device() {
         device_cookie(&sign_in("vic", Some(planted.clone())).await).expect("vic's device cookie");
     assert_ne!(theirs, planted, "vic's device went to a record of its own");
 }
+
+#[tokio::test]
+async fn an_account_without_a_password_is_deleted_with_a_fresh_code() {
+    let pool = PoolConfig {
+        print_outbox: false,
+        ..PoolConfig::default()
+    };
+    let config = cognito_authenticator::server::AuthConfig::local(None, pool)
+        .with_sign_in_methods([cognito_authenticator::SignInMethod::EmailCode]);
+    let app = serve_app(config, cognito_idp::Clock::system(), None).await;
+    let client = browser();
+    app.post(
+        &client,
+        "/api/sign_up",
+        &[
+            ("username", "pia"),
+            ("email", "pia@example.com"),
+            ("dial_code", "+1"),
+            ("phone_number", ""),
+        ],
+    )
+    .await;
+    let code = app.last_code("pia").await;
+    let (_, location) = app
+        .post(&client, "/api/confirm_sign_up", &[("code", &code)])
+        .await;
+    assert_eq!(location, "/account");
+    let (_, html) = app.page(&client, "/account").await;
+    assert!(
+        !html.contains("name=\"delete_password\""),
+        "no password to ask for"
+    );
+
+    app.post(&client, "/api/send_deletion_code", &[]).await;
+    let (_, html) = app.page(&client, "/account").await;
+    assert!(html.contains("data-testid=\"deletion-sent\""), "{html}");
+    let code = app.last_code("pia").await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let (_, location) = app
+        .post(&client, "/api/delete_account", &[("delete_code", wrong)])
+        .await;
+    assert_eq!(location, "/account", "a wrong code deletes nothing");
+    let (_, location) = app
+        .post(&client, "/api/delete_account", &[("delete_code", &code)])
+        .await;
+    assert_eq!(location, "/signin");
+    let (_, html) = app.page(&client, "/signin").await;
+    assert!(html.contains("Your account has been deleted."));
+    // Gone: a new sign-in sends no code (the page answers as for anyone).
+    let sent = app.outbox_for("pia").await.len();
+    app.post(&browser(), "/api/sign_in", &[("username", "pia")])
+        .await;
+    assert_eq!(app.outbox_for("pia").await.len(), sent);
+}
+
+#[tokio::test]
+async fn a_new_phone_number_is_written_at_once_unverified_and_its_code_verifies_it() {
+    let app = start().await;
+    app.confirmed_user("raf").await;
+    let client = browser();
+    app.sign_in(&client, "raf").await;
+    let (_, location) = app
+        .post(
+            &client,
+            "/api/change_contact",
+            &[
+                ("attribute", "phone_number"),
+                ("dial_code", "+1"),
+                ("phone_number", "5555550142"),
+            ],
+        )
+        .await;
+    assert_eq!(location, "/account");
+    let (_, html) = app.page(&client, "/account").await;
+    // The pool keeps no old value for a phone: the new one shows, unverified, with no hint
+    // that an old one is still in use.
+    assert!(html.contains("data-testid=\"contact-sent\""), "{html}");
+    assert!(
+        html.contains("data-testid=\"phone_number-status\" class=\"ca-badge\">Not verified<"),
+        "{html}"
+    );
+    assert!(!html.contains("stays in use"));
+    assert!(html.contains("+15555550142"));
+    let code = app.last_code("raf").await;
+    app.post(&client, "/api/confirm_contact", &[("contact_code", &code)])
+        .await;
+    let (_, html) = app.page(&client, "/account").await;
+    assert!(html.contains("Your new contact details are verified and now in use."));
+    assert!(
+        html.contains("data-testid=\"phone_number-status\" class=\"ca-badge\">Verified<"),
+        "{html}"
+    );
+}

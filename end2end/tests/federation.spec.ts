@@ -25,7 +25,9 @@ test('sign up with Google, come back signed in, sign out and be asked again', as
   await expect(page).toHaveURL(/\/account$/);
   const username = (await page.getByTestId('username').textContent())!;
   expect(username).toMatch(/^google_\d{21}$/);
-  await expect(page.getByText(email)).toBeVisible();
+  await expect(page.getByRole('cell', { name: email })).toBeVisible();
+  // The provider owns its user's email: the account page offers no change of it.
+  await expect(page.locator('[data-contact="email"]')).toHaveCount(0);
   // The browser holds only the session cookie: no code, state or token in the address or storage.
   expect(page.url()).not.toContain('code=');
   for (const cookie of await page.context().cookies()) {

@@ -239,7 +239,7 @@ test.describe('on a pool that requires MFA and confirms by link', () => {
     await page.getByRole('button', { name: 'Confirm' }).click();
     const account = new AccountPage(page);
     await account.expectSignedInAs(username);
-    await expect(page.getByText(address)).toBeVisible();
+    await expect(page.getByRole('cell', { name: address })).toBeVisible();
 
     // The next sign-in asks for a code sent to that address.
     await ready(page, javaScriptEnabled);

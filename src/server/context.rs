@@ -635,7 +635,7 @@ impl Ctx {
             totp_setup: user.totp_setup.clone(),
             sign_in_methods,
             passkeys: self.passkeys_of(user).await,
-            editable_attributes: self.auth.config.account_attributes(),
+            editable_attributes: self.editable_attributes(user),
             pending_contact: user.pending_contact.clone().map(|p| {
                 crate::flow::PendingContactView {
                     attribute: p.attribute,
@@ -646,6 +646,16 @@ impl Ctx {
             devices: self.devices_of(user).await,
             deletion,
         }
+    }
+
+    /// The attributes `user` may change on the account page: a provider's user gets its email
+    /// and phone from the provider at each sign-in, so it changes only the others.
+    pub fn editable_attributes(&self, user: &SignedIn) -> Vec<String> {
+        let mut names = self.auth.config.account_attributes();
+        if user.federated_with.is_some() {
+            names.retain(|name| !matches!(name.as_str(), "email" | "phone_number"));
+        }
+        names
     }
 
     /// How deleting `user`'s account is confirmed.

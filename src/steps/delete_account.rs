@@ -75,7 +75,7 @@ pub fn DeleteAccountSection(
         }
         .into_any(),
         DeletionView::Code(Some(destination)) => view! {
-            <p class="ca-text" data-testid="deletion-sent">{t("confirm.sent_to")} " " <strong>{destination}</strong> {t("sentence.end")}</p>
+            <p class="ca-text" data-testid="deletion-sent">{t("reset_password.sent_to")} " " <strong>{destination}</strong> {t("sentence.end")}</p>
             <ActionForm action=delete attr:class="ca-form" attr:novalidate=true>
                 <Field spec=FieldSpec::code("delete_code", "field.confirmation_code") error=field_error />
                 {delete_button()}

@@ -146,7 +146,7 @@ pub fn ContactSection(user: UserView, error: Signal<Option<AppError>>) -> impl I
             let attribute = name.clone();
             let body = match pending {
                 Some(pending) => view! {
-                    <p class="ca-text" data-testid="contact-sent">{t("confirm.sent_to")} " " <strong>{pending.destination}</strong> {t("sentence.end")}</p>
+                    <p class="ca-text" data-testid="contact-sent">{t("reset_password.sent_to")} " " <strong>{pending.destination}</strong> {t("sentence.end")}</p>
                     {pending.old_value_kept.then(|| view! { <p class="ca-hint">{t("account.contact_pending_hint")}</p> })}
                     <ActionForm action=confirm attr:class="ca-form" attr:novalidate=true>
                         <Field spec=FieldSpec::code("contact_code", "field.confirmation_code") error=own_error />
@@ -251,7 +251,7 @@ mod ssr {
     use super::is_contact;
     use crate::error::{AppError, ErrorKind};
     use crate::flow::{FormSecret, Notice};
-    use crate::server::session::PendingContact;
+    use crate::server::session::{PendingContact, SignedIn};
     use crate::server::{input, Ctx, Next};
     use cognito_idp::wire::AttributeType;
     use cognito_idp::Secret;
@@ -260,14 +260,8 @@ mod ssr {
     /// Attribute values longer than this are refused (Cognito's limit).
     const MAX_VALUE: usize = 2048;
 
-    fn editable(ctx: &Ctx, name: &str) -> Result<(), AppError> {
-        if ctx
-            .auth
-            .config
-            .account_attributes()
-            .iter()
-            .any(|a| a == name)
-        {
+    fn editable(ctx: &Ctx, user: &SignedIn, name: &str) -> Result<(), AppError> {
+        if ctx.editable_attributes(user).iter().any(|a| a == name) {
             Ok(())
         } else {
             Err(AppError::new(ErrorKind::UnreadableForm))
@@ -290,7 +284,7 @@ mod ssr {
         if !is_contact(attribute) {
             return Err(AppError::new(ErrorKind::UnreadableForm));
         }
-        editable(ctx, attribute)?;
+        editable(ctx, &user, attribute)?;
         // A new address can reset the password: a browser left signed in may not set one.
         if !user.signed_in_recently(ctx.now()) {
             return Err(AppError::new(ErrorKind::SignInAgain));
@@ -440,7 +434,7 @@ mod ssr {
 
     pub async fn save(ctx: &Ctx, posted: &BTreeMap<String, String>) -> Result<Next, AppError> {
         let user = ctx.require_user().await?;
-        let allowed = ctx.auth.config.account_attributes();
+        let allowed = ctx.editable_attributes(&user);
         let mut changed = Vec::new();
         let mut removed = Vec::new();
         for (name, value) in posted {
