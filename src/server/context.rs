@@ -377,10 +377,24 @@ impl Ctx {
     }
 
     /// Verifies the new tokens and starts a signed-in session under a fresh id.
-    pub async fn establish(&self, tokens: AuthenticationResult) -> Result<SignedIn, AppError> {
+    /// `login`: the name the person signed in with (none for a provider's sign-in).
+    pub async fn establish(
+        &self,
+        tokens: AuthenticationResult,
+        login: Option<&str>,
+    ) -> Result<SignedIn, AppError> {
         let new_device = tokens.new_device_metadata.clone();
-        let device = session::take_sign_in_device(&self.session).await;
+        let mut device = session::take_sign_in_device(&self.session).await;
         let mut user = self.signed_in_from(tokens, None).await?;
+        user.login = login.map(str::to_owned);
+        // A device presented for another account's sign-in (one abandoned before this one) is
+        // not this sign-in's.
+        if !user
+            .account_names()
+            .contains(&session::account_name(&device.login))
+        {
+            device.presented = None;
+        }
         // A device confirmed now binds its tokens: refreshing them must name it.
         let presented = device.presented.clone();
         user.device_key = match self
@@ -841,6 +855,7 @@ impl Ctx {
             device_key: None,
             pending_contact: None,
             deletion_code: None,
+            login: None,
         })
     }
 

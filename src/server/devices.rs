@@ -260,15 +260,6 @@ impl Ctx {
     ) -> Result<Option<String>, crate::error::AppError> {
         let cognito = &self.auth.cognito;
         let remembering = self.auth.config.device_remembering();
-        // A device presented for another account's sign-in (one abandoned before this one) is
-        // not this sign-in's.
-        let mut device = device;
-        let ours = user
-            .account_names()
-            .contains(&super::session::account_name(&device.login));
-        if !ours {
-            device.presented = None;
-        }
         let Some(metadata) = metadata else {
             // A remembered device that was asked for MFA anyway (its status changed elsewhere).
             if let (Some(key), true) = (&device.presented, device.remember) {

@@ -254,7 +254,7 @@ pub async fn callback(
         return to_sign_in(Notice::FederationFailed);
     }
     let ctx = Ctx::for_request(auth.clone(), session.clone(), &parts);
-    let mut user = match ctx.establish(tokens).await {
+    let mut user = match ctx.establish(tokens, None).await {
         Ok(user) => user,
         Err(_) => return to_sign_in(Notice::FederationFailed),
     };

@@ -141,7 +141,7 @@ impl Ctx {
     ) -> Result<Next, AppError> {
         let (name, session, parameters, available) = match outcome {
             SignInOutcome::SignedIn(tokens) => {
-                let user = self.establish(tokens).await?;
+                let user = self.establish(tokens, Some(username)).await?;
                 tracing::info!(event = "sign_in", outcome = "signed_in");
                 return Ok(self.after_sign_in(&user).await);
             }

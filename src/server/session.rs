@@ -94,6 +94,10 @@ pub struct SignedIn {
     /// A new email or phone number waiting for its code (the account page's change).
     #[serde(default)]
     pub pending_contact: Option<PendingContact>,
+    /// The name typed to sign in (an alias the claims may not show as verified), which names
+    /// this session's account too.
+    #[serde(default)]
+    pub login: Option<String>,
     /// The code that confirms deleting the account: the attribute it went to, and where.
     #[serde(default)]
     pub deletion_code: Option<PendingContact>,
@@ -145,11 +149,21 @@ impl SignedIn {
         }
     }
 
-    /// The names this account is known by: its username and its verified email and phone
-    /// number. An unverified value (or a preferred username) is anyone's to set, so it names
+    /// The names this account is known by: its username, the name it signed in with, and its
+    /// verified email and phone number. An unverified value (or a preferred username) is anyone's to set, so it names
     /// no account here: another account could otherwise end this one's sessions by it.
     pub fn account_names(&self) -> Vec<String> {
         let mut names = vec![account_name(&self.username)];
+        // A provider's user signs in at the provider, whose claims name no pool account.
+        if self.federated_with.is_some() {
+            return names;
+        }
+        if let Some(login) = &self.login {
+            let name = account_name(login);
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
         let verified = |attribute: &str| {
             self.attributes
                 .iter()
