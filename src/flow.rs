@@ -454,6 +454,16 @@ pub struct UserView {
     pub deletion: DeletionView,
 }
 
+impl UserView {
+    /// An attribute's value in the claims.
+    pub fn attribute(&self, name: &str) -> Option<&str> {
+        self.attributes
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 /// A change of email or phone number waiting for its code, as the account page shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingContactView {

@@ -423,9 +423,10 @@ impl Ctx {
     }
 
     /// Fetches fresh tokens so the claims shown reflect a change (a verified attribute).
-    pub async fn refresh_claims(&self, user: &SignedIn) {
+    /// Returns the session's user as now kept (`user` itself if the refresh failed).
+    pub async fn refresh_claims(&self, user: &SignedIn) -> SignedIn {
         let Some(refresh_token) = user.refresh_token.clone() else {
-            return;
+            return user.clone();
         };
         if let Ok(tokens) = self
             .auth
@@ -434,9 +435,13 @@ impl Ctx {
             .await
         {
             if let Ok(fresh) = self.signed_in_from(tokens, Some(refresh_token)).await {
-                let _ = self.update_user(&user.clone().with_tokens_of(fresh)).await;
+                let fresh = user.clone().with_tokens_of(fresh);
+                if self.update_user(&fresh).await.is_ok() {
+                    return fresh;
+                }
             }
         }
+        user.clone()
     }
 
     /// The signed-in user, or `NotSignedIn`.
@@ -694,12 +699,10 @@ impl Ctx {
         if let Some(sent) = &user.deletion_code {
             return DeletionView::Code(Some(sent.destination.clone()));
         }
-        let verified = ["email", "phone_number"].iter().any(|name| {
-            user.attributes
-                .iter()
-                .any(|(k, v)| *k == format!("{name}_verified") && v == "true")
-        });
-        if verified {
+        if ["email", "phone_number"]
+            .iter()
+            .any(|name| user.is_verified(name))
+        {
             DeletionView::Code(None)
         } else {
             DeletionView::Unavailable

@@ -298,12 +298,8 @@ impl Ctx {
 
     /// Signed in: offer to verify a contact if none is, else the account page.
     async fn after_sign_in(&self, user: &session::SignedIn) -> Next {
-        let has = |name: &str| user.attributes.iter().any(|(k, _)| k == name);
-        let verified = |name: &str| {
-            user.attributes
-                .iter()
-                .any(|(k, v)| k == &format!("{name}_verified") && v == "true")
-        };
+        let has = |name: &str| user.attribute(name).is_some();
+        let verified = |name: &str| user.is_verified(name);
         let unverified: Vec<String> = ["email", "phone_number"]
             .into_iter()
             .filter(|a| has(a))

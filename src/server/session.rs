@@ -128,6 +128,19 @@ pub fn account_name(login: &str) -> String {
 pub const RECENT_SIGN_IN_SECS: i64 = 15 * 60;
 
 impl SignedIn {
+    /// An attribute's value in the claims.
+    pub fn attribute(&self, name: &str) -> Option<&str> {
+        self.attributes
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Whether the claims say `name` (`email`, `phone_number`) is verified.
+    pub fn is_verified(&self, name: &str) -> bool {
+        self.attribute(&format!("{name}_verified")) == Some("true")
+    }
+
     /// Whether the sign-in is recent enough for a change that outlives the session.
     pub fn signed_in_recently(&self, now: i64) -> bool {
         now - self.signed_in_at <= RECENT_SIGN_IN_SECS
@@ -164,13 +177,9 @@ impl SignedIn {
                 names.push(name);
             }
         }
-        let verified = |attribute: &str| {
-            self.attributes
-                .iter()
-                .any(|(k, v)| *k == format!("{attribute}_verified") && v == "true")
-        };
         for (attribute, value) in &self.attributes {
-            if matches!(attribute.as_str(), "email" | "phone_number") && verified(attribute) {
+            if matches!(attribute.as_str(), "email" | "phone_number") && self.is_verified(attribute)
+            {
                 let name = account_name(value);
                 if !names.contains(&name) {
                     names.push(name);

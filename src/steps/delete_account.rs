@@ -110,14 +110,9 @@ mod ssr {
         if !user.signed_in_recently(ctx.now()) {
             return Err(AppError::new(ErrorKind::SignInAgain));
         }
-        let verified = |name: &str| {
-            user.attributes
-                .iter()
-                .any(|(k, v)| *k == format!("{name}_verified") && v == "true")
-        };
         // A change of address in progress would send the code to the new, unproven one.
         let Some(attribute) = ["email", "phone_number"].into_iter().find(|name| {
-            verified(name)
+            user.is_verified(name)
                 && user
                     .pending_contact
                     .as_ref()

@@ -91,14 +91,6 @@ fn is_contact(name: &str) -> bool {
     matches!(name, "email" | "phone_number")
 }
 
-/// The attribute's current value in the user's claims.
-fn value_of<'a>(user: &'a UserView, name: &str) -> Option<&'a str> {
-    user.attributes
-        .iter()
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| value.as_str())
-}
-
 /// Email and phone number: each with its change form, or the code form of a change in progress.
 #[component]
 pub fn ContactSection(user: UserView, error: Signal<Option<AppError>>) -> impl IntoView {
@@ -132,8 +124,8 @@ pub fn ContactSection(user: UserView, error: Signal<Option<AppError>>) -> impl I
     let items = contacts
         .into_iter()
         .map(|name| {
-            let current = value_of(&user, &name).map(str::to_owned);
-            let verified = value_of(&user, &format!("{name}_verified")) == Some("true");
+            let current = user.attribute(&name).map(str::to_owned);
+            let verified = user.attribute(&format!("{name}_verified")) == Some("true");
             let pending = user
                 .pending_contact
                 .clone()
@@ -223,7 +215,7 @@ pub fn ProfileSection(user: UserView, error: Signal<Option<AppError>>) -> impl I
         .filter(|name| !is_contact(name))
         .map(|name| {
             attribute_field(name)
-                .value(value_of(&user, name).unwrap_or_default().to_owned())
+                .value(user.attribute(name).unwrap_or_default().to_owned())
                 .optional()
         })
         .collect();
@@ -280,7 +272,7 @@ mod ssr {
         dial_code: &str,
         phone_number: &str,
     ) -> Result<Next, AppError> {
-        let mut user = ctx.require_user().await?;
+        let user = ctx.require_user().await?;
         if !is_contact(attribute) {
             return Err(AppError::new(ErrorKind::UnreadableForm));
         }
@@ -295,12 +287,7 @@ mod ssr {
             input::phone(dial_code, phone_number)?
                 .ok_or_else(|| AppError::field(ErrorKind::Required, "phone_number"))?
         };
-        let current = user
-            .attributes
-            .iter()
-            .find(|(name, _)| name == attribute)
-            .map(|(_, v)| v.as_str());
-        if current == Some(value.as_str()) {
+        if user.attribute(attribute) == Some(value.as_str()) {
             return Ok(Next::Reload(Some(Notice::AttributesSaved)));
         }
         let sent = ctx
@@ -323,23 +310,14 @@ mod ssr {
         );
         match destination(details) {
             Some(destination) => {
+                // A pool that replaces the value at once shows it now, unverified.
+                let mut user = ctx.refresh_claims(&user).await;
                 user.pending_contact = Some(PendingContact {
                     attribute: attribute.to_owned(),
                     destination,
-                    replaced: false,
+                    replaced: user.attribute(attribute) == Some(value.as_str()),
                 });
                 ctx.update_user(&user).await?;
-                // A pool that replaces the value at once shows it now, unverified.
-                ctx.refresh_claims(&user).await;
-                if let Some(mut fresh) = crate::server::session::signed_in(&ctx.session).await {
-                    let now = fresh.attributes.iter().find(|(k, _)| k == attribute);
-                    if now.is_some_and(|(_, v)| *v == value) {
-                        if let Some(pending) = fresh.pending_contact.as_mut() {
-                            pending.replaced = true;
-                        }
-                        ctx.update_user(&fresh).await?;
-                    }
-                }
                 Ok(Next::Reload(Some(Notice::CodeSent)))
             }
             None => {
@@ -414,11 +392,7 @@ mod ssr {
         };
         // Setting the value in force again drops the pool's waiting one, so no later code
         // (a deletion's included) goes to the new address.
-        let current = user
-            .attributes
-            .iter()
-            .find(|(name, _)| *name == pending.attribute)
-            .map(|(_, value)| value.clone());
+        let current = user.attribute(&pending.attribute).map(str::to_owned);
         if let (false, Some(current)) = (pending.replaced, current) {
             ctx.auth
                 .cognito
@@ -446,12 +420,7 @@ mod ssr {
             if value.chars().count() > MAX_VALUE {
                 return Err(AppError::field(ErrorKind::TooLong, &field));
             }
-            let current = user
-                .attributes
-                .iter()
-                .find(|(key, _)| key == name)
-                .map(|(_, v)| v.as_str());
-            match (current, value.is_empty()) {
+            match (user.attribute(name), value.is_empty()) {
                 (Some(now), false) if now == value => {}
                 (None, true) => {}
                 (Some(_), true) => removed.push(name.clone()),

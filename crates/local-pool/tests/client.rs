@@ -648,6 +648,14 @@ async fn get_tokens_from_refresh_token_with_and_without_rotation() {
     assert_eq!(k, ErrorKind::RefreshTokenReuse);
 }
 
+/// The value of `name` in a `GetUser` answer.
+fn attribute(user: &cognito_idp::wire::GetUserResponse, name: &str) -> Option<String> {
+    user.user_attributes
+        .iter()
+        .find(|a| a.name == name)
+        .and_then(|a| a.value.clone())
+}
+
 #[tokio::test]
 async fn attribute_changes_without_keeping_the_old_value_and_client_write_rules() {
     let mut config = PoolConfig {
@@ -659,17 +667,8 @@ async fn attribute_changes_without_keeping_the_old_value_and_client_write_rules(
     h.confirmed_user("piet").await;
     let tokens = h.sign_in("piet").await;
     let update = |attributes: Vec<AttributeType>| {
-        let transport = h.client.transport.clone();
-        let token = tokens.access_token.clone();
-        async move {
-            transport
-                .send(&cognito_idp::wire::UpdateUserAttributesRequest {
-                    user_attributes: attributes,
-                    access_token: token,
-                    client_metadata: None,
-                })
-                .await
-        }
+        h.client
+            .update_user_attributes(&tokens.access_token, attributes)
     };
     // Not in the client's write attributes: refused, and nothing of the call is applied.
     let refused = update(vec![
@@ -679,12 +678,6 @@ async fn attribute_changes_without_keeping_the_old_value_and_client_write_rules(
     .await
     .unwrap_err();
     assert_eq!(kind(refused).0, ErrorKind::NotAuthorized);
-    let attribute = |user: &cognito_idp::wire::GetUserResponse, name: &str| {
-        user.user_attributes
-            .iter()
-            .find(|a| a.name == name)
-            .and_then(|a| a.value.clone())
-    };
     let user = h.client.get_user(&tokens.access_token).await.unwrap();
     assert_ne!(
         attribute(&user, "email").as_deref(),
@@ -708,17 +701,8 @@ async fn update_delete_attributes_and_delete_user() {
     h.confirmed_user("olga").await;
     let tokens = h.sign_in("olga").await;
     let update = |attributes: Vec<AttributeType>| {
-        let transport = h.client.transport.clone();
-        let token = tokens.access_token.clone();
-        async move {
-            transport
-                .send(&cognito_idp::wire::UpdateUserAttributesRequest {
-                    user_attributes: attributes,
-                    access_token: token,
-                    client_metadata: None,
-                })
-                .await
-        }
+        h.client
+            .update_user_attributes(&tokens.access_token, attributes)
     };
     let sent = update(vec![
         AttributeType::new("email", "olga.new@example.com"),
@@ -727,12 +711,6 @@ async fn update_delete_attributes_and_delete_user() {
     .await
     .unwrap();
     assert_eq!(sent.code_delivery_details_list.len(), 1);
-    let attribute = |user: &cognito_idp::wire::GetUserResponse, name: &str| {
-        user.user_attributes
-            .iter()
-            .find(|a| a.name == name)
-            .and_then(|a| a.value.clone())
-    };
     // The pool keeps the verified address until the new one's code comes back.
     let before = h.client.get_user(&tokens.access_token).await.unwrap();
     let old_email = attribute(&before, "email").unwrap();
@@ -929,34 +907,7 @@ async fn a_pending_email_taken_meanwhile_by_another_account_is_refused_at_verifi
         ..PoolConfig::default()
     })
     .await;
-    // An email pool names users by a uuid; they sign in with their address.
-    let confirmed = |email: &'static str| {
-        let h = &h;
-        async move {
-            h.client
-                .sign_up(
-                    email,
-                    &Secret::new(PASSWORD),
-                    vec![AttributeType::new("email", email)],
-                )
-                .await
-                .unwrap();
-            let user = h
-                .pool
-                .store()
-                .users_with_attribute("email", email)
-                .await
-                .unwrap()
-                .remove(0);
-            let code = h.last_code(&user.username).await;
-            h.client
-                .confirm_sign_up(email, &Secret::new(code), None)
-                .await
-                .unwrap();
-            user.username
-        }
-    };
-    let rosa = confirmed("rosa@example.com").await;
+    let rosa = h.confirmed_by_email("rosa@example.com").await;
     let tokens = h.sign_in("rosa@example.com").await;
     h.client
         .update_user_attributes(
@@ -967,7 +918,7 @@ async fn a_pending_email_taken_meanwhile_by_another_account_is_refused_at_verifi
         .unwrap();
     let code = h.last_code(&rosa).await;
     // Meanwhile someone signs up with that address: it is free, Rosa's change being pending.
-    confirmed("taken@example.com").await;
+    h.confirmed_by_email("taken@example.com").await;
     let refused = h
         .client
         .verify_attribute(&tokens.access_token, "email", &Secret::new(code))
@@ -987,26 +938,7 @@ async fn an_alias_written_at_once_must_be_free() {
     .await;
     let mut tokens = Vec::new();
     for email in ["una@example.com", "ben@example.com"] {
-        h.client
-            .sign_up(
-                email,
-                &Secret::new(PASSWORD),
-                vec![AttributeType::new("email", email)],
-            )
-            .await
-            .unwrap();
-        let user = h
-            .pool
-            .store()
-            .users_with_attribute("email", email)
-            .await
-            .unwrap()
-            .remove(0);
-        let code = h.last_code(&user.username).await;
-        h.client
-            .confirm_sign_up(email, &Secret::new(code), None)
-            .await
-            .unwrap();
+        h.confirmed_by_email(email).await;
         tokens.push(h.sign_in(email).await);
     }
     // A phone number is not kept pending here: it is written at once, unverified.

@@ -107,6 +107,32 @@ impl Harness {
             .unwrap();
     }
 
+    /// On a pool whose users sign in by email: signs `email` up and confirms it; returns the
+    /// user's (uuid) username.
+    pub async fn confirmed_by_email(&self, email: &str) -> String {
+        self.client
+            .sign_up(
+                email,
+                &Secret::new(PASSWORD),
+                vec![AttributeType::new("email", email)],
+            )
+            .await
+            .unwrap();
+        let user = self
+            .pool
+            .store()
+            .users_with_attribute("email", email)
+            .await
+            .unwrap()
+            .remove(0);
+        let code = self.last_code(&user.username).await;
+        self.client
+            .confirm_sign_up(email, &Secret::new(code), None)
+            .await
+            .unwrap();
+        user.username
+    }
+
     pub async fn sign_in(&self, username: &str) -> cognito_idp::wire::AuthenticationResult {
         match self
             .client
