@@ -12,6 +12,8 @@ use crate::ui::step_page::{
     SCREEN_PARAM,
 };
 use leptos::prelude::*;
+use std::sync::Arc;
+
 /// Sets the options every screen below uses (call it at the root of the app, on both the
 /// server and the browser, with the same value).
 pub fn provide_auth_options(options: AuthOptions) {
@@ -52,6 +54,16 @@ where
     if let Some(options) = options {
         provide_context(options);
     }
+    // One body for every `<Authenticator>` of a site, whatever its children: a generic body
+    // would be compiled again, resources and effects included, for each place it is used.
+    let children: UserChildren = Arc::new(move |user| children(user).into_any());
+    authenticator_body(children)
+}
+
+/// What an `<Authenticator>` shows to a signed-in user.
+type UserChildren = Arc<dyn Fn(AuthUser) -> AnyView + Send + Sync>;
+
+fn authenticator_body(children: UserChildren) -> AnyView {
     let modal = use_auth_options().variation == crate::options::Variation::Modal;
     let initial = match use_auth_options().initial_state {
         InitialState::SignIn => Step::SignIn,
@@ -140,7 +152,7 @@ where
                 let inline = inline.clone();
                 Suspend::new(async move {
                     match screen.await.1 {
-                        Ok(InlineView::SignedIn(user)) => children(user).into_any(),
+                        Ok(InlineView::SignedIn(user)) => children(user),
                         // The steps, not the children, are the component's.
                         Ok(InlineView::Step(step, state)) if modal => {
                             let inline = inline.clone();
@@ -161,6 +173,7 @@ where
             }}
         </Suspense>
     }
+    .into_any()
 }
 
 /// The id of the modal variation's dialog (one `<Authenticator>` per page is a dialog).

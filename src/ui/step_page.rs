@@ -18,7 +18,6 @@ pub fn return_target() -> Option<String> {
         .or_else(|| use_context::<InlineAuthenticator>().map(|i| i.return_to.clone()))
 }
 
-/// Renders `view` once the step's page state is loaded (on the server for the first paint).
 /// What a step's page renders from. Sends the visitor to the right page when this one does not
 /// fit (a redirect on the server, client-side navigation in the browser).
 #[server(prefix = "/api", endpoint = "page")]
@@ -27,6 +26,7 @@ pub async fn load_page(step: Step) -> Result<PageState, AppError> {
     ctx.page_state(step, true).await
 }
 
+/// Renders `view` once the step's page state is loaded (on the server for the first paint).
 #[component]
 pub fn StepScreen<V, F>(step: Step, view: F) -> impl IntoView
 where
