@@ -591,6 +591,12 @@ pub struct PageState {
     /// The MFA page offers "Remember this device" (the pool remembers devices on request).
     #[serde(default)]
     pub ask_remember_device: bool,
+    /// For an `<Authenticator>`: the step its screen shows (`None` on a step's own page).
+    #[serde(default)]
+    pub inline_step: Option<Step>,
+    /// For an `<Authenticator>`: the signed-in user its children are for, instead of a step.
+    #[serde(default)]
+    pub signed_in: Option<AuthUser>,
 }
 
 /// A social or enterprise provider the pool federates with, as its button shows it.

@@ -8,8 +8,7 @@ use crate::steps::{forgot_password::ForgotPasswordPage, sign_in::SignInPage, sig
 use crate::ui::fields::SubmitButton;
 use crate::ui::i18n::t;
 use crate::ui::step_page::{
-    inline_screen, use_current_user, ErrorCard, InlineAuthenticator, InlinePage, InlineView,
-    SCREEN_PARAM,
+    inline_screen, use_current_user, ErrorCard, InlineAuthenticator, InlinePage, SCREEN_PARAM,
 };
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -96,76 +95,66 @@ fn authenticator_body(children: UserChildren) -> AnyView {
     };
     // What the component asks the server for: the answer count and the screen its links asked
     // for. An in-place answer moves the flow on, so the link's screen no longer applies (and
-    // leaves the address); a link followed in place asks for its screen.
-    let asked = RwSignal::new((0u32, query.with_untracked(|q| q.get(SCREEN_PARAM))));
-    Effect::new(move |seen: Option<u32>| {
-        let answers = version.get();
-        if seen.is_some_and(|seen| seen != answers) {
-            asked.set((answers, None));
-        }
-        answers
-    });
-    Effect::new(move |_| {
-        let linked = query.with(|q| q.get(SCREEN_PARAM));
-        if asked.with_untracked(|(_, current)| *current != linked) {
-            asked.update(|(_, current)| *current = linked);
-        }
-    });
-    let navigate = leptos_router::hooks::use_navigate();
-    let page = here.clone();
-    Effect::new(move |_| {
-        let (answers, requested) = asked.get();
-        let in_address = query.with_untracked(|q| q.get(SCREEN_PARAM));
-        if answers > 0 && requested.is_none() && in_address.is_some() {
-            navigate(
-                &page,
-                leptos_router::NavigateOptions {
-                    replace: true,
-                    ..Default::default()
-                },
-            );
-        }
-    });
-    // Each answer builds its screen afresh (the count makes every one new, the same step
-    // again included), so the screen shows what the form just changed.
-    let screen = Resource::new(
-        move || asked.get(),
-        move |(answers, requested)| {
-            let here = here.clone();
-            async move { (answers, inline_screen(here, requested, initial).await) }
+    // leaves the address); a link followed in place asks for its screen. The memo keeps the
+    // link it last saw, so a change of either one is told from the other.
+    let asked = Memo::new(
+        move |seen: Option<&(u32, Option<String>, Option<String>)>| {
+            let answers = version.get();
+            let linked = query.with(|q| q.get(SCREEN_PARAM));
+            match seen {
+                Some((seen, requested, seen_link)) if *seen == answers && *seen_link == linked => {
+                    (answers, requested.clone(), linked)
+                }
+                Some((seen, _, _)) if *seen != answers => (answers, None, linked),
+                _ => (answers, linked.clone(), linked),
+            }
         },
     );
+    let navigate = leptos_router::hooks::use_navigate();
     // Signed in here: the page's other components learn it too.
     let user = use_current_user();
-    Effect::new(move |_| {
-        let signed_in = screen
-            .get()
-            .is_some_and(|(_, s)| matches!(s, Ok(InlineView::SignedIn(_))));
-        if signed_in && version.get_untracked() > 0 {
-            user.refetch();
-        }
-    });
+    // Each answer builds its screen afresh (a resource tells its readers of every answer, the
+    // same step again included), so the screen shows what the form just changed.
+    let screen = Resource::new(
+        move || asked.with(|(answers, requested, _)| (*answers, requested.clone())),
+        move |(answers, requested)| {
+            let here = here.clone();
+            let navigate = navigate.clone();
+            async move {
+                let state = inline_screen(here.clone(), requested.clone(), initial).await;
+                if answers > 0 {
+                    let linked = query.with_untracked(|q| q.get(SCREEN_PARAM));
+                    if requested.is_none() && linked.is_some() {
+                        let replace = leptos_router::NavigateOptions {
+                            replace: true,
+                            ..Default::default()
+                        };
+                        navigate(&here, replace);
+                    }
+                    if matches!(&state, Ok(state) if state.signed_in.is_some()) {
+                        user.refetch();
+                    }
+                }
+                state
+            }
+        },
+    );
     view! {
         <Suspense fallback=|| view! { <p class="ca-loading">{t("loading")}</p> }>
             {move || {
                 let children = children.clone();
                 let inline = inline.clone();
                 Suspend::new(async move {
-                    match screen.await.1 {
-                        Ok(InlineView::SignedIn(user)) => children(user),
+                    match screen.await {
+                        Ok(PageState { signed_in: Some(user), .. }) => children(user),
                         // The steps, not the children, are the component's.
-                        Ok(InlineView::Step(step, state)) if modal => {
-                            let inline = inline.clone();
-                            view! {
-                                <ModalDialog>
-                                    <InlineStep inline step state=*state />
-                                </ModalDialog>
+                        Ok(state) => {
+                            let step = state.inline_step.unwrap_or(initial);
+                            let screen = view! { <InlineStep inline step state /> };
+                            match modal {
+                                true => view! { <ModalDialog>{screen}</ModalDialog> }.into_any(),
+                                false => screen.into_any(),
                             }
-                            .into_any()
-                        }
-                        Ok(InlineView::Step(step, state)) => {
-                            let inline = inline.clone();
-                            view! { <InlineStep inline step state=*state /> }.into_any()
                         }
                         Err(error) => view! { <ErrorCard error /> }.into_any(),
                     }

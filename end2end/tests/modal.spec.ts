@@ -52,6 +52,7 @@ test('signing in inside the modal shows the page’s signed-in content', async (
   await page.goto('/salon');
   await ready(page, js);
   const dialog = page.locator('dialog.ca-modal');
+  await expect(page.getByTestId('lounge-badge')).toHaveText('Invité');
   await dialog.getByLabel('Adresse e-mail du club').fill(user.username);
   await dialog.getByLabel('Mot de passe', { exact: true }).fill('Wrong-passw0rd!');
   await dialog.getByRole('button', { name: 'Se connecter', exact: true }).click();
@@ -62,6 +63,8 @@ test('signing in inside the modal shows the page’s signed-in content', async (
   await dialog.getByLabel('Mot de passe', { exact: true }).fill(user.password);
   await dialog.getByRole('button', { name: 'Se connecter', exact: true }).click();
   await expect(page.getByTestId('lounge-user')).toContainText(user.username);
+  // The page's other components learn of the sign-in too (in place with JavaScript).
+  await expect(page.getByTestId('lounge-badge')).toHaveText(`Membre : ${user.username}`);
   await expect(page.locator('dialog.ca-modal')).toHaveCount(0);
   await expect(page).toHaveURL(/\/salon$/);
 });

@@ -571,8 +571,7 @@ impl Ctx {
         host: &str,
         requested: Option<Step>,
         initial: Step,
-    ) -> Result<crate::ui::step_page::InlineView, AppError> {
-        use crate::ui::step_page::InlineView;
+    ) -> Result<PageState, AppError> {
         session::check_store(&self.session)
             .await
             .map_err(session_failed)?;
@@ -595,13 +594,22 @@ impl Ctx {
         };
         let step = match (in_flow, requested, user) {
             (Some(step), _, _) => step,
-            (None, _, Some(user)) => return Ok(InlineView::SignedIn(user.user())),
+            // No step's state: nothing else is read, and the flash stays for the next screen.
+            (None, _, Some(user)) => {
+                return Ok(PageState {
+                    signed_in: Some(user.user()),
+                    ..PageState::default()
+                })
+            }
             (None, requested, None) => requested.unwrap_or(initial),
         };
         // The step's page state comes with it, in this one call, so the flash is taken once
         // and by the screen it is for.
         let state = self.page_state(step, false).await?;
-        Ok(InlineView::Step(step, Box::new(state)))
+        Ok(PageState {
+            inline_step: Some(step),
+            ..state
+        })
     }
 
     /// `GetUser` for this request, asked at most once. `Ok(None)`: Cognito did not answer;
@@ -1077,7 +1085,7 @@ impl Ctx {
                 password_rules,
                 sign_in_methods: self.auth.config.sign_in_methods.clone(),
                 identity_providers: self.auth.config.identity_providers(),
-                ask_remember_device: false,
+                ..PageState::default()
             });
         }
         let mut flash = session::take_flash(&self.session).await;
@@ -1106,6 +1114,7 @@ impl Ctx {
             identity_providers: self.auth.config.identity_providers(),
             ask_remember_device: self.auth.config.device_remembering()
                 == super::DeviceRemembering::Ask,
+            ..PageState::default()
         })
     }
 }

@@ -8,7 +8,6 @@ use crate::ui::errors::FormError;
 use crate::ui::i18n::t;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
-use serde::{Deserialize, Serialize};
 
 /// Where this page's sign-in should land afterwards: its `?return_to=`, or inside an
 /// `<Authenticator>` the page it stands on (the server checks either before keeping it).
@@ -235,25 +234,20 @@ pub fn screen_of(slug: &str) -> Option<Step> {
         .find(|step| screen_slug(*step) == Some(slug))
 }
 
-/// What an `<Authenticator>` shows: its children for a signed-in user, else the step it is at.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum InlineView {
-    SignedIn(AuthUser),
-    Step(Step, Box<PageState>),
-}
-
 /// The page state an `<Authenticator>` loaded with its step (see [`StepScreen`]).
 #[derive(Clone)]
 pub(crate) struct InlinePage(pub PageState);
 
 /// The screen of the `<Authenticator>` on the embedder's page `host`: a screen its links asked
-/// for, the flow this page started, the signed-in user's children, or `initial`.
+/// for, the flow this page started, the signed-in user's children, or `initial`. A page state
+/// (the step in `inline_step`, or the user in `signed_in`), so the component and the step pages
+/// share one resource type in the browser build.
 #[server(prefix = "/api", endpoint = "inline_screen")]
 pub async fn inline_screen(
     host: String,
     requested: Option<String>,
     initial: Step,
-) -> Result<InlineView, AppError> {
+) -> Result<PageState, AppError> {
     let ctx = crate::server::Ctx::load().await?;
     ctx.inline_screen(&host, requested.as_deref().and_then(screen_of), initial)
         .await

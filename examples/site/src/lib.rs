@@ -215,10 +215,28 @@ fn Lounge() -> impl IntoView {
         <section class="site-main">
             <h2>"Le salon"</h2>
             <p data-testid="lounge-intro">"Les membres s’y retrouvent chaque jeudi."</p>
+            <LoungeBadge />
             <Authenticator options=auth_options().variation(Variation::Modal) let:user>
                 <p data-testid="lounge-user">"Bienvenue au salon, " {user.username}</p>
             </Authenticator>
         </section>
+    }
+}
+
+/// Who the page thinks is here, outside the authenticator: a sign-in in its dialog updates it.
+#[component]
+fn LoungeBadge() -> impl IntoView {
+    let user = use_current_user();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let badge = match user.await.ok().flatten() {
+                    Some(user) => format!("Membre : {}", user.username),
+                    None => "Invité".to_owned(),
+                };
+                view! { <p data-testid="lounge-badge">{badge}</p> }
+            })}
+        </Suspense>
     }
 }
 
