@@ -97,6 +97,9 @@ node benches/bundle-size.mjs target/site/pkg "$work/signin.html" | tee -a "$rows
 "$suite" account "http://127.0.0.1:$port" pageload
 node benches/page-load.mjs "http://127.0.0.1:$port" pageload Corr3ct-horse! | tee -a "$rows"
 
+echo "== what in-place steps add to the example site's browser build"
+benches/in-place-size.sh "$work" | tee -a "$rows"
+
 echo "== 200 concurrent sign-ups and sign-ins"
 start_server
 "$suite" concurrent "http://127.0.0.1:$port" "$pid" 200 | tee -a "$rows"

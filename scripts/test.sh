@@ -19,6 +19,9 @@ for script in $(grep -o '\./scripts/[a-z-]*\.sh' README.md | sort -u); do
   fi
 done
 
+echo "== the benchmark's variant without in-place steps still applies (benches/in-place-size.sh)"
+git apply --check benches/without-in-place.patch
+
 echo "== cargo fmt --check"
 cargo fmt --all --check
 echo "== clippy (server and tests)"
