@@ -121,19 +121,19 @@ fn authenticator_body(children: UserChildren) -> AnyView {
             let here = here.clone();
             let navigate = navigate.clone();
             async move {
-                let state = inline_screen(here.clone(), requested.clone(), initial).await;
-                if answers > 0 {
-                    let linked = query.with_untracked(|q| q.get(SCREEN_PARAM));
-                    if requested.is_none() && linked.is_some() {
-                        let replace = leptos_router::NavigateOptions {
-                            replace: true,
-                            ..Default::default()
-                        };
-                        navigate(&here, replace);
-                    }
-                    if matches!(&state, Ok(state) if state.signed_in.is_some()) {
-                        user.refetch();
-                    }
+                // Before the round trip: a link followed meanwhile is not undone, and a
+                // visitor who left the page is not brought back to it.
+                let linked = query.with_untracked(|q| q.get(SCREEN_PARAM));
+                if answers > 0 && requested.is_none() && linked.is_some() {
+                    let replace = leptos_router::NavigateOptions {
+                        replace: true,
+                        ..Default::default()
+                    };
+                    navigate(&here, replace);
+                }
+                let state = inline_screen(here, requested, initial).await;
+                if answers > 0 && matches!(&state, Ok(state) if state.signed_in.is_some()) {
+                    user.refetch();
                 }
                 state
             }
