@@ -91,6 +91,9 @@ pub async fn serve_with(
 pub fn browser() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
+        // A request the app never answers fails its test with the request's URL, instead of
+        // hanging the whole run.
+        .timeout(std::time::Duration::from_secs(60))
         .redirect(Policy::none())
         .build()
         .unwrap()
