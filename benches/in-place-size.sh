@@ -8,8 +8,8 @@
 set -euo pipefail
 # A failed build stops the script, inside $(…) too.
 shopt -s inherit_errexit
+work=$(realpath "$1")
 cd "$(dirname "$0")/.."
-work=$1
 root=$PWD
 wasm_opt="$root/target/build-tools/node_modules/binaryen/bin/wasm-opt"
 
@@ -27,8 +27,9 @@ site_wasm_gzip() {
 # The variant: this tree's tracked files as they are now, with the patch applied. A patch that
 # no longer applies means the component changed: update the patch with it.
 variant="$work/without-in-place"
+rm -rf "$variant"
 mkdir -p "$variant"
-git ls-files -z | xargs -0 tar -cf - | tar -xf - -C "$variant"
+git ls-files -z | tar --null -T - -cf - | tar -xf - -C "$variant"
 (cd "$variant" && git apply "$root/benches/without-in-place.patch")
 
 with=$(site_wasm_gzip "$root" "$root/target")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmark suite (not part of the test command): release builds, then every measurement of
 # DESIGN §7, printed as a markdown table and written to BENCHMARKS.md with the machine's
-# description. Takes about 15 minutes on 2 cores (the release builds are most of it).
+# description. Takes about 25 minutes on 2 cores (the release builds, and the example site's two
+# browser builds of benches/in-place-size.sh, are most of it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The build tools (tools.sh, wasm-opt) are installed by build-release.sh below.
