@@ -50,13 +50,24 @@ where
     C: Fn(AuthUser) -> V + Send + Sync + Clone + 'static,
     V: IntoView + 'static,
 {
-    if let Some(options) = options {
-        provide_context(options);
-    }
     // One body for every `<Authenticator>` of a site, whatever its children: a generic body
     // would be compiled again, resources and effects included, for each place it is used.
     let children: UserChildren = Arc::new(move |user| children(user).into_any());
-    authenticator_body(children)
+    match options {
+        Some(options) => with_own_options(options, move || authenticator_body(children)),
+        None => authenticator_body(children),
+    }
+}
+
+/// Renders `body` with `options` for it and what it renders only: a context provided in a
+/// component's body would reach the components rendered after it too.
+fn with_own_options(options: AuthOptions, body: impl FnOnce() -> AnyView) -> AnyView {
+    let owner = Owner::current().map_or_else(Owner::new, |owner| owner.child());
+    let view = owner.with(|| {
+        provide_context(options);
+        body()
+    });
+    leptos::tachys::reactive_graph::OwnedView::new_with_owner(view, owner).into_any()
 }
 
 /// What an `<Authenticator>` shows to a signed-in user.
@@ -366,4 +377,28 @@ pub fn AuthRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
         </ParentRoute>
     }
     .into_inner()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::options::Variation;
+    use std::sync::Mutex;
+
+    #[test]
+    fn options_given_to_one_authenticator_stay_with_it() {
+        Owner::new().with(|| {
+            provide_auth_options(AuthOptions::new());
+            let seen = Arc::new(Mutex::new(None));
+            let inside = seen.clone();
+            let _view =
+                with_own_options(AuthOptions::new().variation(Variation::Modal), move || {
+                    *inside.lock().unwrap() = Some(use_auth_options().variation);
+                    ().into_any()
+                });
+            assert_eq!(*seen.lock().unwrap(), Some(Variation::Modal));
+            // The components after it keep the page's options.
+            assert_eq!(use_auth_options().variation, Variation::Default);
+        });
+    }
 }
