@@ -53,9 +53,12 @@ where
     // One body for every `<Authenticator>` of a site, whatever its children: a generic body
     // would be compiled again, resources and effects included, for each place it is used.
     let children: UserChildren = Arc::new(move |user| children(user).into_any());
+    // Outside the options' owner: the page's other components share this one current user,
+    // and learn of a sign-in here.
+    let user = use_current_user();
     match options {
-        Some(options) => with_own_options(options, move || authenticator_body(children)),
-        None => authenticator_body(children),
+        Some(options) => with_own_options(options, move || authenticator_body(children, user)),
+        None => authenticator_body(children, user),
     }
 }
 
@@ -73,7 +76,10 @@ fn with_own_options(options: AuthOptions, body: impl FnOnce() -> AnyView) -> Any
 /// What an `<Authenticator>` shows to a signed-in user.
 type UserChildren = Arc<dyn Fn(AuthUser) -> AnyView + Send + Sync>;
 
-fn authenticator_body(children: UserChildren) -> AnyView {
+fn authenticator_body(
+    children: UserChildren,
+    user: Resource<Result<Option<AuthUser>, crate::error::AppError>>,
+) -> AnyView {
     let modal = use_auth_options().variation == crate::options::Variation::Modal;
     let initial = match use_auth_options().initial_state {
         InitialState::SignIn => Step::SignIn,
@@ -122,8 +128,6 @@ fn authenticator_body(children: UserChildren) -> AnyView {
         },
     );
     let navigate = leptos_router::hooks::use_navigate();
-    // Signed in here: the page's other components learn it too.
-    let user = use_current_user();
     // Each answer builds its screen afresh (a resource tells its readers of every answer, the
     // same step again included), so the screen shows what the form just changed.
     let screen = Resource::new(
@@ -138,6 +142,7 @@ fn authenticator_body(children: UserChildren) -> AnyView {
                 if answers > 0 && requested.is_none() && linked.is_some() {
                     let replace = leptos_router::NavigateOptions {
                         replace: true,
+                        scroll: false,
                         ..Default::default()
                     };
                     navigate(&here, replace);

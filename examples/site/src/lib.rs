@@ -215,10 +215,11 @@ fn Lounge() -> impl IntoView {
         <section class="site-main">
             <h2>"Le salon"</h2>
             <p data-testid="lounge-intro">"Les membres s’y retrouvent chaque jeudi."</p>
-            <LoungeBadge />
             <Authenticator options=auth_options().variation(Variation::Modal) let:user>
                 <p data-testid="lounge-user">"Bienvenue au salon, " {user.username}</p>
             </Authenticator>
+            // After the component: it shares the component's current user all the same.
+            <LoungeBadge />
         </section>
     }
 }
