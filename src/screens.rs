@@ -3,7 +3,7 @@
 
 use crate::flow::PageState;
 use crate::flow::{percent_encode, AuthUser, Step};
-use crate::options::{use_auth_options, AuthOptions, InitialState};
+use crate::options::{use_auth_options, AuthOptions};
 use crate::steps::{forgot_password::ForgotPasswordPage, sign_in::SignInPage, sign_up::SignUpPage};
 use crate::ui::fields::SubmitButton;
 use crate::ui::i18n::t;
@@ -80,12 +80,9 @@ fn authenticator_body(
     children: UserChildren,
     user: Resource<Result<Option<AuthUser>, crate::error::AppError>>,
 ) -> AnyView {
-    let modal = use_auth_options().variation == crate::options::Variation::Modal;
-    let initial = match use_auth_options().initial_state {
-        InitialState::SignIn => Step::SignIn,
-        InitialState::SignUp => Step::SignUp,
-        InitialState::ForgotPassword => Step::ResetPassword,
-    };
+    let options = use_auth_options();
+    let modal = options.variation == crate::options::Variation::Modal;
+    let initial = options.initial_state.step();
     let location = leptos_router::hooks::use_location();
     let query = leptos_router::hooks::use_query_map();
     // The page without the screen its own links asked for.
@@ -119,10 +116,10 @@ fn authenticator_body(
             let answers = version.get();
             let linked = query.with(|q| q.get(SCREEN_PARAM));
             match seen {
-                Some((seen, requested, seen_link)) if *seen == answers && *seen_link == linked => {
+                Some((seen, _, _)) if *seen != answers => (answers, None, linked),
+                Some((_, requested, seen_link)) if *seen_link == linked => {
                     (answers, requested.clone(), linked)
                 }
-                Some((seen, _, _)) if *seen != answers => (answers, None, linked),
                 _ => (answers, linked.clone(), linked),
             }
         },
